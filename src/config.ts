@@ -1,0 +1,174 @@
+// Configuration: defaults, then an optional JSON config file, then SWITCHBOARD_*
+// environment variables. Validated once at start; a bad value stops the process
+// with a message that names the setting.
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve, join } from 'node:path';
+
+export interface PortRange {
+  min: number;
+  max: number;
+}
+
+export interface Config {
+  host: string;
+  httpPort: number;
+  sipPort: number;
+  rtpPorts: PortRange;
+  dataDir: string;
+  databaseUrl: string;
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  logLevel: string;
+  pbxName: string;
+  /** The address phones should use to reach us; printed at first run and put in Contact/SDP later. */
+  publicHost: string | undefined;
+  sipDomain: string;
+  timeZone: string;
+  demo: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`invalid setting ${setting}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+interface Setting {
+  key: keyof Config;
+  env: string;
+  file: string;
+  parse: (raw: string, env: string) => Config[keyof Config];
+}
+
+function port(raw: string, name: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || n < 0 || n > 65535) throw new ConfigError(name, `"${raw}" is not a port number (0-65535; 0 picks a free port)`);
+  return n;
+}
+
+function portRange(raw: string, name: string): PortRange {
+  const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(raw);
+  if (!m) throw new ConfigError(name, `"${raw}" is not a range like 20000-29999`);
+  const min = Number(m[1]);
+  const max = Number(m[2]);
+  if (min < 1024 || max > 65535 || min >= max) throw new ConfigError(name, `"${raw}" must lie within 1024-65535 with min < max`);
+  // RTP uses even ports and RTCP the odd one above (RFC 3550 §11).
+  if (max - min < 3) throw new ConfigError(name, `"${raw}" holds fewer than two RTP/RTCP port pairs`);
+  return { min, max };
+}
+
+function nonEmpty(raw: string, name: string): string {
+  if (raw.trim() === '') throw new ConfigError(name, 'must not be empty');
+  return raw.trim();
+}
+
+function optional(raw: string): string | undefined {
+  return raw.trim() === '' ? undefined : raw.trim();
+}
+
+function bool(raw: string, name: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(name, `"${raw}" is not a boolean (true/false)`);
+}
+
+function timeZone(raw: string, name: string): string {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: raw });
+  } catch {
+    throw new ConfigError(name, `"${raw}" is not an IANA time zone`);
+  }
+  return raw;
+}
+
+const SETTINGS: Setting[] = [
+  { key: 'host', env: 'SWITCHBOARD_HOST', file: 'host', parse: nonEmpty },
+  { key: 'httpPort', env: 'SWITCHBOARD_HTTP_PORT', file: 'httpPort', parse: port },
+  { key: 'sipPort', env: 'SWITCHBOARD_SIP_PORT', file: 'sipPort', parse: port },
+  { key: 'rtpPorts', env: 'SWITCHBOARD_RTP_PORTS', file: 'rtpPorts', parse: portRange },
+  { key: 'dataDir', env: 'SWITCHBOARD_DATA_DIR', file: 'dataDir', parse: nonEmpty },
+  { key: 'databaseUrl', env: 'SWITCHBOARD_DATABASE_URL', file: 'databaseUrl', parse: (r) => r.trim() },
+  { key: 'tlsCert', env: 'SWITCHBOARD_TLS_CERT', file: 'tlsCert', parse: optional },
+  { key: 'tlsKey', env: 'SWITCHBOARD_TLS_KEY', file: 'tlsKey', parse: optional },
+  { key: 'logLevel', env: 'SWITCHBOARD_LOG_LEVEL', file: 'logLevel', parse: logLevel },
+  { key: 'pbxName', env: 'SWITCHBOARD_PBX_NAME', file: 'pbxName', parse: pbxName },
+  { key: 'publicHost', env: 'SWITCHBOARD_PUBLIC_HOST', file: 'publicHost', parse: optional },
+  { key: 'sipDomain', env: 'SWITCHBOARD_SIP_DOMAIN', file: 'sipDomain', parse: nonEmpty },
+  { key: 'timeZone', env: 'SWITCHBOARD_TIME_ZONE', file: 'timeZone', parse: timeZone },
+  { key: 'demo', env: 'SWITCHBOARD_DEMO', file: 'demo', parse: bool },
+];
+
+function logLevel(raw: string, name: string): string {
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  if (!levels.includes(raw)) throw new ConfigError(name, `"${raw}" is not one of ${levels.join(', ')}`);
+  return raw;
+}
+
+function pbxName(raw: string, name: string): string {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw)) throw new ConfigError(name, `"${raw}" may hold only letters, digits, _ and -`);
+  return raw;
+}
+
+export const DEFAULTS: Readonly<Omit<Config, 'databaseUrl'>> = {
+  host: '0.0.0.0',
+  httpPort: 8080,
+  sipPort: 5060,
+  rtpPorts: { min: 20000, max: 29999 },
+  dataDir: './data',
+  tlsCert: undefined,
+  tlsKey: undefined,
+  logLevel: 'info',
+  pbxName: 'PBX',
+  publicHost: undefined,
+  sipDomain: 'switchboard',
+  timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+  demo: true,
+};
+
+/**
+ * Loads the configuration. `env` defaults to process.env; the config file is
+ * SWITCHBOARD_CONFIG (or ./switchboard.json when present).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, string> = {};
+  const fileName = env.SWITCHBOARD_CONFIG ?? (existsSync('switchboard.json') ? 'switchboard.json' : undefined);
+  if (fileName !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(fileName, 'utf8'));
+    } catch (err) {
+      throw new ConfigError('SWITCHBOARD_CONFIG', `cannot read ${fileName}: ${(err as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError('SWITCHBOARD_CONFIG', `${fileName} must hold a JSON object`);
+    const known = new Set(SETTINGS.map((s) => s.file));
+    for (const [k, v] of Object.entries(parsed)) {
+      if (!known.has(k)) throw new ConfigError(`${fileName}:${k}`, `unknown setting (known: ${[...known].join(', ')})`);
+      raw[k] = typeof v === 'object' && v !== null && 'min' in v && 'max' in v ? `${String(v.min)}-${String(v.max)}` : String(v);
+    }
+  }
+  const out: Record<string, unknown> = { ...DEFAULTS };
+  for (const s of SETTINGS) {
+    const fromFile = raw[s.file];
+    if (fromFile !== undefined) out[s.key] = s.parse(fromFile, `${fileName}:${s.file}`);
+    const fromEnv = env[s.env];
+    if (fromEnv !== undefined) out[s.key] = s.parse(fromEnv, s.env);
+  }
+  const cfg = out as unknown as Config;
+  cfg.dataDir = resolve(cfg.dataDir);
+  if (!cfg.databaseUrl) cfg.databaseUrl = `sqlite://${join(cfg.dataDir, 'switchboard.db')}`;
+  if (!/^(sqlite:|postgres:|postgresql:)/.test(cfg.databaseUrl)) {
+    throw new ConfigError('SWITCHBOARD_DATABASE_URL', `"${cfg.databaseUrl}" must start with sqlite:// or postgres://`);
+  }
+  if ((cfg.tlsCert === undefined) !== (cfg.tlsKey === undefined)) {
+    throw new ConfigError(cfg.tlsCert === undefined ? 'SWITCHBOARD_TLS_CERT' : 'SWITCHBOARD_TLS_KEY', 'TLS needs both SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY');
+  }
+  for (const [k, name] of [['tlsCert', 'SWITCHBOARD_TLS_CERT'], ['tlsKey', 'SWITCHBOARD_TLS_KEY']] as const) {
+    const p = cfg[k];
+    if (p !== undefined && !existsSync(p)) throw new ConfigError(name, `file ${p} does not exist (create one with: switchboard cert create)`);
+  }
+  return cfg;
+}

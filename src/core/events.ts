@@ -1,0 +1,19 @@
+// Every state change is one typed event with a monotonically increasing
+// sequence number. Dialects subscribe and render; the native WebSocket lets a
+// client resume from a sequence number.
+export interface EventPayloads {
+  'directory.changed': { entity: string; action: 'created' | 'updated' | 'deleted'; key: string };
+  'device.registered': { extension: string; contact: string; userAgent: string; transport: string; source: string; expiresAt: string };
+  'device.unregistered': { extension: string; contact: string; reason: 'expired' | 'removed' | 'unreachable' };
+  'key.created': { id: string; role: string; label: string };
+  'key.revoked': { id: string };
+}
+
+export type EventType = keyof EventPayloads;
+
+export interface PbxEvent<T extends EventType = EventType> {
+  seq: number;
+  type: T;
+  at: string;
+  payload: EventPayloads[T];
+}

@@ -1,0 +1,62 @@
+// Opens the database named by SWITCHBOARD_DATABASE_URL: an embedded SQLite file
+// (WAL) by default, PostgreSQL for production and for several nodes.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Kysely, SqliteDialect, PostgresDialect, CamelCasePlugin, sql } from 'kysely';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+export type SqlDialectName = 'sqlite' | 'postgres';
+
+export interface OpenedDatabase {
+  db: Kysely<Database>;
+  dialect: SqlDialectName;
+  /** A human description without credentials, for logs. */
+  where: string;
+}
+
+// PostgreSQL BIGINT (events.seq, COUNT(*)) arrives as a string by default; our
+// numbers stay far below 2^53, so read them as numbers.
+pg.types.setTypeParser(20, (v: string) => Number(v));
+
+/**
+ * `sqlite:///abs/path.db`, `sqlite://relative.db`, `sqlite::memory:`,
+ * `postgres://user@host:5432/db?schema=name` (schema is created if missing and
+ * becomes the search_path, which lets test runs isolate themselves).
+ */
+export async function openDatabase(url: string): Promise<OpenedDatabase> {
+  if (url.startsWith('sqlite:')) {
+    const file = url === 'sqlite::memory:' ? ':memory:' : url.replace(/^sqlite:(\/\/)?/, '');
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const handle = new SqliteDatabase(file);
+    handle.pragma('journal_mode = WAL');
+    handle.pragma('foreign_keys = ON');
+    // A second process (the CLI while the server runs) waits for the writer instead of failing.
+    handle.pragma('busy_timeout = 5000');
+    handle.pragma('synchronous = NORMAL');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }), plugins: [new CamelCasePlugin()] });
+    return { db, dialect: 'sqlite', where: `sqlite ${file}` };
+  }
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  parsed.searchParams.delete('schema');
+  if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid PostgreSQL schema name "${schema}"`);
+  if (schema !== null) {
+    const admin = new pg.Client({ connectionString: parsed.toString() });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: parsed.toString(),
+    max: 10,
+    ...(schema !== null ? { options: `-c search_path=${schema}` } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  await sql`select 1`.execute(db);
+  return { db, dialect: 'postgres', where: `postgres ${parsed.host}${parsed.pathname}${schema !== null ? ` schema ${schema}` : ''}` };
+}

@@ -1,0 +1,71 @@
+// The store: one database for the directory, devices, keys, CDR, recordings,
+// events and outboxes, shared by every API.
+import type { Kysely } from 'kysely';
+import { openDatabase, type SqlDialectName } from './dialect.ts';
+import { migrateToLatest, pendingMigrations, type MigrationReport } from './migrate.ts';
+import type { Database } from './schema.ts';
+import { EntityStore } from './entity-store.ts';
+import { ApiKeys } from './api-keys.ts';
+import { EventLog } from './event-log.ts';
+import * as maps from './directory/mappings.ts';
+
+export class Store {
+  readonly extensions: EntityStore;
+  readonly extensionGroups: EntityStore;
+  readonly ringGroups: EntityStore;
+  readonly queues: EntityStore;
+  readonly ivrs: EntityStore;
+  readonly trunks: EntityStore;
+  readonly outboundRules: EntityStore;
+  readonly inboundRules: EntityStore;
+  readonly contacts: EntityStore;
+  readonly parameters: EntityStore;
+  readonly keys: ApiKeys;
+  readonly events: EventLog;
+  private migrated = false;
+
+  private constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: SqlDialectName,
+    readonly where: string,
+  ) {
+    this.extensions = new EntityStore(db, maps.extensionMapping);
+    this.extensionGroups = new EntityStore(db, maps.extensionGroupMapping);
+    this.ringGroups = new EntityStore(db, maps.ringGroupMapping);
+    this.queues = new EntityStore(db, maps.queueMapping);
+    this.ivrs = new EntityStore(db, maps.ivrMapping);
+    this.trunks = new EntityStore(db, maps.trunkMapping);
+    this.outboundRules = new EntityStore(db, maps.outboundRuleMapping);
+    this.inboundRules = new EntityStore(db, maps.inboundRuleMapping);
+    this.contacts = new EntityStore(db, maps.contactMapping);
+    this.parameters = new EntityStore(db, maps.parameterMapping);
+    this.keys = new ApiKeys(db);
+    this.events = new EventLog(db);
+  }
+
+  static async open(url: string): Promise<Store> {
+    const { db, dialect, where } = await openDatabase(url);
+    return new Store(db, dialect, where);
+  }
+
+  async migrate(): Promise<MigrationReport> {
+    const report = await migrateToLatest(this.db, this.dialect);
+    this.migrated = true;
+    return report;
+  }
+
+  /** Store reachable and no migration pending (for /readyz). */
+  async ready(): Promise<boolean> {
+    try {
+      if (!this.migrated) return (await pendingMigrations(this.db, this.dialect)).length === 0;
+      await this.db.selectFrom('parameters').select('name').limit(1).execute();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
