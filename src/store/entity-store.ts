@@ -73,6 +73,7 @@ export interface ListResult<T> {
 
 // The four tables whose keys are dialable internal numbers.
 const DIAL_PLAN_TABLES = ['extensions', 'ringGroups', 'queues', 'ivrs'] as const;
+const DIAL_PLAN_NAMES: Record<(typeof DIAL_PLAN_TABLES)[number], string> = { extensions: 'an extension', ringGroups: 'a ring group', queues: 'a queue', ivrs: 'an IVR' };
 
 export function randomSecret(bytes = 12): string {
   return randomBytes(bytes).toString('base64url');
@@ -303,7 +304,7 @@ export class EntityStore {
   private async assertNumberFree(db: AnyDb, number: string): Promise<void> {
     for (const t of DIAL_PLAN_TABLES) {
       if (await db.selectFrom(t).select('number').where('number', '=', number).executeTakeFirst()) {
-        throw new PbxError('SB_CONFLICT', `number ${number} is already used by ${t === 'ringGroups' ? 'a ring group' : t === 'ivrs' ? 'an IVR' : `a ${t.slice(0, -1)}`}`, [{ path: '/number', message: 'taken' }]);
+        throw new PbxError('SB_CONFLICT', `number ${number} is already used by ${DIAL_PLAN_NAMES[t]}`, [{ path: '/number', message: 'taken' }]);
       }
     }
   }

@@ -1,0 +1,80 @@
+// The HTTP server: one Fastify instance carrying the operations endpoints, the
+// OpenAPI document and Swagger UI, and each API dialect as its own plugin.
+import { readFileSync } from 'node:fs';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Logger } from 'pino';
+import type { PbxControl } from '../../core/pbx-control.ts';
+import { PbxError } from '../../core/errors.ts';
+import { validatorCompiler } from './validation.ts';
+import { toPbxError, sendProblem } from './problem.ts';
+import { apiKeyAuth } from './auth.ts';
+import { operations, createMetricsRegistry, type Ports } from './operations.ts';
+import { nativeApi } from '../native/routes.ts';
+
+export interface HttpAppOptions {
+  control: PbxControl;
+  logger: Logger;
+  ports: () => Ports;
+  ready: () => Promise<boolean>;
+  version: string;
+  tls?: { cert: string; key: string };
+}
+
+export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstance> {
+  const serverOptions: FastifyServerOptions & { https?: { cert: Buffer; key: Buffer } } = {
+    loggerInstance: opts.logger,
+    requestIdHeader: 'x-request-id',
+    bodyLimit: 1024 * 1024,
+    // One line per request at info level is noise on a busy PBX and costs
+    // throughput; requests are logged at debug in onResponse, failures at error.
+    logController: new LogController({ disableRequestLogging: true }),
+    ajv: { customOptions: { removeAdditional: false } },
+    ...(opts.tls ? { https: { cert: readFileSync(opts.tls.cert), key: readFileSync(opts.tls.key) } } : {}),
+  };
+  const app = Fastify(serverOptions) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler);
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  });
+  app.setErrorHandler((err, request, reply) => {
+    const pbx = toPbxError(err);
+    if (pbx.status >= 500) request.log.error({ err }, 'request failed');
+    return sendProblem(request, reply, pbx);
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, new PbxError('SB_ROUTE_NOT_FOUND', `${request.method} ${request.url.split('?')[0] ?? ''} is not a route`)));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Switchboard API', version: opts.version, description: 'Native REST API of the Switchboard PBX. Authenticate with `Authorization: Bearer <key>` or `X-Api-Key: <key>`.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }],
+    },
+  });
+  // Swagger UI's own routes are public (the docs are not a secret, the API is);
+  // they sit outside the authenticated scope and say so in their config.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), role: 'public' };
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { deepLinking: true } });
+
+  const registry = createMetricsRegistry();
+  await app.register(async (scope) => {
+    await scope.register(apiKeyAuth, { control: opts.control });
+    await scope.register(operations, { ports: opts.ports, ready: opts.ready, version: opts.version, registry });
+    scope.get('/api/v1/openapi.json', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
+    await scope.register(nativeApi, { prefix: '/api/v1', control: opts.control });
+  });
+  return app;
+}

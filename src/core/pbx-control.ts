@@ -1,0 +1,75 @@
+// PbxControl: the one list of things a client can ask of the PBX. Every API
+// dialect maps its commands onto this facade and nothing else. It grows with
+// the engine: call control, agents and media verbs join the directory here.
+import type { Role } from './roles.ts';
+import type { EventPayloads, EventType, PbxEvent } from './events.ts';
+
+export const DIRECTORY_ENTITIES = [
+  'extensions',
+  'extensionGroups',
+  'ringGroups',
+  'queues',
+  'ivrs',
+  'trunks',
+  'outboundRules',
+  'inboundRules',
+  'contacts',
+  'parameters',
+] as const;
+export type DirectoryEntity = (typeof DIRECTORY_ENTITIES)[number];
+
+export type Record_ = Record<string, unknown>;
+
+export interface ListQuery {
+  limit?: number;
+  offset?: number;
+  q?: string;
+  filters?: Record<string, string>;
+}
+
+export interface ListPage {
+  items: Record_[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface ReadOptions {
+  /** Include secret fields (SIP and trunk passwords); only for admin callers. */
+  withSecrets?: boolean;
+}
+
+export interface DirectoryCollection {
+  list(query?: ListQuery, opts?: ReadOptions): Promise<ListPage>;
+  get(key: string | number, opts?: ReadOptions): Promise<Record_>;
+  create(input: Record_): Promise<Record_>;
+  patch(key: string | number, input: Record_): Promise<Record_>;
+  remove(key: string | number): Promise<Record_>;
+}
+
+export interface KeyInfo {
+  id: string;
+  label: string;
+  role: Role;
+  extension: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface PbxControl {
+  directory: Record<DirectoryEntity, DirectoryCollection>;
+  keys: {
+    create(role: Role, label?: string, extension?: string | null): Promise<KeyInfo & { key: string }>;
+    list(): Promise<KeyInfo[]>;
+    revoke(id: string): Promise<KeyInfo>;
+    verify(key: string): Promise<KeyInfo | undefined>;
+  };
+  events: {
+    since(seq: number, limit?: number): Promise<PbxEvent[]>;
+    subscribe(listener: (e: PbxEvent) => void): () => void;
+    lastSeq(): Promise<number>;
+  };
+}
+
+export type { EventPayloads, EventType, PbxEvent };

@@ -1,0 +1,56 @@
+// The engine's implementation of the PbxControl facade. Directory writes go to
+// the store and each change becomes one event in the log.
+import type { Store } from '../store/index.ts';
+import type { EntityStore } from '../store/entity-store.ts';
+import { DIRECTORY_ENTITIES, type DirectoryCollection, type DirectoryEntity, type PbxControl } from '../core/pbx-control.ts';
+
+function collection(store: Store, entity: DirectoryEntity, es: EntityStore): DirectoryCollection {
+  const changed = async (action: 'created' | 'updated' | 'deleted', key: unknown) => {
+    await store.events.append('directory.changed', { entity, action, key: String(key) });
+  };
+  return {
+    list: (q, o) => es.list(q, o),
+    get: (k, o) => es.get(k, o),
+    create: async (input) => {
+      const out = await es.create(input);
+      await changed('created', out[es.mapping.key]);
+      return out;
+    },
+    patch: async (k, input) => {
+      const out = await es.patch(k, input);
+      await changed('updated', out[es.mapping.key]);
+      return out;
+    },
+    remove: async (k) => {
+      const out = await es.remove(k);
+      await changed('deleted', out[es.mapping.key]);
+      return out;
+    },
+  };
+}
+
+export function createPbxControl(store: Store): PbxControl {
+  const directory = Object.fromEntries(DIRECTORY_ENTITIES.map((e) => [e, collection(store, e, store[e])])) as Record<DirectoryEntity, DirectoryCollection>;
+  return {
+    directory,
+    keys: {
+      create: async (role, label, extension) => {
+        const k = await store.keys.create(role, label, extension ?? null);
+        await store.events.append('key.created', { id: k.id, role: k.role, label: k.label });
+        return k;
+      },
+      list: () => store.keys.list(),
+      revoke: async (id) => {
+        const k = await store.keys.revoke(id);
+        await store.events.append('key.revoked', { id });
+        return k;
+      },
+      verify: (key) => store.keys.verify(key),
+    },
+    events: {
+      since: (seq, limit) => store.events.since(seq, limit),
+      subscribe: (l) => store.events.subscribe(l),
+      lastSeq: () => store.events.lastSeq(),
+    },
+  };
+}

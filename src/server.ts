@@ -1,0 +1,63 @@
+// Composition root: reads the configuration, opens the store, wires the engine
+// and the APIs, starts the listeners and stops them again on SIGTERM.
+import { readFileSync } from 'node:fs';
+import { pino, type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { Store } from './store/index.ts';
+import { createPbxControl } from './engine/pbx-control.ts';
+import { buildHttpApp } from './api/http/app.ts';
+import type { Ports } from './api/http/operations.ts';
+import type { PbxControl } from './core/pbx-control.ts';
+import { seedDemoDirectory, type DemoSummary } from './engine/demo.ts';
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface RunningServer {
+  config: Config;
+  store: Store;
+  control: PbxControl;
+  http: FastifyInstance;
+  logger: Logger;
+  ports: Ports;
+  /** Set when this start created the demo directory (first run). */
+  demo?: DemoSummary;
+  stop(): Promise<void>;
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, base: { service: 'switchboard' } });
+}
+
+export async function startServer(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
+  const store = await Store.open(config.databaseUrl);
+  const report = await store.migrate();
+  logger.info({ database: store.where, applied: report.applied }, 'store ready');
+  const control = createPbxControl(store);
+
+  const ports: Ports = { rtp: config.rtpPorts };
+  const http = await buildHttpApp({
+    control,
+    logger,
+    ports: () => ports,
+    ready: () => store.ready(),
+    version: VERSION,
+    ...(config.tlsCert && config.tlsKey ? { tls: { cert: config.tlsCert, key: config.tlsKey } } : {}),
+  });
+  await http.listen({ host: config.host, port: config.httpPort });
+  const address = http.server.address();
+  ports.http = typeof address === 'object' && address !== null ? address.port : config.httpPort;
+
+  let demo: DemoSummary | undefined;
+  if (config.demo) demo = await seedDemoDirectory(control, store);
+
+  logger.info({ ports }, 'switchboard listening');
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      logger.info('stopping');
+      await http.close();
+      await store.close();
+    })());
+  return { config, store, control, http, logger, ports, ...(demo ? { demo } : {}), stop };
+}
