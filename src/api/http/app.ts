@@ -7,11 +7,24 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import type { PbxControl } from '../../core/pbx-control.ts';
 import { PbxError } from '../../core/errors.ts';
+import type { Role } from '../../core/roles.ts';
 import { validatorCompiler } from './validation.ts';
 import { toPbxError, sendProblem } from './problem.ts';
 import { apiKeyAuth } from './auth.ts';
 import { operations, createMetricsRegistry, type Ports } from './operations.ts';
 import { nativeApi } from '../native/routes.ts';
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  role: Role | 'public' | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: RouteEntry[];
+  }
+}
 
 export interface HttpAppOptions {
   control: PbxControl;
@@ -35,6 +48,15 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
   };
   const app = Fastify(serverOptions) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
+  // Every route with the role it needs, so tests can hold each one to its role.
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    // Swagger UI's own routes are public (the docs are not a secret, the API
+    // is); they sit outside the authenticated scope and say so in their config.
+    if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), role: 'public' };
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, role: route.config?.role });
+  });
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -61,11 +83,6 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
       },
       security: [{ bearer: [] }, { apiKey: [] }],
     },
-  });
-  // Swagger UI's own routes are public (the docs are not a secret, the API is);
-  // they sit outside the authenticated scope and say so in their config.
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), role: 'public' };
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { deepLinking: true } });
 

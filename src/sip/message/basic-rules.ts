@@ -219,12 +219,14 @@ export function quote(s: string): string {
 
 /** Reads 1*DIGIT as a number; undefined for anything else or above `max`. */
 export function parseDigits(s: string, max: number): number | undefined {
-  if (s.length === 0 || s.length > 16) return undefined;
+  if (s.length === 0) return undefined;
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i) - 0x30;
     if (c < 0 || c > 9) return undefined;
     n = n * 10 + c;
+    // Stop before precision is lost; leading zeros keep n at 0 and are fine.
+    if (n > max) return undefined;
   }
-  return n > max ? undefined : n;
+  return n;
 }
