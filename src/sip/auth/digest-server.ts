@@ -31,8 +31,16 @@ export interface DigestServerOptions {
   /** HMAC key for stateless nonces (at least 16 bytes), shared by the nodes of a cluster. */
   readonly secret: string | Uint8Array;
   readonly nonceTtlMs: number;
-  /** Offered algorithms; challenges always go out SHA-256 first. */
+  /** Offered algorithms; challenges go out SHA-256 first unless `md5First`. */
   readonly algorithms: readonly ServerDigestAlgorithm[];
+  /**
+   * Put the MD5 challenge on top. Deviation from RFC 8760 §2.3, for UACs that answer only
+   * the topmost challenge and fail when it is SHA-256 (measured: SIPp 3.6.1). Default false.
+   * Some UACs fail as soon as *any* challenge is SHA-256, whatever the order (measured:
+   * baresip 1.0.0 / libre 1.1.0, "Function not implemented"): challenge those with
+   * `algorithms: ['MD5']` per request, see {@link ChallengeOptions.algorithms}.
+   */
+  readonly md5First?: boolean;
   readonly now?: () => number;
 }
 
@@ -41,6 +49,12 @@ export interface ChallengeOptions {
   readonly stale?: boolean;
   /** 407 with Proxy-Authenticate instead of 401 with WWW-Authenticate (RFC 3261 §22.3). */
   readonly proxy?: boolean;
+  /**
+   * Offer only these (a subset of the server's), e.g. MD5 alone to a device known to
+   * choke on SHA-256. Verification still accepts every algorithm the server has.
+   * None in common with the server's list falls back to all of the server's.
+   */
+  readonly algorithms?: readonly ServerDigestAlgorithm[];
 }
 
 export interface AuthHeader {
@@ -63,6 +77,8 @@ export interface VerifyInput {
   readonly expectedRealm?: string;
   /** Shapes the challenges in a failure. Default false (401). */
   readonly proxy?: boolean;
+  /** The algorithms to offer in a failure's challenges; see {@link ChallengeOptions.algorithms}. */
+  readonly challengeAlgorithms?: readonly ServerDigestAlgorithm[];
 }
 
 /**
@@ -101,7 +117,8 @@ export class DigestServer {
   constructor(options: DigestServerOptions) {
     if (options.algorithms.length === 0) throw new RangeError('DigestServer needs at least one algorithm');
     this.realm = options.realm;
-    this.#algorithms = PREFERENCE.filter((a) => options.algorithms.includes(a));
+    const order = options.md5First === true ? [...PREFERENCE].reverse() : PREFERENCE;
+    this.#algorithms = order.filter((a) => options.algorithms.includes(a));
     this.#nonces = new NonceIssuer({ secret: options.secret, ttlMs: options.nonceTtlMs, context: options.realm, now: options.now });
   }
 
@@ -112,7 +129,9 @@ export class DigestServer {
    */
   challenge(options: ChallengeOptions = {}): AuthHeader[] {
     const header = options.proxy === true ? 'Proxy-Authenticate' : 'WWW-Authenticate';
-    return this.#algorithms.map((algorithm) => ({
+    const only = options.algorithms;
+    const offered = only === undefined ? this.#algorithms : this.#algorithms.filter((a) => only.includes(a));
+    return (offered.length > 0 ? offered : this.#algorithms).map((algorithm) => ({
       header,
       value: serializeDigestChallenge({
         realm: this.realm,
@@ -128,7 +147,7 @@ export class DigestServer {
     const realm = input.expectedRealm ?? this.realm;
     const fail = (reason: DigestFailureReason, username?: string): VerifyResult => {
       const stale = reason === 'stale';
-      return { ok: false, reason, stale, challenges: this.challenge({ stale, proxy: input.proxy }), username };
+      return { ok: false, reason, stale, challenges: this.challenge({ stale, proxy: input.proxy, algorithms: input.challengeAlgorithms }), username };
     };
 
     const values = input.authorizationHeaderValue === undefined ? [] : typeof input.authorizationHeaderValue === 'string' ? [input.authorizationHeaderValue] : input.authorizationHeaderValue;
