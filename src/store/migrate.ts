@@ -3,12 +3,14 @@
 import { Migrator, type Migration, type MigrationProvider, type Kysely } from 'kysely';
 import type { SqlDialectName } from './dialect.ts';
 import { migration001 } from './migrations/001-directory.ts';
+import { migration002 } from './migrations/002-directory-version.ts';
 import type { Database } from './schema.ts';
 
 function provider(dialect: SqlDialectName): MigrationProvider {
   return {
     getMigrations: async (): Promise<Record<string, Migration>> => ({
       '001-directory': migration001(dialect),
+      '002-directory-version': migration002,
     }),
   };
 }

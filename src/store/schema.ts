@@ -317,7 +317,13 @@ export interface WebhookOutboxTable {
   deliveredAt: Stamp | null;
 }
 
+export interface DirectoryVersionTable {
+  id: number;
+  version: number;
+}
+
 export interface Database {
+  directoryVersion: DirectoryVersionTable;
   extensions: ExtensionsTable;
   forwardingRules: ForwardingRulesTable;
   devices: DevicesTable;

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { PbxControl } from '../../core/pbx-control.ts';
+import { sendJson } from '../http/frozen-json.ts';
 import { ENTITY_ROUTES, ListQuerystring, pageOf, KeyInfo, KeyCreate, KeyCreated, EventsQuerystring, EventOut, ProblemSchema, type EntityRoute } from './schemas.ts';
 
 const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
@@ -18,12 +19,12 @@ function entityRoutes(app: FastifyInstance, control: PbxControl, r: EntityRoute)
   const tags = [r.tag];
   type Params = Record<string, string | number>;
 
-  app.get(`/${r.path}`, { schema: { tags, summary: `List ${r.tag.toLowerCase()}`, querystring: ListQuerystring, response: { 200: pageOf(r.read), ...problems } } }, async (req) => {
+  app.get(`/${r.path}`, { schema: { tags, summary: `List ${r.tag.toLowerCase()}`, querystring: ListQuerystring, response: { 200: pageOf(r.read), ...problems } } }, async (req, reply) => {
     const { limit, offset, q, ...filters } = req.query as { limit?: number; offset?: number; q?: string } & Record<string, string>;
-    return coll.list({ limit, offset, q, filters }, { withSecrets: isAdmin(req) });
+    return sendJson(reply, await coll.list({ limit, offset, q, filters }, { withSecrets: isAdmin(req) }));
   });
-  app.get(itemUrl, { schema: { tags, summary: `Get one of ${r.tag.toLowerCase()}`, params, response: { 200: r.read, ...problems } } }, async (req) => {
-    return coll.get((req.params as Params)[r.keyParam] as string | number, { withSecrets: isAdmin(req) });
+  app.get(itemUrl, { schema: { tags, summary: `Get one of ${r.tag.toLowerCase()}`, params, response: { 200: r.read, ...problems } } }, async (req, reply) => {
+    return sendJson(reply, await coll.get((req.params as Params)[r.keyParam] as string | number, { withSecrets: isAdmin(req) }));
   });
   app.post(`/${r.path}`, { schema: { tags, summary: `Create one of ${r.tag.toLowerCase()}`, body: r.create, response: { 201: r.read, ...problems } } }, async (req, reply) => {
     const created = await coll.create(req.body as Record<string, unknown>);

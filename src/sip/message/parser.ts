@@ -17,7 +17,7 @@ import { parseCSeq } from './cseq.ts';
 import { type HeaderField, Headers, canonicalHeaderName, headerKey } from './headers.ts';
 import { SipRequest, SipResponse, type SipMessage, readContacts, readMaxForwards, readVias } from './message.ts';
 import { parseNameAddr } from './name-addr.ts';
-import { parseUri } from './uri.ts';
+import { type Uri, parseUri } from './uri.ts';
 
 export { SipStreamFramer } from './stream-framer.ts';
 export type { FramerOptions, FramerOutput } from './stream-framer.ts';
@@ -109,13 +109,14 @@ function parse(buf: Buffer, options: ParseOptions): ParseResult {
   // replaced with U+FFFD). The body stays bytes.
   const text = buf.toString('utf8', start, headEnd);
   let lineEnd = text.indexOf('\n');
+  if (lineEnd < 0) lineEnd = text.length;
   const startLine = stripCr(text.slice(0, lineEnd));
-  const isResponse = startLine.length >= 4 && startLine.slice(0, 4).toUpperCase() === 'SIP/';
+  const isResponse = text.length >= 4 && text.slice(0, 4).toUpperCase() === 'SIP/';
   const kind = isResponse ? 'response' : 'request';
   const reject = (error: string, status = 400, headers?: Headers): Failure => {
     const failure: Failure = { ok: false, error };
     if (!isResponse) failure.status = status;
-    if (headers) failure.partial = { kind, startLine: startLine ?? '', headers };
+    if (headers && startLine !== undefined) failure.partial = { kind, startLine, headers };
     return failure;
   };
   if (startLine === undefined) return reject('bare CR in start line');
@@ -152,7 +153,7 @@ function parse(buf: Buffer, options: ParseOptions): ParseResult {
   const headers = Headers.fromFields(fields);
 
   // Start line.
-  let request: { method: string; uri: ReturnType<typeof parseUri> & object } | undefined;
+  let request: { method: string; uri: Uri } | undefined;
   let response: { status: number; reason: string } | undefined;
   if (isResponse) {
     const r = parseStatusLine(startLine);
@@ -169,19 +170,10 @@ function parse(buf: Buffer, options: ParseOptions): ParseResult {
   let contentLengthValue: string | undefined;
   const seen = new Set<string>();
   for (const f of fields) {
-    switch (f.key) {
-      case 'content-length':
-        contentLengthValue = f.value;
-      // falls through
-      case 'call-id':
-      case 'cseq':
-      case 'from':
-      case 'to':
-      case 'max-forwards':
-      case 'content-type':
-        if (seen.has(f.key)) return reject(`more than one ${canonicalHeaderName(f.key)} header field`, 400, headers);
-        seen.add(f.key);
-    }
+    if (!SINGLE_VALUED.has(f.key)) continue;
+    if (seen.has(f.key)) return reject(`more than one ${canonicalHeaderName(f.key)} header field`, 400, headers);
+    seen.add(f.key);
+    if (f.key === 'content-length') contentLengthValue = f.value;
   }
 
   // §18.3 — framing by Content-Length.
@@ -208,6 +200,10 @@ function parse(buf: Buffer, options: ParseOptions): ParseResult {
   return { ok: true, message, trailing: available - bodyLength };
 }
 
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
+const SINGLE_VALUED = new Set(['call-id', 'cseq', 'from', 'to', 'max-forwards', 'content-length', 'content-type']);
+
 function stripCr(line: string): string | undefined {
   const cr = line.indexOf('\r');
   if (cr < 0) return line;
@@ -233,7 +229,7 @@ function checkVersion(v: string): string | undefined {
 }
 
 // §7.1 — Request-Line = Method SP Request-URI SP SIP-Version CRLF
-function parseRequestLine(line: string): { method: string; uri: NonNullable<ReturnType<typeof parseUri>> } | string {
+function parseRequestLine(line: string): { method: string; uri: Uri } | string {
   const sp1 = line.indexOf(' ');
   const sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
   // Exactly two single SPs. RFC 4475 rejects embedded LWS in the URI (§3.1.2.8),
@@ -262,8 +258,8 @@ function parseStatusLine(line: string): { status: number; reason: string } | str
   // Status-Code = 3DIGIT. RFC 4475 §3.1.2.19 sends 4294967301.
   const code = line.slice(sp1 + 1, sp1 + 4);
   const status = code.length === 3 ? parseDigits(code, 699) : undefined;
-  if (status === undefined || status < 100) return 'invalid Status-Code';
   const rest = line.slice(sp1 + 4);
+  if (status === undefined || status < 100 || isDigit(rest.charCodeAt(0))) return 'invalid Status-Code';
   // RFC 4475 §3.1.1.13 — the SP before an empty Reason-Phrase is required, but
   // "a liberal receiver would accept it anyway"; so do we.
   if (rest !== '' && rest.charCodeAt(0) !== 0x20) return 'malformed Status-Line';

@@ -307,6 +307,24 @@ describe('DigestServer challenges', () => {
     assert.notEqual(cs[0]?.nonce, cs[1]?.nonce);
   });
 
+  it('md5First puts MD5 on top; per-request algorithms narrow the offer', async () => {
+    const server = new DigestServer({ realm: 'r', secret: SECRET, nonceTtlMs: 60_000, algorithms: ['SHA-256', 'MD5'], md5First: true });
+    const algs = (hs: { value: string }[]): (string | undefined)[] => hs.map((h) => {
+      const p = parseDigestChallenge(h.value);
+      return p.ok ? p.value.algorithm : undefined;
+    });
+    assert.deepEqual(algs(server.challenge()), ['MD5', 'SHA-256']);
+    assert.deepEqual(algs(server.challenge({ algorithms: ['MD5'] })), ['MD5']);
+    assert.deepEqual(algs(server.challenge({ algorithms: ['SHA-256'] })), ['SHA-256']);
+    const md5Only = new DigestServer({ realm: 'r', secret: SECRET, nonceTtlMs: 60_000, algorithms: ['MD5'] });
+    assert.deepEqual(algs(md5Only.challenge({ algorithms: ['SHA-256'] })), ['MD5'], 'nothing in common: the server\'s own list');
+    const f = failure(await server.verify({ method: 'REGISTER', authorizationHeaderValue: undefined, lookupPassword: () => undefined, challengeAlgorithms: ['MD5'] }));
+    assert.deepEqual(algs(f.challenges), ['MD5']);
+    // Narrowing the offer does not narrow what is accepted.
+    const header = new DigestClient({ username: 'a', password: 'p' }).authorize({ method: 'REGISTER', uri: 'sip:r', challengeHeaderValue: server.challenge({ algorithms: ['SHA-256'] })[0]?.value ?? '' });
+    assert.equal((await server.verify({ method: 'REGISTER', authorizationHeaderValue: header, lookupPassword: () => 'p', challengeAlgorithms: ['MD5'] })).ok, true);
+  });
+
   it('proxy and stale variants', () => {
     const server = new DigestServer({ realm: 'r', secret: SECRET, nonceTtlMs: 60_000, algorithms: ['MD5'] });
     const [h] = server.challenge({ proxy: true, stale: true });
