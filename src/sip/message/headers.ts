@@ -76,8 +76,7 @@ export function headerKey(name: string): string {
 }
 
 /** Spelling used on output: canonical for known headers, as given otherwise. */
-export function canonicalHeaderName(name: string): string {
-  const key = headerKey(name);
+export function canonicalHeaderName(name: string, key = headerKey(name)): string {
   return CANONICAL.get(key) ?? (name.length === 1 ? key : name);
 }
 

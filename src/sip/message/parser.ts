@@ -113,13 +113,8 @@ function parse(buf: Buffer, options: ParseOptions): ParseResult {
   const startLine = stripCr(text.slice(0, lineEnd));
   const isResponse = text.length >= 4 && text.slice(0, 4).toUpperCase() === 'SIP/';
   const kind = isResponse ? 'response' : 'request';
-  const reject = (error: string, status = 400, headers?: Headers): Failure => {
-    const failure: Failure = { ok: false, error };
-    if (!isResponse) failure.status = status;
-    if (headers && startLine !== undefined) failure.partial = { kind, startLine, headers };
-    return failure;
-  };
-  if (startLine === undefined) return reject('bare CR in start line');
+  if (startLine === undefined) return fail(kind, '', 'bare CR in start line');
+  const reject = (error: string, status = 400, headers?: Headers): Failure => fail(kind, startLine, error, status, headers);
 
   // Header fields, with §7.3.1 unfolding: a line starting with SP or HTAB
   // continues the previous field, and the line break plus leading whitespace
@@ -168,11 +163,12 @@ function parse(buf: Buffer, options: ParseOptions): ParseResult {
   // Single-valued header fields (§7.3.1: only list headers may repeat).
   // RFC 4475 §3.3.8 repeats To/From/Call-ID/CSeq/Max-Forwards; §3.3.9 Content-Length.
   let contentLengthValue: string | undefined;
-  const seen = new Set<string>();
+  let seen = 0;
   for (const f of fields) {
-    if (!SINGLE_VALUED.has(f.key)) continue;
-    if (seen.has(f.key)) return reject(`more than one ${canonicalHeaderName(f.key)} header field`, 400, headers);
-    seen.add(f.key);
+    const bit = SINGLE_VALUED[f.key];
+    if (bit === undefined) continue;
+    if (seen & bit) return reject(`more than one ${canonicalHeaderName(f.key)} header field`, 400, headers);
+    seen |= bit;
     if (f.key === 'content-length') contentLengthValue = f.value;
   }
 
@@ -202,7 +198,22 @@ function parse(buf: Buffer, options: ParseOptions): ParseResult {
 
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 
-const SINGLE_VALUED = new Set(['call-id', 'cseq', 'from', 'to', 'max-forwards', 'content-length', 'content-type']);
+const SINGLE_VALUED: Readonly<Record<string, number>> = Object.assign(Object.create(null) as Record<string, number>, {
+  'call-id': 1,
+  cseq: 2,
+  from: 4,
+  to: 8,
+  'max-forwards': 16,
+  'content-length': 32,
+  'content-type': 64,
+});
+
+function fail(kind: 'request' | 'response', startLine: string, error: string, status = 400, headers?: Headers): Failure {
+  const failure: Failure = { ok: false, error };
+  if (kind === 'request') failure.status = status;
+  if (headers) failure.partial = { kind, startLine, headers };
+  return failure;
+}
 
 function stripCr(line: string): string | undefined {
   const cr = line.indexOf('\r');
@@ -211,7 +222,8 @@ function stripCr(line: string): string | undefined {
 }
 
 function makeField(name: string, value: string): HeaderField {
-  return { key: headerKey(name), name: canonicalHeaderName(name), value };
+  const key = headerKey(name);
+  return { key, name: canonicalHeaderName(name, key), value };
 }
 
 const VERSION_NOT_SUPPORTED = 'unsupported SIP-Version';
