@@ -2,6 +2,7 @@
 // --smoke is the short version CI runs to prove the benchmark still works.
 const BENCHES: Record<string, () => Promise<{ run(o: { smoke: boolean }): Promise<void> }>> = {
   api: () => import('./api.ts'),
+  'sip-register': () => import('./sip-register.ts'),
 };
 
 const args = process.argv.slice(2);

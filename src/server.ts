@@ -10,6 +10,7 @@ import { buildHttpApp } from './api/http/app.ts';
 import type { Ports } from './api/http/operations.ts';
 import type { PbxControl } from './core/pbx-control.ts';
 import { seedDemoDirectory, type DemoSummary } from './engine/demo.ts';
+import { SipService } from './engine/sip-service.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -18,6 +19,7 @@ export interface RunningServer {
   store: Store;
   control: PbxControl;
   http: FastifyInstance;
+  sip: SipService;
   logger: Logger;
   ports: Ports;
   /** Set when this start created the demo directory (first run). */
@@ -33,9 +35,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const store = await Store.open(config.databaseUrl);
   const report = await store.migrate();
   logger.info({ database: store.where, applied: report.applied }, 'store ready');
-  const control = createPbxControl(store);
+  const sip = new SipService({ config, store, logger: logger.child({ component: 'sip' }) });
+  const control = createPbxControl(store, { devices: sip.locations });
 
   const ports: Ports = { rtp: config.rtpPorts };
+  ports.sip = await sip.start();
   const http = await buildHttpApp({
     control,
     logger,
@@ -57,7 +61,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     (stopping ??= (async () => {
       logger.info('stopping');
       await http.close();
+      await sip.stop();
       await store.close();
     })());
-  return { config, store, control, http, logger, ports, ...(demo ? { demo } : {}), stop };
+  return { config, store, control, http, sip, logger, ports, ...(demo ? { demo } : {}), stop };
 }

@@ -1,19 +1,9 @@
 // The first-run message: where to point a phone and a browser.
-import { networkInterfaces } from 'node:os';
 import type { RunningServer } from '../server.ts';
-
-/** The address other machines reach us at: the configured public host, else the first LAN IPv4. */
-export function reachableHost(configured: string | undefined, bound: string): string {
-  if (configured) return configured;
-  if (bound !== '0.0.0.0' && bound !== '::') return bound;
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
-}
+import { advertisedHost } from '../engine/advertised-host.ts';
 
 export function banner(s: RunningServer): string {
-  const host = reachableHost(s.config.publicHost, s.config.host);
+  const host = advertisedHost(s.config.publicHost, s.config.host);
   const scheme = s.config.tlsCert ? 'https' : 'http';
   const base = `${scheme}://${host}:${String(s.ports.http)}`;
   const sip = s.ports.sip?.udp ?? s.ports.sip?.tcp;

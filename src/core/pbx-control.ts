@@ -57,7 +57,24 @@ export interface KeyInfo {
   revokedAt: string | null;
 }
 
+/** A registered phone: one binding of an extension (seed 000 ext.devices.get). */
+export interface DeviceInfo {
+  extension: string;
+  contact: string;
+  userAgent: string;
+  transport: string;
+  sourceAddress: string;
+  sourcePort: number;
+  registeredAt: string;
+  expiresAt: string;
+  reachable: boolean;
+}
+
 export interface PbxControl {
+  devices: {
+    /** Registered devices, of one extension or of all. */
+    list(extension?: string): Promise<DeviceInfo[]>;
+  };
   directory: Record<DirectoryEntity, DirectoryCollection>;
   keys: {
     create(role: Role, label?: string, extension?: string | null): Promise<KeyInfo & { key: string }>;

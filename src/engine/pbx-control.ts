@@ -2,7 +2,8 @@
 // the store and each change becomes one event in the log.
 import type { Store } from '../store/index.ts';
 import type { EntityStore } from '../store/entity-store.ts';
-import { DIRECTORY_ENTITIES, type DirectoryCollection, type DirectoryEntity, type PbxControl } from '../core/pbx-control.ts';
+import { DIRECTORY_ENTITIES, type DeviceInfo, type DirectoryCollection, type DirectoryEntity, type PbxControl } from '../core/pbx-control.ts';
+import type { Binding } from '../sip/registrar/location-service.ts';
 
 function collection(store: Store, entity: DirectoryEntity, es: EntityStore): DirectoryCollection {
   const changed = async (action: 'created' | 'updated' | 'deleted', key: unknown) => {
@@ -29,9 +30,38 @@ function collection(store: Store, entity: DirectoryEntity, es: EntityStore): Dir
   };
 }
 
-export function createPbxControl(store: Store): PbxControl {
+export interface DeviceSource {
+  all(): Binding[];
+  bindings(extension: string): Binding[];
+}
+
+function deviceInfo(b: Binding): DeviceInfo {
+  return {
+    extension: b.extension,
+    contact: b.contact,
+    userAgent: b.userAgent,
+    transport: b.flow.protocol,
+    sourceAddress: b.flow.remoteAddress,
+    sourcePort: b.flow.remotePort,
+    registeredAt: new Date(b.registeredAt).toISOString(),
+    expiresAt: new Date(b.expiresAt).toISOString(),
+    reachable: b.reachable,
+  };
+}
+
+const NO_DEVICES: DeviceSource = { all: () => [], bindings: () => [] };
+
+export function createPbxControl(store: Store, parts: { devices?: DeviceSource } = {}): PbxControl {
+  const devices = parts.devices ?? NO_DEVICES;
   const directory = Object.fromEntries(DIRECTORY_ENTITIES.map((e) => [e, collection(store, e, store[e])])) as Record<DirectoryEntity, DirectoryCollection>;
   return {
+    devices: {
+      list: async (extension) => {
+        if (extension === undefined) return devices.all().map(deviceInfo).sort((a, b) => a.extension.localeCompare(b.extension) || a.contact.localeCompare(b.contact));
+        await store.extensions.get(extension);
+        return devices.bindings(extension).map(deviceInfo);
+      },
+    },
     directory,
     keys: {
       create: async (role, label, extension) => {

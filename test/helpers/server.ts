@@ -8,13 +8,16 @@ import { startServer, createLogger, type RunningServer } from '../../src/server.
 
 export interface TestServer {
   server: RunningServer;
+  dataDir: string;
   base: string;
+  sipPort: number;
   adminKey: string;
   stop(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'sb-srv-'));
+/** Starts a server; with `dataDir` it reuses that directory (a restart) and keeps it on stop. */
+export async function startTestServer(env: Record<string, string> = {}, opts: { dataDir?: string } = {}): Promise<TestServer> {
+  const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'sb-srv-'));
   const config = loadConfig({
     SWITCHBOARD_HOST: '127.0.0.1',
     SWITCHBOARD_HTTP_PORT: '0',
@@ -25,14 +28,16 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   });
   const server = await startServer(config, createLogger(config));
-  if (!server.demo) throw new Error('expected a first run');
+  const adminKey = server.demo?.adminKey ?? (await server.control.keys.create('admin', 'test')).key;
   return {
     server,
+    dataDir: dir,
     base: `http://127.0.0.1:${String(server.ports.http)}`,
-    adminKey: server.demo.adminKey,
+    sipPort: server.ports.sip?.udp ?? 0,
+    adminKey,
     stop: async () => {
       await server.stop();
-      rmSync(dir, { recursive: true, force: true });
+      if (opts.dataDir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

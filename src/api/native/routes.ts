@@ -4,7 +4,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { PbxControl } from '../../core/pbx-control.ts';
 import { sendJson } from '../http/frozen-json.ts';
-import { ENTITY_ROUTES, ListQuerystring, pageOf, KeyInfo, KeyCreate, KeyCreated, EventsQuerystring, EventOut, ProblemSchema, type EntityRoute } from './schemas.ts';
+import { ENTITY_ROUTES, ListQuerystring, pageOf, KeyInfo, KeyCreate, KeyCreated, EventsQuerystring, EventOut, ProblemSchema, DeviceOut, type EntityRoute } from './schemas.ts';
+import { DialNumber } from '../../core/directory/common.ts';
 
 const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
 
@@ -42,6 +43,11 @@ function entityRoutes(app: FastifyInstance, control: PbxControl, r: EntityRoute)
 export async function nativeApi(app: FastifyInstance, opts: { control: PbxControl }): Promise<void> {
   const { control } = opts;
   for (const r of ENTITY_ROUTES) entityRoutes(app, control, r);
+
+  app.get('/extensions/:number/devices', { schema: { tags: ['Extensions'], summary: 'Devices registered to an extension', params: Type.Object({ number: DialNumber }), response: { 200: Type.Array(DeviceOut), ...problems } } }, async (req) => {
+    return control.devices.list((req.params as { number: string }).number);
+  });
+  app.get('/registrations', { schema: { tags: ['Extensions'], summary: 'Every registered device', response: { 200: Type.Array(DeviceOut), ...problems } } }, async () => control.devices.list());
 
   app.get('/keys', { schema: { tags: ['API keys'], summary: 'List API keys (never the secrets)', response: { 200: Type.Array(KeyInfo), ...problems } }, config: { role: 'admin' } }, async () => control.keys.list());
   app.post('/keys', { schema: { tags: ['API keys'], summary: 'Create an API key; the secret is in this response only', body: KeyCreate, response: { 201: KeyCreated, ...problems } } }, async (req, reply) => {

@@ -97,3 +97,15 @@ export const ProblemSchema = Type.Object({
   errors: Type.Optional(Type.Array(Type.Object({ path: Type.Optional(Type.String()), message: Type.String() }))),
   requestId: Type.Optional(Type.String()),
 });
+
+export const DeviceOut = Type.Object({
+  extension: Type.String(),
+  contact: Type.String({ description: 'Contact URI the device registered' }),
+  userAgent: Type.String(),
+  transport: Type.String(),
+  sourceAddress: Type.String({ description: 'Where its REGISTER came from (behind NAT this differs from the contact)' }),
+  sourcePort: Type.Integer(),
+  registeredAt: Type.String(),
+  expiresAt: Type.String(),
+  reachable: Type.Boolean({ description: 'Answered the last OPTIONS probe' }),
+});

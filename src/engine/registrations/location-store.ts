@@ -1,0 +1,115 @@
+// The location service over the store: bindings live in memory for routing
+// and are written through to the devices table, so a restart keeps them
+// (issue: "a restart of Switchboard keeps the registration"). Every change is
+// an event in the log.
+import type { Store } from '../../store/index.ts';
+import type { Binding, Credentials, LocationService } from '../../sip/registrar/location-service.ts';
+import type { TransportProtocol } from '../../sip/transport/flow.ts';
+
+export class LocationStore implements LocationService {
+  private readonly byExtension = new Map<string, Map<string, Binding>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly node = 'local',
+  ) {}
+
+  /** Loads the bindings that have not expired (after a restart). */
+  async load(now = Date.now()): Promise<number> {
+    const rows = await this.store.db.selectFrom('devices').selectAll().where('expiresAt', '>', new Date(now).toISOString()).execute();
+    for (const r of rows) {
+      this.put({
+        extension: r.extension,
+        contact: r.contact,
+        contactHeader: r.aor || `<${r.contact}>`,
+        expiresAt: Date.parse(r.expiresAt),
+        callId: r.callId,
+        cseq: r.cseq,
+        userAgent: r.userAgent,
+        // The connection of a TCP flow did not survive the restart; the
+        // transport opens a new one to the same address when needed.
+        flow: { protocol: r.transport as TransportProtocol, localAddress: '', localPort: 0, remoteAddress: r.sourceAddress, remotePort: r.sourcePort },
+        instanceId: r.instanceId,
+        reachable: r.reachable === 1,
+        registeredAt: Date.parse(r.registeredAt),
+      });
+    }
+    await this.store.db.deleteFrom('devices').where('expiresAt', '<=', new Date(now).toISOString()).execute();
+    return rows.length;
+  }
+
+  private put(b: Binding): void {
+    let m = this.byExtension.get(b.extension);
+    if (!m) this.byExtension.set(b.extension, (m = new Map()));
+    m.set(b.contact, b);
+  }
+
+  async credentials(authId: string): Promise<Credentials | undefined> {
+    const row = await this.store.db.selectFrom('extensions').select(['number', 'authPassword', 'enabled']).where('authId', '=', authId).executeTakeFirst();
+    return row ? { extension: row.number, password: row.authPassword, enabled: row.enabled === 1 } : undefined;
+  }
+
+  async extensionExists(extension: string): Promise<boolean> {
+    return (await this.store.db.selectFrom('extensions').select('number').where('number', '=', extension).executeTakeFirst()) !== undefined;
+  }
+
+  bindings(extension: string): Binding[] {
+    return [...(this.byExtension.get(extension)?.values() ?? [])];
+  }
+
+  all(): Binding[] {
+    return [...this.byExtension.values()].flatMap((m) => [...m.values()]);
+  }
+
+  async save(b: Binding): Promise<void> {
+    const isNew = !this.byExtension.get(b.extension)?.has(b.contact);
+    this.put(b);
+    const row = {
+      extension: b.extension,
+      contact: b.contact,
+      aor: b.contactHeader,
+      userAgent: b.userAgent,
+      sourceAddress: b.flow.remoteAddress,
+      sourcePort: b.flow.remotePort,
+      transport: b.flow.protocol,
+      callId: b.callId,
+      cseq: b.cseq,
+      instanceId: b.instanceId,
+      expiresAt: new Date(b.expiresAt).toISOString(),
+      registeredAt: new Date(b.registeredAt).toISOString(),
+      lastSeenAt: new Date().toISOString(),
+      reachable: b.reachable ? 1 : 0,
+      node: this.node,
+    };
+    await this.store.db
+      .insertInto('devices')
+      .values(row)
+      .onConflict((oc) => oc.columns(['extension', 'contact']).doUpdateSet(row))
+      .execute();
+    if (isNew) {
+      await this.store.events.append('device.registered', {
+        extension: b.extension,
+        contact: b.contact,
+        userAgent: b.userAgent,
+        transport: b.flow.protocol,
+        source: `${b.flow.remoteAddress}:${String(b.flow.remotePort)}`,
+        expiresAt: row.expiresAt,
+      });
+    }
+  }
+
+  async remove(extension: string, contact: string, reason: 'removed' | 'expired' | 'unreachable'): Promise<void> {
+    const m = this.byExtension.get(extension);
+    if (!m?.delete(contact)) return;
+    if (m.size === 0) this.byExtension.delete(extension);
+    await this.store.db.deleteFrom('devices').where('extension', '=', extension).where('contact', '=', contact).execute();
+    await this.store.events.append('device.unregistered', { extension, contact, reason });
+  }
+
+  async markReachable(extension: string, contact: string, reachable: boolean): Promise<void> {
+    const b = this.byExtension.get(extension)?.get(contact);
+    if (!b || b.reachable === reachable) return;
+    b.reachable = reachable;
+    await this.store.db.updateTable('devices').set({ reachable: reachable ? 1 : 0 }).where('extension', '=', extension).where('contact', '=', contact).execute();
+  }
+}

@@ -1,0 +1,84 @@
+// OPTIONS qualify (keep-alive probing): each registered device is sent an
+// OPTIONS now and then; one that stops answering is marked unreachable (and
+// reachable again when it answers), so calls skip it instead of waiting for
+// a timeout. Any final response counts as alive (RFC 3261 §11: even 405/481
+// prove the device is there).
+import { randomBytes } from 'node:crypto';
+import { SipRequest, generateBranch, generateCallId, generateTag } from '../../sip/message/index.ts';
+import type { SipStack } from '../../sip/sip-stack.ts';
+import type { LocationStore } from './location-store.ts';
+
+export interface QualifyOptions {
+  intervalMs: number;
+  domain: string;
+  /** Host for our Via: responses come back there (or to the source, with rport). */
+  host: string;
+  onError?: (err: unknown) => void;
+}
+
+export class Qualifier {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly callId = generateCallId();
+  private cseq = 1;
+  private readonly fromTag = generateTag();
+
+  constructor(
+    private readonly stack: SipStack,
+    private readonly locations: LocationStore,
+    private readonly options: QualifyOptions,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.round(), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Probes every binding once; resolves when all have answered or timed out. */
+  round(): Promise<void> {
+    return Promise.all(this.locations.all().map((b) => this.probe(b.extension, b.contact, b.flow))).then(() => undefined);
+  }
+
+  private probe(extension: string, contact: string, flow: Parameters<SipStack['send']>[1]): Promise<void> {
+    return new Promise((resolve) => {
+      const local = flow.protocol === 'tcp' ? this.stack.tcp : this.stack.udp;
+      const via = `SIP/2.0/${flow.protocol.toUpperCase()} ${this.options.host}:${String(local.port)};branch=${generateBranch()};rport`;
+      let request: SipRequest;
+      try {
+        request = new SipRequest({
+          method: 'OPTIONS',
+          uri: contact,
+          headers: [
+            ['Via', via],
+            ['Max-Forwards', '70'],
+            ['From', `<sip:qualify@${this.options.domain}>;tag=${this.fromTag}`],
+            ['To', `<${contact}>`],
+            ['Call-ID', `${this.callId}-${randomBytes(3).toString('hex')}`],
+            ['CSeq', `${String(this.cseq++)} OPTIONS`],
+            ['User-Agent', 'Switchboard'],
+          ],
+        });
+      } catch {
+        resolve();
+        return;
+      }
+      const done = (reachable: boolean) => {
+        this.locations.markReachable(extension, contact, reachable).then(resolve, (err: unknown) => {
+          this.options.onError?.(err);
+          resolve();
+        });
+      };
+      this.stack.transactions.createClientTransaction(request, flow, {
+        onResponse: (res) => {
+          if (res.status >= 200) done(true);
+        },
+        onTimeout: () => done(false),
+        onTransportError: () => done(false),
+      });
+    });
+  }
+}

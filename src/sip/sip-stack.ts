@@ -1,0 +1,125 @@
+// The SIP stack: UDP and TCP transports on one port, the transaction layer
+// above them, and a table of request handlers by method (the transaction
+// users). Policy — who may register, where a call goes — lives above, in the
+// handlers the engine installs.
+import { createResponse, type SipMessage, type SipRequest } from './message/index.ts';
+import type { Flow, MessageSender } from './transport/flow.ts';
+import { UdpTransport } from './transport/udp-transport.ts';
+import { TcpTransport } from './transport/tcp-transport.ts';
+import { TransactionLayer, type ServerTransaction, type TimerConfig } from './transaction/index.ts';
+import type { AuthFailureGuard } from './security/auth-failure-guard.ts';
+
+export type RequestHandler = (request: SipRequest, tx: ServerTransaction) => void | Promise<void>;
+
+export interface SipStackOptions {
+  host: string;
+  port: number;
+  guard: AuthFailureGuard;
+  maxMessageSize?: number;
+  timers?: Partial<TimerConfig>;
+  userAgent?: string;
+  onError?: (err: unknown, where: string) => void;
+}
+
+export class SipStack implements MessageSender {
+  readonly udp: UdpTransport;
+  readonly tcp: TcpTransport;
+  readonly transactions: TransactionLayer;
+  private readonly handlers = new Map<string, RequestHandler>();
+  malformed = 0;
+
+  constructor(private readonly options: SipStackOptions) {
+    const inbound = {
+      onMessage: (m: SipMessage, f: Flow) => this.transactions.receive(m, f),
+      onMalformed: () => {
+        this.malformed++;
+      },
+    };
+    const transportOptions = { host: options.host, admit: options.guard.admit, maxMessageSize: options.maxMessageSize ?? 65_535 };
+    this.udp = new UdpTransport({ ...transportOptions, port: options.port }, inbound);
+    this.tcp = new TcpTransport({ ...transportOptions, port: options.port }, inbound);
+    this.transactions = new TransactionLayer({
+      sender: this,
+      ...(options.timers ? { timers: options.timers } : {}),
+      onRequest: (request, tx) => this.dispatch(request, tx),
+      onAck: () => {
+        // ACKs for 2xx belong to dialogs; nothing to do until calls exist.
+      },
+    });
+    this.on('OPTIONS', (request, tx) => {
+      // §11.2: answer OPTIONS as an INVITE would be answered, with our capabilities.
+      const res = createResponse(request, 200, 'OK', generateTagLike(request));
+      res.setHeader('Allow', this.allow());
+      res.setHeader('Accept', 'application/sdp');
+      res.setHeader('Supported', 'path, outbound');
+      tx.respond(res);
+    });
+  }
+
+  on(method: string, handler: RequestHandler): void {
+    this.handlers.set(method.toUpperCase(), handler);
+  }
+
+  allow(): string {
+    return [...new Set(['ACK', 'CANCEL', ...this.handlers.keys()])].join(', ');
+  }
+
+  private dispatch(request: SipRequest, tx: ServerTransaction): void {
+    const handler = this.handlers.get(request.method);
+    if (!handler) {
+      // §8.2.1: a method we do not support gets 405 with the methods we do.
+      const res = createResponse(request, 405, 'Method Not Allowed', generateTagLike(request));
+      res.setHeader('Allow', this.allow());
+      tx.respond(res);
+      return;
+    }
+    try {
+      const r = handler(request, tx);
+      if (r instanceof Promise) r.catch((err: unknown) => this.fail(err, request, tx));
+    } catch (err) {
+      this.fail(err, request, tx);
+    }
+  }
+
+  private fail(err: unknown, request: SipRequest, tx: ServerTransaction): void {
+    this.options.onError?.(err, `${request.method} handler`);
+    try {
+      tx.respond(createResponse(request, 500, 'Server Internal Error', generateTagLike(request)));
+    } catch {
+      // The transaction may already have answered.
+    }
+  }
+
+  /** Binds UDP, then TCP on the same port number (port 0: the one UDP got). */
+  async start(): Promise<{ udp: number; tcp: number }> {
+    for (let attempt = 0; ; attempt++) {
+      await this.udp.listen();
+      try {
+        await this.tcp.listen(this.udp.port);
+        return { udp: this.udp.port, tcp: this.tcp.port };
+      } catch (err) {
+        await this.udp.close();
+        // With port 0 the number UDP drew may be taken for TCP: draw again.
+        if (this.options.port !== 0 || attempt >= 20) throw err;
+      }
+    }
+  }
+
+  send(message: SipMessage, flow: Flow): void {
+    if (flow.protocol === 'tcp') this.tcp.send(message, flow);
+    else this.udp.send(message, flow);
+  }
+
+  async close(): Promise<void> {
+    this.transactions.close();
+    await Promise.all([this.udp.close(), this.tcp.close()]);
+  }
+}
+
+/** A To tag for responses that create no dialog, stable per request. */
+function generateTagLike(request: SipRequest): string {
+  const seed = `${request.callId ?? ''}${String(request.cseq?.seq ?? 0)}`;
+  let h = 0;
+  for (let i = 0; i < seed.length; i++) h = (h * 31 + seed.charCodeAt(i)) >>> 0;
+  return `sb${h.toString(36)}`;
+}
