@@ -22,7 +22,7 @@ function usersCsv(password: string, first: number): string {
 
 async function load(target: string, csv: string, opts: { rate: number; calls: number }): Promise<{ rate: number; ok: number; failed: number; result: SippResult }> {
   const started = Date.now();
-  const result = await runSipp({ scenarioFile: SCENARIO, target, injectionCsv: csv, rate: opts.rate, calls: opts.calls, timeoutMs: 120_000, args: ['-rate_period', '1000'] });
+  const result = await runSipp({ scenarioFile: SCENARIO, target, injectionCsv: csv, rate: opts.rate, calls: opts.calls, timeoutMs: 120_000 });
   const seconds = (Date.now() - started) / 1000;
   const ok = result.stats?.successful ?? 0;
   return { rate: ok / seconds, ok, failed: result.stats?.failed ?? 0, result };

@@ -25,6 +25,8 @@ export interface Config {
   sipDomain: string;
   timeZone: string;
   demo: boolean;
+  /** RFC 3261 T1 (RTT estimate) in ms; T2 and T4 stay at 4 s and 5 s. */
+  sipT1Ms: number;
 }
 
 export class ConfigError extends Error {
@@ -100,7 +102,15 @@ const SETTINGS: Setting[] = [
   { key: 'sipDomain', env: 'SWITCHBOARD_SIP_DOMAIN', file: 'sipDomain', parse: nonEmpty },
   { key: 'timeZone', env: 'SWITCHBOARD_TIME_ZONE', file: 'timeZone', parse: timeZone },
   { key: 'demo', env: 'SWITCHBOARD_DEMO', file: 'demo', parse: bool },
+  { key: 'sipT1Ms', env: 'SWITCHBOARD_SIP_T1_MS', file: 'sipT1Ms', parse: t1 },
 ];
+
+function t1(raw: string, name: string): number {
+  const n = Number(raw);
+  // §17.1.1.1: T1 may be set lower on a network known to be fast, never below a sane floor.
+  if (!/^\d+$/.test(raw.trim()) || n < 50 || n > 4000) throw new ConfigError(name, `"${raw}" must be a whole number of ms between 50 and 4000`);
+  return n;
+}
 
 function logLevel(raw: string, name: string): string {
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -127,6 +137,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'databaseUrl'>> = {
   sipDomain: 'switchboard',
   timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
   demo: true,
+  sipT1Ms: 500,
 };
 
 /**

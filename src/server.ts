@@ -11,6 +11,7 @@ import type { Ports } from './api/http/operations.ts';
 import type { PbxControl } from './core/pbx-control.ts';
 import { seedDemoDirectory, type DemoSummary } from './engine/demo.ts';
 import { SipService } from './engine/sip-service.ts';
+import { registerSipMetrics } from './engine/sip-metrics.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -46,6 +47,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     ports: () => ports,
     ready: () => store.ready(),
     version: VERSION,
+    metrics: (registry) => registerSipMetrics(registry, sip),
     ...(config.tlsCert && config.tlsKey ? { tls: { cert: config.tlsCert, key: config.tlsKey } } : {}),
   });
   await http.listen({ host: config.host, port: config.httpPort });

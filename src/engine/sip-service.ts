@@ -31,7 +31,7 @@ export class SipService {
   constructor(private readonly options: SipServiceOptions) {
     const { config, store, logger } = options;
     this.guard = new AuthFailureGuard({ onBan: (address, until) => logger.warn({ address, until: new Date(until).toISOString() }, 'SIP source banned after repeated authentication failures') });
-    this.stack = new SipStack({ host: config.host, port: config.sipPort, guard: this.guard, onError: (err, where) => logger.error({ err, where }, 'SIP handler failed') });
+    this.stack = new SipStack({ host: config.host, port: config.sipPort, guard: this.guard, timers: { T1: config.sipT1Ms }, onError: (err, where) => logger.error({ err, where }, 'SIP handler failed') });
     this.locations = new LocationStore(store);
     this.registrar = new Registrar(this.locations, this.guard, { realm: config.sipDomain, nonceSecret: randomBytes(32).toString('hex') });
     this.stack.on('REGISTER', (request, tx) => this.registrar.handle(request, tx.flow, tx));

@@ -138,5 +138,14 @@ describe('SIP listeners under fuzzing', () => {
     assert.match(await udpOptions(port), /^SIP\/2\.0 200 OK\r\n/);
     assert.match(await tcpOptions(port), /^SIP\/2\.0 200 OK\r\n/);
     assert.equal(child.exitCode, null);
+    // The mutations were really read and judged, not lost on the way.
+    const http = /Health:\s+http:\/\/[^:]+:(\d+)\/healthz/.exec(output)?.[1];
+    const key = /Admin API key[^:]*: (\S+)/.exec(output)?.[1];
+    const metrics = await (await fetch(`http://127.0.0.1:${http ?? ''}/metrics`, { headers: { authorization: `Bearer ${key ?? ''}` } })).text();
+    const value = (re: RegExp) => Number(re.exec(metrics)?.[1] ?? NaN);
+    const udpReceived = value(/switchboard_sip_messages_received\{transport="udp"\} (\d+)/);
+    const malformed = value(/switchboard_sip_malformed (\d+)/);
+    assert.ok(udpReceived > (ITERATIONS - tcpShare) * 0.5, `only ${udpReceived} UDP messages reached the parser`);
+    assert.ok(malformed > ITERATIONS * 0.1, `only ${malformed} malformed messages counted`);
   });
 });

@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { PbxControl } from '../../core/pbx-control.ts';
 import { PbxError } from '../../core/errors.ts';
 import type { Role } from '../../core/roles.ts';
@@ -33,6 +34,8 @@ export interface HttpAppOptions {
   ready: () => Promise<boolean>;
   version: string;
   tls?: { cert: string; key: string };
+  /** Adds the engine's own metrics to the registry /metrics serves. */
+  metrics?: (registry: Registry) => void;
 }
 
 export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstance> {
@@ -87,6 +90,7 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { deepLinking: true } });
 
   const registry = createMetricsRegistry();
+  opts.metrics?.(registry);
   await app.register(async (scope) => {
     await scope.register(apiKeyAuth, { control: opts.control });
     await scope.register(operations, { ports: opts.ports, ready: opts.ready, version: opts.version, registry });
