@@ -29,8 +29,8 @@ async function load(target: string, csv: string, opts: { rate: number; calls: nu
 }
 
 export async function run(opts: { smoke: boolean }): Promise<void> {
-  const rate = opts.smoke ? 200 : Number(process.env.BENCH_REGISTER_RATE ?? 4000);
-  const calls = opts.smoke ? 400 : rate * 15;
+  const rate = opts.smoke ? 200 : Number(process.env.BENCH_REGISTER_RATE ?? 8000);
+  const calls = opts.smoke ? 400 : rate * 10;
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-reg-'));
   const env = { SWITCHBOARD_DATA_DIR: dir, SWITCHBOARD_HTTP_PORT: '0', SWITCHBOARD_SIP_PORT: '0', SWITCHBOARD_HOST: '127.0.0.1', SWITCHBOARD_LOG_LEVEL: 'warn' };
   const sb = await spawnUntil(process.execPath, [join(ROOT, 'bin/switchboard.js'), 'start'], env, /register to 127\.0\.0\.1:(\d+)[\s\S]*Health:\s+http:\/\/[^:]+:(\d+)\/healthz[\s\S]*Admin API key[^:]*: (\S+)/);

@@ -54,5 +54,6 @@ export class SipService {
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.qualifier.stop();
     await this.stack.close();
+    await this.locations.flush();
   }
 }

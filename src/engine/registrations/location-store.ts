@@ -6,8 +6,18 @@ import type { Store } from '../../store/index.ts';
 import type { Binding, Credentials, LocationService } from '../../sip/registrar/location-service.ts';
 import type { TransportProtocol } from '../../sip/transport/flow.ts';
 
+// A refresh of an unchanged binding only moves its expiry. Writing it at once
+// was the largest cost of a REGISTER; such refreshes are written behind,
+// together, within REFRESH_FLUSH_MS (and on stop). A crash loses at most that
+// much of an expiry time, never a binding: new, changed and removed bindings
+// are written before the 200 OK.
+const REFRESH_FLUSH_MS = 1000;
+
 export class LocationStore implements LocationService {
   private readonly byExtension = new Map<string, Map<string, Binding>>();
+  private readonly dirty = new Map<string, Binding>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -62,8 +72,51 @@ export class LocationStore implements LocationService {
   }
 
   async save(b: Binding): Promise<void> {
-    const isNew = !this.byExtension.get(b.extension)?.has(b.contact);
+    const previous = this.byExtension.get(b.extension)?.get(b.contact);
+    const isNew = previous === undefined;
     this.put(b);
+    if (previous !== undefined && sameDevice(previous, b)) {
+      this.dirty.set(`${b.extension}\n${b.contact}`, b);
+      this.flushTimer ??= setTimeout(() => void this.flush(), REFRESH_FLUSH_MS);
+      return;
+    }
+    await this.write(b);
+    if (isNew) {
+      await this.store.events.append('device.registered', {
+        extension: b.extension,
+        contact: b.contact,
+        userAgent: b.userAgent,
+        transport: b.flow.protocol,
+        source: `${b.flow.remoteAddress}:${String(b.flow.remotePort)}`,
+        expiresAt: new Date(b.expiresAt).toISOString(),
+      });
+    }
+  }
+
+  /** Writes the refreshes waiting behind. */
+  flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const batch = [...this.dirty.values()];
+    this.dirty.clear();
+    // A failed flush must not wedge the ones after it; the error goes to the caller of that flush.
+    this.flushing = this.flushing.catch(() => undefined).then(async () => {
+      if (batch.length === 0) return;
+      await this.store.db.transaction().execute(async (tx) => {
+        for (const b of batch) {
+          await tx
+            .updateTable('devices')
+            .set({ expiresAt: new Date(b.expiresAt).toISOString(), callId: b.callId, cseq: b.cseq, lastSeenAt: new Date().toISOString() })
+            .where('extension', '=', b.extension)
+            .where('contact', '=', b.contact)
+            .execute();
+        }
+      });
+    });
+    return this.flushing;
+  }
+
+  private async write(b: Binding): Promise<void> {
     const row = {
       extension: b.extension,
       contact: b.contact,
@@ -86,21 +139,12 @@ export class LocationStore implements LocationService {
       .values(row)
       .onConflict((oc) => oc.columns(['extension', 'contact']).doUpdateSet(row))
       .execute();
-    if (isNew) {
-      await this.store.events.append('device.registered', {
-        extension: b.extension,
-        contact: b.contact,
-        userAgent: b.userAgent,
-        transport: b.flow.protocol,
-        source: `${b.flow.remoteAddress}:${String(b.flow.remotePort)}`,
-        expiresAt: row.expiresAt,
-      });
-    }
   }
 
   async remove(extension: string, contact: string, reason: 'removed' | 'expired' | 'unreachable'): Promise<void> {
     const m = this.byExtension.get(extension);
     if (!m?.delete(contact)) return;
+    this.dirty.delete(`${extension}\n${contact}`);
     if (m.size === 0) this.byExtension.delete(extension);
     await this.store.db.deleteFrom('devices').where('extension', '=', extension).where('contact', '=', contact).execute();
     await this.store.events.append('device.unregistered', { extension, contact, reason });
@@ -112,4 +156,16 @@ export class LocationStore implements LocationService {
     b.reachable = reachable;
     await this.store.db.updateTable('devices').set({ reachable: reachable ? 1 : 0 }).where('extension', '=', extension).where('contact', '=', contact).execute();
   }
+}
+
+/** Same phone at the same place: only the expiry and the REGISTER's ids moved. */
+function sameDevice(a: Binding, b: Binding): boolean {
+  return (
+    a.contactHeader === b.contactHeader &&
+    a.userAgent === b.userAgent &&
+    a.reachable === b.reachable &&
+    a.flow.protocol === b.flow.protocol &&
+    a.flow.remoteAddress === b.flow.remoteAddress &&
+    a.flow.remotePort === b.flow.remotePort
+  );
 }
