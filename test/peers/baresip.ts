@@ -400,6 +400,8 @@ export class Baresip {
     await exitOf(child);
     this.#onClose(new Error(`baresip ${this.user} stopped`));
     this.#socket.destroy();
+    child.stdout?.destroy();
+    child.stderr?.destroy();
     await new Promise<void>((res) => this.#logFile.end(res));
     if (!keepPeerDirs()) await rm(this.dir, { recursive: true, force: true });
     untrack(child);

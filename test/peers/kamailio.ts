@@ -98,8 +98,9 @@ export class Kamailio {
 
     const output = new OutputTail();
     const logFile = createWriteStream(join(runDir, 'kamailio.log'));
-    const child = spawn(binaryPath('kamailio'), args, { cwd: runDir, stdio: ['ignore', 'pipe', 'pipe'] });
-    track(child, runDir);
+    // Its own process group, so stop() can SIGKILL the workers too (see #stop).
+    const child = spawn(binaryPath('kamailio'), args, { cwd: runDir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    track(child, runDir, { group: true });
     let spawnError: Error | undefined;
     child.on('error', (e) => (spawnError = e));
     const onOut = (d: Buffer): void => {
@@ -121,40 +122,50 @@ export class Kamailio {
   }
 
   /**
-   * SIGTERM to the main process (children exit with it), SIGKILL after the grace.
-   * The pidfile names the main process; with Node's spawn it is our child, but we
-   * signal both to be safe. Waits until the port is free again. Idempotent.
+   * SIGTERM to the main process (its workers exit with it), then SIGKILL to the whole
+   * process group after the grace, and once more for any worker left behind. Waits until
+   * the port is free again. Idempotent.
+   *
+   * Measured here: now and then a SIGTERM leaves kamailio 5.6.3 processes deadlocked in
+   * their signal handler (futex wait). Killing only the main process then orphans the
+   * workers, which keep the SIP port and our stderr pipe, so the test process never
+   * exits. Hence the process group (spawned `detached`) and the group-wide SIGKILL.
    */
-  stop(graceMs = 5000): Promise<void> {
+  stop(graceMs = 3000): Promise<void> {
     this.#stopping ??= this.#stop(graceMs);
     return this.#stopping;
   }
 
   async #stop(graceMs: number): Promise<void> {
     const child = this.#child;
-    const pids = new Set<number>();
-    if (child.pid !== undefined) pids.add(child.pid);
+    const pgid = child.pid;
     const fromFile = Number((await readFile(join(this.runDir, 'kamailio.pid'), 'utf8').catch(() => '')).trim());
-    if (Number.isInteger(fromFile) && fromFile > 0) pids.add(fromFile);
-    const signal = (sig: NodeJS.Signals): void => {
-      for (const pid of pids) {
-        try {
-          process.kill(pid, sig);
-        } catch {
-          // already gone
-        }
+    const send = (target: number, sig: NodeJS.Signals): void => {
+      try {
+        process.kill(target, sig);
+      } catch {
+        // already gone
       }
     };
-    if (child.pid !== undefined) {
+    if (pgid !== undefined) {
       if (isRunning(child)) {
-        signal('SIGTERM');
-        if (!(await exitsWithin(child, graceMs))) signal('SIGKILL');
+        send(pgid, 'SIGTERM');
+        // The pidfile names the main process; with spawn it is our child, but if the two differ signal both.
+        if (Number.isInteger(fromFile) && fromFile > 0 && fromFile !== pgid) send(fromFile, 'SIGTERM');
+        if (!(await exitsWithin(child, graceMs))) send(-pgid, 'SIGKILL');
       }
       await exitOf(child);
+      // Workers normally follow the main process within milliseconds; give them a moment,
+      // then kill whatever of the group is left (a no-op when nothing is).
+      const settle = Date.now() + 1000;
+      while (Date.now() < settle && !(await isSipPortFree(this.port))) await sleep(50);
+      send(-pgid, 'SIGKILL');
     }
-    // Worker processes may outlive the main one by a moment; wait for the port to clear.
     const deadline = Date.now() + graceMs;
     while (Date.now() < deadline && !(await isSipPortFree(this.port))) await sleep(100);
+    // A leftover holding the pipe must not keep the test process alive.
+    child.stdout?.destroy();
+    child.stderr?.destroy();
     await new Promise<void>((res) => this.#logFile.end(res));
     if (!keepPeerDirs()) await rm(this.runDir, { recursive: true, force: true });
     untrack(child);
@@ -186,7 +197,11 @@ export function sipProbe(port: number, timeoutMs: number, host = LOOPBACK): Prom
       if (done) return;
       done = true;
       clearTimeout(timer);
-      s.close();
+      try {
+        s.close();
+      } catch {
+        // already closed
+      }
       resolvePromise(ok);
     };
     const timer = setTimeout(() => finish(false), timeoutMs);

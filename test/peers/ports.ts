@@ -4,7 +4,7 @@
  * peer binds it; the drivers check again right before spawning and peers fail loudly
  * (baresip exits 98) rather than share a port.
  */
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { createServer } from 'node:net';
 
 export const LOOPBACK = '127.0.0.1';
@@ -19,7 +19,7 @@ const RANGE_HIGH = 32000;
 export function freeUdpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createSocket('udp4');
-    s.once('error', reject);
+    s.once('error', (e) => closeQuietly(s, () => reject(e)));
     s.bind(0, LOOPBACK, () => {
       const { port } = s.address();
       s.close(() => resolve(port));
@@ -47,9 +47,18 @@ export function freeTcpPort(): Promise<number> {
 export function isUdpPortFree(port: number, host = LOOPBACK): Promise<boolean> {
   return new Promise((resolve) => {
     const s = createSocket({ type: 'udp4', reuseAddr: false });
-    s.once('error', () => resolve(false));
+    // A failed bind leaves the handle open, and an open handle keeps the process alive.
+    s.once('error', () => closeQuietly(s, () => resolve(false)));
     s.bind(port, host, () => s.close(() => resolve(true)));
   });
+}
+
+function closeQuietly(s: Socket, done: () => void): void {
+  try {
+    s.close(done);
+  } catch {
+    done();
+  }
 }
 
 export function isTcpPortFree(port: number, host = LOOPBACK): Promise<boolean> {

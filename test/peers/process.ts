@@ -94,19 +94,42 @@ export function sleep(ms: number): Promise<void> {
 
 // If the test process exits with peers still running (a failed assertion before a
 // finally, a crash), kill them so no orphan keeps a port, and drop their temp dirs.
-const live = new Map<ChildProcess, string | undefined>();
+const live = new Map<ChildProcess, { dir: string | undefined; group: boolean }>();
 let hooked = false;
 
-export function track(child: ChildProcess, tempDir?: string): void {
-  live.set(child, tempDir);
+/**
+ * Registers a child for the exit hook. `group`: the child was spawned `detached` and
+ * leads its own process group, which is killed as a whole (kamailio's workers).
+ */
+export function track(child: ChildProcess, tempDir?: string, options: { group?: boolean } = {}): void {
+  live.set(child, { dir: tempDir, group: options.group === true });
   if (hooked) return;
   hooked = true;
-  process.once('exit', () => {
-    for (const [c, dir] of live) {
-      if (isRunning(c)) c.kill('SIGKILL');
-      if (dir !== undefined && !keepPeerDirs()) rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  // A signal ends the process without 'exit': clean up, then die of the same signal.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = (): void => {
+      process.removeListener(sig, onSignal);
+      killAll();
+      // Someone else handles this signal: leave the decision to them.
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+    };
+    process.on(sig, onSignal);
+  }
+  process.once('exit', killAll);
+}
+
+function killAll(): void {
+  for (const [c, { dir, group }] of live) {
+    if (group && c.pid !== undefined) {
+      try {
+        process.kill(-c.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    } else if (isRunning(c)) c.kill('SIGKILL');
+    if (dir !== undefined && !keepPeerDirs()) rmSync(dir, { recursive: true, force: true });
+  }
+  live.clear();
 }
 
 /** Called by a driver's stop() once the child is gone and its dir cleaned up. */

@@ -10,6 +10,12 @@ import type { LocationStore } from './location-store.ts';
 
 export interface QualifyOptions {
   intervalMs: number;
+  /**
+   * How long a probe may go unanswered before the device counts as
+   * unreachable: well short of Timer F (32 s), which is for the transaction.
+   * A late answer still marks it reachable again.
+   */
+  timeoutMs?: number;
   domain: string;
   /** Host for our Via: responses come back there (or to the source, with rport). */
   host: string;
@@ -66,18 +72,28 @@ export class Qualifier {
         resolve();
         return;
       }
+      let answered = false;
       const done = (reachable: boolean) => {
+        clearTimeout(verdict);
         this.locations.markReachable(extension, contact, reachable).then(resolve, (err: unknown) => {
           this.options.onError?.(err);
           resolve();
         });
       };
+      const verdict = setTimeout(() => done(false), this.options.timeoutMs ?? 5000);
       this.stack.transactions.createClientTransaction(request, flow, {
         onResponse: (res) => {
-          if (res.status >= 200) done(true);
+          if (res.status >= 200 && !answered) {
+            answered = true;
+            done(true);
+          }
         },
-        onTimeout: () => done(false),
-        onTransportError: () => done(false),
+        onTimeout: () => {
+          if (!answered) done(false);
+        },
+        onTransportError: () => {
+          if (!answered) done(false);
+        },
       });
     });
   }
