@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { PbxControl } from '../../core/pbx-control.ts';
@@ -88,6 +89,9 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { deepLinking: true } });
+
+  // At the root so its upgrade listener routes through every scope; clients of our streams send little.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   const registry = createMetricsRegistry();
   opts.metrics?.(registry);
