@@ -1,7 +1,14 @@
 // Every state change is one typed event with a monotonically increasing
 // sequence number. Dialects subscribe and render; the native WebSocket lets a
 // client resume from a sequence number.
+import type { CallInfo, Participant, Disposition } from './calls.ts';
+
 export interface EventPayloads {
+  'call.created': { call: CallInfo };
+  'call.updated': { call: CallInfo };
+  'call.ended': { call: CallInfo; disposition: Disposition; duration: number; billsec: number; cdrUniqueid: string };
+  'participant.updated': { participant: Participant };
+  dtmf: { callId: string; participantId: string; digit: string; durationMs: number };
   'directory.changed': { entity: string; action: 'created' | 'updated' | 'deleted'; key: string };
   'device.registered': { extension: string; contact: string; userAgent: string; transport: string; source: string; expiresAt: string };
   'device.unregistered': { extension: string; contact: string; reason: 'expired' | 'removed' | 'unreachable' };

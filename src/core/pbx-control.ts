@@ -3,6 +3,7 @@
 // the engine: call control, agents and media verbs join the directory here.
 import type { Role } from './roles.ts';
 import type { EventPayloads, EventType, PbxEvent } from './events.ts';
+import type { CallInfo } from './calls.ts';
 
 export const DIRECTORY_ENTITIES = [
   'extensions',
@@ -70,7 +71,44 @@ export interface DeviceInfo {
   reachable: boolean;
 }
 
+export interface CdrRow {
+  calldate: string;
+  clid: string;
+  src: string;
+  dst: string;
+  channel: string;
+  dstchannel: string;
+  lastapp: string;
+  lastdata: string;
+  duration: number;
+  billsec: number;
+  disposition: string;
+  uniqueid: string;
+  direction: string;
+  did: string;
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string;
+  callId: string;
+}
+
+export interface CdrQuery {
+  /** Inclusive ISO-8601 bounds on the call's start. */
+  from?: string;
+  to?: string;
+  limit?: number;
+}
+
 export interface PbxControl {
+  calls: {
+    list(): CallInfo[];
+    get(id: string): CallInfo;
+    /** Drops a participant; in a two-party call that ends the call. */
+    drop(callId: string, participantId: string): void;
+  };
+  cdr: {
+    list(query: CdrQuery): Promise<CdrRow[]>;
+  };
   devices: {
     /** Registered devices, of one extension or of all. */
     list(extension?: string): Promise<DeviceInfo[]>;

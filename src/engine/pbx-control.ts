@@ -4,6 +4,9 @@ import type { Store } from '../store/index.ts';
 import type { EntityStore } from '../store/entity-store.ts';
 import { DIRECTORY_ENTITIES, type DeviceInfo, type DirectoryCollection, type DirectoryEntity, type PbxControl } from '../core/pbx-control.ts';
 import type { Binding } from '../sip/registrar/location-service.ts';
+import type { CallInfo } from '../core/calls.ts';
+import { PbxError } from '../core/errors.ts';
+import { listCdr } from './cdr/cdr-query.ts';
 
 function collection(store: Store, entity: DirectoryEntity, es: EntityStore): DirectoryCollection {
   const changed = async (action: 'created' | 'updated' | 'deleted', key: unknown) => {
@@ -51,10 +54,31 @@ function deviceInfo(b: Binding): DeviceInfo {
 
 const NO_DEVICES: DeviceSource = { all: () => [], bindings: () => [] };
 
-export function createPbxControl(store: Store, parts: { devices?: DeviceSource } = {}): PbxControl {
+export interface CallSource {
+  list(): CallInfo[];
+  get(id: string): { info(): CallInfo } | undefined;
+  drop(callId: string, participantId: string): void;
+}
+
+const NO_CALLS: CallSource = { list: () => [], get: () => undefined, drop: (id) => {
+  throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
+} };
+
+export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource } = {}): PbxControl {
   const devices = parts.devices ?? NO_DEVICES;
+  const calls = parts.calls ?? NO_CALLS;
   const directory = Object.fromEntries(DIRECTORY_ENTITIES.map((e) => [e, collection(store, e, store[e])])) as Record<DirectoryEntity, DirectoryCollection>;
   return {
+    calls: {
+      list: () => calls.list(),
+      get: (id) => {
+        const c = calls.get(id);
+        if (!c) throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
+        return c.info();
+      },
+      drop: (callId, participantId) => calls.drop(callId, participantId),
+    },
+    cdr: { list: (q) => listCdr(store, q) },
     devices: {
       list: async (extension) => {
         if (extension === undefined) return devices.all().map(deviceInfo).sort((a, b) => a.extension.localeCompare(b.extension) || a.contact.localeCompare(b.contact));

@@ -10,6 +10,10 @@ import { Registrar } from '../sip/registrar/registrar.ts';
 import { LocationStore } from './registrations/location-store.ts';
 import { Qualifier } from './registrations/qualify.ts';
 import { advertisedHost } from './advertised-host.ts';
+import { PortAllocator } from '../media/port-allocator.ts';
+import { B2bua } from './b2bua/b2bua.ts';
+import { DialogRouter } from './b2bua/dialog-router.ts';
+import { LegContext } from './b2bua/leg-context.ts';
 
 export interface SipServiceOptions {
   config: Config;
@@ -26,6 +30,8 @@ export class SipService {
   readonly locations: LocationStore;
   readonly registrar: Registrar;
   readonly qualifier: Qualifier;
+  readonly b2bua: B2bua;
+  readonly allocator: PortAllocator;
   private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SipServiceOptions) {
@@ -35,6 +41,10 @@ export class SipService {
     this.locations = new LocationStore(store);
     this.registrar = new Registrar(this.locations, this.guard, { realm: config.sipDomain, nonceSecret: randomBytes(32).toString('hex') });
     this.stack.on('REGISTER', (request, tx) => this.registrar.handle(request, tx.flow, tx));
+    const host = advertisedHost(config.publicHost, config.host);
+    this.allocator = new PortAllocator(config.rtpPorts, config.host);
+    const ctx = new LegContext(this.stack, new DialogRouter(), host, { T1: config.sipT1Ms });
+    this.b2bua = new B2bua({ ctx, store, locations: this.locations, registrar: this.registrar, guard: this.guard, allocator: this.allocator, logger: logger.child({ component: 'b2bua' }) });
     this.qualifier = new Qualifier(this.stack, this.locations, { intervalMs: options.qualifyIntervalMs ?? 30_000, domain: config.sipDomain, host: advertisedHost(config.publicHost, config.host), onError: (err) => logger.error({ err }, 'qualify failed') });
   }
 
@@ -53,6 +63,7 @@ export class SipService {
   async stop(): Promise<void> {
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.qualifier.stop();
+    this.b2bua.closeAll();
     await this.stack.close();
     await this.locations.flush();
   }

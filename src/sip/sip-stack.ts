@@ -6,10 +6,20 @@ import { createResponse, type SipMessage, type SipRequest } from './message/inde
 import type { Flow, MessageSender } from './transport/flow.ts';
 import { UdpTransport } from './transport/udp-transport.ts';
 import { TcpTransport } from './transport/tcp-transport.ts';
-import { TransactionLayer, type ServerTransaction, type TimerConfig } from './transaction/index.ts';
+import { TransactionLayer, type ServerTransaction, type TimerConfig, type InviteServerTransaction } from './transaction/index.ts';
 import type { AuthFailureGuard } from './security/auth-failure-guard.ts';
 
 export type RequestHandler = (request: SipRequest, tx: ServerTransaction) => void | Promise<void>;
+
+/** The dialog layer's entry points (the B2BUA installs them). */
+export interface DialogUser {
+  /** A request with a To tag: claims it (true) or leaves it to be answered 481. */
+  inDialog(request: SipRequest, tx: ServerTransaction): boolean;
+  /** An ACK that matched no transaction: the ACK for a 2xx (§13.2.2.4). */
+  ack(ack: SipRequest, flow: Flow): void;
+  /** A CANCEL and the INVITE transaction it cancels, if any (§9.2). */
+  cancel(cancelTx: ServerTransaction, invite: InviteServerTransaction | undefined): void;
+}
 
 export interface SipStackOptions {
   host: string;
@@ -26,6 +36,7 @@ export class SipStack implements MessageSender {
   readonly tcp: TcpTransport;
   readonly transactions: TransactionLayer;
   private readonly handlers = new Map<string, RequestHandler>();
+  private dialogs: DialogUser | undefined;
   malformed = 0;
 
   constructor(private readonly options: SipStackOptions) {
@@ -42,8 +53,11 @@ export class SipStack implements MessageSender {
       sender: this,
       ...(options.timers ? { timers: options.timers } : {}),
       onRequest: (request, tx) => this.dispatch(request, tx),
-      onAck: () => {
-        // ACKs for 2xx belong to dialogs; nothing to do until calls exist.
+      onAck: (ack, flow) => this.dialogs?.ack(ack, flow),
+      onCancel: (cancelTx, invite) => {
+        if (this.dialogs) this.dialogs.cancel(cancelTx, invite);
+        // §9.2: with no matching transaction the UAS answers 481.
+        else cancelTx.respond(createResponse(cancelTx.request, invite ? 200 : 481, undefined, generateTagLike(cancelTx.request)));
       },
     });
     this.on('OPTIONS', (request, tx) => {
@@ -56,6 +70,10 @@ export class SipStack implements MessageSender {
     });
   }
 
+  setDialogUser(user: DialogUser): void {
+    this.dialogs = user;
+  }
+
   on(method: string, handler: RequestHandler): void {
     this.handlers.set(method.toUpperCase(), handler);
   }
@@ -65,6 +83,12 @@ export class SipStack implements MessageSender {
   }
 
   private dispatch(request: SipRequest, tx: ServerTransaction): void {
+    // §12.2.2: a request with a To tag belongs to a dialog; one we do not know gets 481.
+    if (request.to?.tag !== undefined && request.method !== 'OPTIONS' && request.method !== 'REGISTER') {
+      if (this.dialogs?.inDialog(request, tx)) return;
+      tx.respond(createResponse(request, 481, 'Call/Transaction Does Not Exist'));
+      return;
+    }
     const handler = this.handlers.get(request.method);
     if (!handler) {
       // §8.2.1: a method we do not support gets 405 with the methods we do.

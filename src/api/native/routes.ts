@@ -4,8 +4,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { PbxControl } from '../../core/pbx-control.ts';
 import { sendJson } from '../http/frozen-json.ts';
+import { callRoutes } from './call-routes.ts';
 import { ENTITY_ROUTES, ListQuerystring, pageOf, KeyInfo, KeyCreate, KeyCreated, EventsQuerystring, EventOut, ProblemSchema, DeviceOut, type EntityRoute } from './schemas.ts';
 import { DialNumber } from '../../core/directory/common.ts';
+import { eventsWs } from './events-ws.ts';
 
 const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
 
@@ -47,6 +49,7 @@ export async function nativeApi(app: FastifyInstance, opts: { control: PbxContro
   app.get('/extensions/:number/devices', { schema: { tags: ['Extensions'], summary: 'Devices registered to an extension', params: Type.Object({ number: DialNumber }), response: { 200: Type.Array(DeviceOut), ...problems } } }, async (req) => {
     return control.devices.list((req.params as { number: string }).number);
   });
+  await app.register(callRoutes, { control });
   app.get('/registrations', { schema: { tags: ['Extensions'], summary: 'Every registered device', response: { 200: Type.Array(DeviceOut), ...problems } } }, async () => control.devices.list());
 
   app.get('/keys', { schema: { tags: ['API keys'], summary: 'List API keys (never the secrets)', response: { 200: Type.Array(KeyInfo), ...problems } }, config: { role: 'admin' } }, async () => control.keys.list());
@@ -63,4 +66,5 @@ export async function nativeApi(app: FastifyInstance, opts: { control: PbxContro
     const [events, lastSeq] = await Promise.all([control.events.since(since ?? 0, limit ?? 100), control.events.lastSeq()]);
     return { events, lastSeq };
   });
+  await app.register(eventsWs, { control });
 }

@@ -1,0 +1,99 @@
+// Live calls and CDR in the native API: the call tree, participant actions,
+// and call records by date.
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { PbxControl } from '../../core/pbx-control.ts';
+import { CALL_DIRECTIONS, CALL_STATES, PARTICIPANT_STATUSES } from '../../core/calls.ts';
+import { ProblemSchema } from './schemas.ts';
+
+const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
+
+export const ParticipantOut = Type.Object({
+  id: Type.String(),
+  callId: Type.String(),
+  dn: Type.String(),
+  dnType: Type.String(),
+  device: Type.String(),
+  partyNumber: Type.String(),
+  partyName: Type.String(),
+  status: Type.Enum(PARTICIPANT_STATUSES),
+  direction: Type.Enum(['inbound', 'outbound'] as const),
+});
+
+export const CallOut = Type.Object({
+  id: Type.String(),
+  direction: Type.Enum(CALL_DIRECTIONS),
+  state: Type.Enum(CALL_STATES),
+  startedAt: Type.String(),
+  answeredAt: Type.Union([Type.String(), Type.Null()]),
+  did: Type.String(),
+  owner: Type.String(),
+  participants: Type.Array(ParticipantOut),
+});
+
+const CdrOut = Type.Object({
+  calldate: Type.String(),
+  clid: Type.String(),
+  src: Type.String(),
+  dst: Type.String(),
+  channel: Type.String(),
+  dstchannel: Type.String(),
+  lastapp: Type.String(),
+  lastdata: Type.String(),
+  duration: Type.Integer(),
+  billsec: Type.Integer(),
+  disposition: Type.String(),
+  uniqueid: Type.String(),
+  direction: Type.String(),
+  did: Type.String(),
+  startedAt: Type.String(),
+  answeredAt: Type.Union([Type.String(), Type.Null()]),
+  endedAt: Type.String(),
+  callId: Type.String(),
+});
+
+const CallParams = Type.Object({ id: Type.String({ maxLength: 40, pattern: '^[0-9A-Za-z.-]+$' }) });
+const ParticipantParams = Type.Object({
+  id: Type.String({ maxLength: 40, pattern: '^[0-9A-Za-z.-]+$' }),
+  pid: Type.String({ maxLength: 60, pattern: '^[0-9A-Za-z.-]+$' }),
+  action: Type.Enum(['drop'] as const, { description: 'More actions (hold, transfer, …) come with the call features' }),
+});
+
+export async function callRoutes(app: FastifyInstance, opts: { control: PbxControl }): Promise<void> {
+  const { control } = opts;
+  const tags = ['Calls'];
+  app.get('/calls', { schema: { tags, summary: 'Live calls with their participants', response: { 200: Type.Array(CallOut), ...problems } } }, async () => control.calls.list());
+  app.get('/calls/:id', { schema: { tags, summary: 'One live call', params: CallParams, response: { 200: CallOut, ...problems } } }, async (req) => control.calls.get((req.params as { id: string }).id));
+  app.post(
+    '/calls/:id/participants/:pid/:action',
+    { config: { role: 'control' }, schema: { tags, summary: 'Act on a participant', params: ParticipantParams, response: { 202: Type.Object({ status: Type.Literal('accepted') }), ...problems } } },
+    async (req, reply) => {
+      const p = req.params as { id: string; pid: string; action: 'drop' };
+      control.calls.drop(p.id, p.pid);
+      return reply.code(202).send({ status: 'accepted' as const });
+    },
+  );
+  app.get(
+    '/cdr',
+    {
+      schema: {
+        tags: ['CDR'],
+        summary: 'Call records, oldest first, by the time the call started',
+        querystring: Type.Object(
+          {
+            from: Type.Optional(Type.String({ format: 'date-time' })),
+            to: Type.Optional(Type.String({ format: 'date-time' })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Array(CdrOut), ...problems },
+      },
+    },
+    async (req) => {
+      const q = req.query as { from?: string; to?: string; limit?: number };
+      const norm = (s: string | undefined) => (s === undefined ? undefined : new Date(s).toISOString());
+      return control.cdr.list({ from: norm(q.from), to: norm(q.to), limit: q.limit });
+    },
+  );
+}

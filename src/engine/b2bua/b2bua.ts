@@ -1,0 +1,196 @@
+// The B2BUA: every INVITE from a phone becomes a Call. It authenticates the
+// caller (407, RFC 3261 §22.3), finds the dialled extension and its devices,
+// rings them all, and keeps the live calls the APIs list and control. The
+// end of every call writes its CDR, then announces it.
+import type { Logger } from 'pino';
+import { createResponse, type SipRequest } from '../../sip/message/index.ts';
+import type { InviteServerTransaction, ServerTransaction } from '../../sip/transaction/index.ts';
+import type { Flow } from '../../sip/transport/flow.ts';
+import type { Registrar } from '../../sip/registrar/registrar.ts';
+import type { AuthFailureGuard } from '../../sip/security/auth-failure-guard.ts';
+import type { Store } from '../../store/index.ts';
+import type { CallInfo } from '../../core/calls.ts';
+import { PbxError } from '../../core/errors.ts';
+import { MediaRelay } from '../../media/relay.ts';
+import type { PortAllocator } from '../../media/port-allocator.ts';
+import type { LocationStore } from '../registrations/location-store.ts';
+import { CdrWriter } from '../cdr/cdr-writer.ts';
+import { UasLeg } from './uas-leg.ts';
+import { Call, type CallParty } from './call.ts';
+import type { LegContext } from './leg-context.ts';
+
+export interface B2buaOptions {
+  ctx: LegContext;
+  store: Store;
+  locations: LocationStore;
+  registrar: Registrar;
+  guard: AuthFailureGuard;
+  allocator: PortAllocator;
+  logger: Logger;
+  /** Longest a call may last, in seconds (dead calls are torn down). */
+  maxCallSeconds?: number;
+}
+
+interface ExtensionRow {
+  number: string;
+  firstName: string;
+  lastName: string;
+  enabled: number;
+  dnd: number;
+  noAnswerTimeout: number;
+}
+
+export class B2bua {
+  private readonly calls = new Map<string, Call>();
+  private readonly byInvite = new Map<InviteServerTransaction, Call>();
+  private readonly cdr: CdrWriter;
+  private nextId = 1;
+
+  constructor(private readonly o: B2buaOptions) {
+    this.cdr = new CdrWriter(o.store);
+    o.ctx.stack.on('INVITE', (request, tx) => this.invite(request, tx as InviteServerTransaction));
+    o.ctx.stack.setDialogUser({
+      inDialog: (request, tx) => o.ctx.dialogs.request(request, tx),
+      ack: (ack) => o.ctx.dialogs.ack(ack),
+      cancel: (cancelTx, invite) => this.cancel(cancelTx, invite),
+    });
+  }
+
+  list(): CallInfo[] {
+    return [...this.calls.values()].map((c) => c.info());
+  }
+
+  get(id: string): Call | undefined {
+    return this.calls.get(id);
+  }
+
+  get size(): number {
+    return this.calls.size;
+  }
+
+  /** Drops a participant: for a two-party call that ends the call (seed 000 drop). */
+  drop(callId: string, participantId: string): void {
+    const call = this.calls.get(callId);
+    if (!call) throw new PbxError('SB_NOT_FOUND', `call ${callId} does not exist`);
+    if (!call.participant(participantId)) throw new PbxError('SB_NOT_FOUND', `participant ${participantId} is not in call ${callId}`);
+    call.hangup('api');
+  }
+
+  private async extension(number: string): Promise<ExtensionRow | undefined> {
+    return this.o.store.db.selectFrom('extensions').select(['number', 'firstName', 'lastName', 'enabled', 'dnd', 'noAnswerTimeout']).where('number', '=', number).executeTakeFirst();
+  }
+
+  private party(row: ExtensionRow): CallParty {
+    return { dn: row.number, dnType: 'Extension', number: row.number, name: `${row.firstName} ${row.lastName}`.trim() };
+  }
+
+  private async authenticate(request: SipRequest, tx: ServerTransaction): Promise<string | undefined> {
+    const ua = request.getHeader('user-agent') ?? '';
+    let extension: string | undefined;
+    const result = await this.o.registrar.digest.verify({
+      method: 'INVITE',
+      authorizationHeaderValue: request.getHeaders('proxy-authorization'),
+      proxy: true,
+      challengeAlgorithms: /baresip|sipp/i.test(ua) ? ['MD5'] : ['SHA-256', 'MD5'],
+      lookupPassword: async (user) => {
+        const c = await this.o.locations.credentials(user);
+        if (!c || !c.enabled) return undefined;
+        extension = c.extension;
+        return c.password;
+      },
+    });
+    if (!result.ok) {
+      if (result.reason !== 'missing' && result.reason !== 'stale') this.o.guard.failure(tx.flow.remoteAddress);
+      const res = createResponse(request, 407, 'Proxy Authentication Required', 'auth');
+      for (const c of result.challenges) res.addHeader(c.header, c.value);
+      tx.respond(res);
+      return undefined;
+    }
+    this.o.guard.success(tx.flow.remoteAddress);
+    return extension;
+  }
+
+  private async invite(request: SipRequest, tx: InviteServerTransaction): Promise<void> {
+    const callerNumber = await this.authenticate(request, tx);
+    if (callerNumber === undefined) return;
+    const uri = request.uri;
+    const dialled = uri.kind === 'sip' ? (uri.user ?? '') : uri.kind === 'tel' ? uri.number : '';
+    const [callerRow, calleeRow] = await Promise.all([this.extension(callerNumber), this.extension(dialled)]);
+    if (!callerRow || callerRow.enabled !== 1) {
+      tx.respond(createResponse(request, 403, 'Forbidden', 'off'));
+      return;
+    }
+    if (!calleeRow) {
+      // Ring groups, queues, IVRs and outside numbers come with routing.
+      tx.respond(createResponse(request, 404, 'Not Found', 'nf'));
+      return;
+    }
+    const uas = new UasLeg(this.o.ctx, request, tx);
+    const relay = new MediaRelay({ allocator: this.o.allocator, host: this.o.ctx.host });
+    const id = String(this.nextId++);
+    const call = new Call(id, 'Internal', this.o.ctx, relay, uas, this.party(callerRow), dialled, '');
+    this.track(call, tx, callerRow, calleeRow);
+
+    if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
+    if (calleeRow.enabled !== 1) return call.fail(480, 'FAILED');
+    if (calleeRow.dnd === 1) return call.fail(486, 'BUSY');
+    const devices = this.o.locations.bindings(calleeRow.number).filter((b) => b.reachable);
+    if (devices.length === 0) return call.fail(480, 'FAILED');
+    const from = `"${this.party(callerRow).name || callerRow.number}" <sip:${callerRow.number}@${this.o.ctx.host}>`;
+    const to = `<sip:${calleeRow.number}@${this.o.ctx.host}>`;
+    try {
+      await call.ring(
+        this.party(calleeRow),
+        devices.map((b) => ({ uri: b.contact, flow: b.flow as Flow })),
+        calleeRow.noAnswerTimeout,
+        from,
+        to,
+      );
+    } catch (err) {
+      this.o.logger.error({ err, call: id }, 'call setup failed');
+      call.fail(503, 'FAILED');
+    }
+  }
+
+  private track(call: Call, tx: InviteServerTransaction, callerRow: ExtensionRow, calleeRow: ExtensionRow): void {
+    const events = this.o.store.events;
+    const log = (p: Promise<unknown>) => p.catch((err: unknown) => this.o.logger.error({ err }, 'event append failed'));
+    this.calls.set(call.id, call);
+    this.byInvite.set(tx, call);
+    log(events.append('call.created', { call: call.info() }));
+    call.on('changed', (info) => log(events.append('call.updated', { call: info })));
+    call.on('participant', (p) => log(events.append('participant.updated', { participant: p })));
+    call.on('dtmf', (participantId, digit, durationMs) => log(events.append('dtmf', { callId: call.id, participantId, digit, durationMs })));
+    const max = setTimeout(() => call.hangup('api'), (this.o.maxCallSeconds ?? 4 * 3600) * 1000);
+    max.unref();
+    call.on('ended', (info, disposition, endedAt) => {
+      clearTimeout(max);
+      this.calls.delete(call.id);
+      this.byInvite.delete(tx);
+      const written = this.cdr.write({
+        call: info,
+        disposition,
+        endedAt,
+        src: callerRow.number,
+        srcName: this.party(callerRow).name,
+        dst: calleeRow.number,
+        lastApp: 'Dial',
+        lastData: `SIP/${calleeRow.number}`,
+      });
+      log(written.then((cdr) => events.append('call.ended', { call: info, disposition, duration: cdr.duration, billsec: cdr.billsec, cdrUniqueid: cdr.uniqueid })));
+    });
+  }
+
+  /** §9.2: 200 to the CANCEL, then the call answers its INVITE with 487. */
+  private cancel(cancelTx: ServerTransaction, invite: InviteServerTransaction | undefined): void {
+    const call = invite ? this.byInvite.get(invite) : undefined;
+    cancelTx.respond(createResponse(cancelTx.request, call || invite ? 200 : 481, undefined, 'cancel'));
+    if (call) call.caller.emit('cancelled');
+    else if (invite && !invite.finalResponse) invite.respond(createResponse(invite.request, 487, 'Request Terminated', 'cancel'));
+  }
+
+  /** Ends every call (shutdown). */
+  closeAll(): void {
+    for (const c of this.calls.values()) c.hangup('api');
+  }
+}

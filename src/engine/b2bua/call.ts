@@ -1,0 +1,322 @@
+// One call through the B2BUA: the caller's leg, the legs we fork to, the
+// media relay between them, and the participants the APIs see. Small on
+// purpose: routing decides the targets, features drive calls through
+// connect()/hangup(), and the CDR is written from the call's own record.
+import { EventEmitter } from 'node:events';
+import type { CallDirection, CallInfo, CallState, Disposition, Participant, ParticipantStatus, DnType } from '../../core/calls.ts';
+import { stringifyUri, type SipRequest } from '../../sip/message/index.ts';
+import type { ServerTransaction } from '../../sip/transaction/index.ts';
+import type { MediaRelay, Codec as RelayCodec } from '../../media/relay.ts';
+import type { UasLeg } from './uas-leg.ts';
+import { UacLeg, type UacTarget } from './uac-leg.ts';
+import { readAudio, writeAudio, answerDirection, type AudioOffer, type Codec, type Direction } from './sdp-media.ts';
+import type { LegContext } from './leg-context.ts';
+
+export interface CallParty {
+  dn: string;
+  dnType: DnType;
+  number: string;
+  name: string;
+}
+
+export interface CallEvents {
+  changed: [call: CallInfo];
+  participant: [participant: Participant];
+  dtmf: [participantId: string, digit: string, durationMs: number];
+  ended: [call: CallInfo, disposition: Disposition, endedAt: number];
+}
+
+interface Fork {
+  leg: UacLeg;
+  participant: Participant;
+  mediaId: string;
+}
+
+export class Call extends EventEmitter<CallEvents> {
+  state: CallState = 'Initiating';
+  readonly startedAt: number;
+  answeredAt: number | undefined;
+  private readonly participants = new Map<string, Participant>();
+  private readonly forks: Fork[] = [];
+  private winner: Fork | undefined;
+  private readonly callerParticipant: Participant;
+  private callerOffer: AudioOffer;
+  private readonly callerMediaId = 'caller';
+  private callerPort = 0;
+  /** Relay port of each media leg, for the SDP we send that side. */
+  private readonly mediaPorts = new Map<string, number>();
+  private ended = false;
+  private ringing = false;
+  private busySeen = false;
+  private sdpVersion = 1;
+  private noAnswerTimer: NodeJS.Timeout | undefined;
+  private nextParticipant = 1;
+  /** Why the call failed, when it did (for the CDR and the caller's response). */
+  private failure: { status: number; disposition: Disposition } | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly direction: CallDirection,
+    private readonly ctx: LegContext,
+    private readonly relay: MediaRelay,
+    readonly caller: UasLeg,
+    callerParty: CallParty,
+    readonly dialled: string,
+    readonly did: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    super();
+    this.startedAt = now();
+    const contact = caller.request.contacts[0];
+    this.callerParticipant = this.addParticipant(callerParty, contact ? stringifyUri(contact.uri) : '', 'inbound', 'Dialing');
+    const offer = readAudio(caller.request);
+    this.callerOffer = offer ?? { address: '', port: 0, codecs: [], telephoneEvent: undefined, direction: 'sendrecv' };
+    caller.on('cancelled', () => this.finish('NO ANSWER', 487));
+    caller.on('ended', () => this.hangup('caller'));
+    caller.on('reinvite', (r, tx) => this.reinvite(this.callerParticipant, this.callerMediaId, r, tx, (sdp) => caller.answerReinvite(r, tx, sdp)));
+    relay.on('dtmf', (legId: string, digit: string, durationMs: number) => {
+      const p = legId === this.callerMediaId ? this.callerParticipant : this.forks.find((f) => f.mediaId === legId)?.participant;
+      if (p) this.emit('dtmf', p.id, digit, durationMs);
+    });
+  }
+
+  /** The caller's codecs we can relay; an offer without G.711 cannot be served. */
+  get callerCodecs(): Codec[] {
+    return this.callerOffer.codecs.map((c) => c.codec);
+  }
+
+  info(): CallInfo {
+    return {
+      id: this.id,
+      direction: this.direction,
+      state: this.state,
+      startedAt: new Date(this.startedAt).toISOString(),
+      answeredAt: this.answeredAt === undefined ? null : new Date(this.answeredAt).toISOString(),
+      did: this.did,
+      owner: this.callerParticipant.id,
+      participants: [...this.participants.values()].map((p) => ({ ...p })),
+    };
+  }
+
+  participant(id: string): Participant | undefined {
+    return this.participants.get(id);
+  }
+
+  private addParticipant(party: CallParty, device: string, direction: 'inbound' | 'outbound', status: ParticipantStatus): Participant {
+    const p: Participant = {
+      id: `${this.id}.${String(this.nextParticipant++)}`,
+      callId: this.id,
+      dn: party.dn,
+      dnType: party.dnType,
+      device,
+      partyNumber: party.number,
+      partyName: party.name,
+      status,
+      direction,
+    };
+    this.participants.set(p.id, p);
+    this.emit('participant', { ...p });
+    return p;
+  }
+
+  private setStatus(p: Participant, status: ParticipantStatus): void {
+    if (p.status === status) return;
+    p.status = status;
+    this.emit('participant', { ...p });
+  }
+
+  private setState(state: CallState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.emit('changed', this.info());
+  }
+
+  private ourSdp(port: number, codecs: Codec[], telephoneEvent: number | undefined, direction: Direction = 'sendrecv'): string {
+    return writeAudio({ host: this.ctx.host, port, codecs, telephoneEvent, direction, sessionId: Number(this.id.replace(/\D/g, '').slice(-9)) || 1, version: this.sdpVersion++ });
+  }
+
+  /**
+   * Rings every target at once (forking, §16.7 in spirit): the first to answer
+   * wins, the others are cancelled. `ringSeconds` is the no-answer timeout.
+   */
+  async ring(callee: CallParty, targets: UacTarget[], ringSeconds: number, from: string, to: string): Promise<void> {
+    this.setState('Routing');
+    const { port } = await this.relay.addLeg(this.callerMediaId);
+    this.callerPort = port;
+    this.mediaPorts.set(this.callerMediaId, port);
+    const chosen = this.callerOffer.codecs[0];
+    if (chosen) {
+      this.relay.setRemote(this.callerMediaId, {
+        address: this.callerOffer.address,
+        port: this.callerOffer.port,
+        codec: chosen.codec as RelayCodec,
+        payloadType: chosen.pt,
+        ...(this.callerOffer.telephoneEvent !== undefined ? { telephoneEventPayloadType: this.callerOffer.telephoneEvent } : {}),
+      });
+    }
+    this.noAnswerTimer = setTimeout(() => this.noAnswer(), ringSeconds * 1000);
+    for (const [i, target] of targets.entries()) {
+      if (this.ended) return;
+      const mediaId = `callee${String(i)}`;
+      const leg = await this.relay.addLeg(mediaId);
+      this.mediaPorts.set(mediaId, leg.port);
+      if (this.ended) return;
+      const sdp = this.ourSdp(leg.port, this.callerCodecs, this.callerOffer.telephoneEvent === undefined ? undefined : 101);
+      const uac = new UacLeg(this.ctx, { target, from, to, sdp });
+      const participant = this.addParticipant(callee, target.uri, 'outbound', 'Dialing');
+      const fork: Fork = { leg: uac, participant, mediaId };
+      this.forks.push(fork);
+      uac.on('progress', (res) => this.progress(fork, res.status, readAudio(res)));
+      uac.on('answered', (res) => this.answered(fork, readAudio(res)));
+      uac.on('failed', (status) => this.forkFailed(fork, status));
+      uac.on('ended', () => this.hangup('callee'));
+      uac.on('reinvite', (r, tx) => this.reinvite(participant, mediaId, r, tx, (s) => uac.answerReinvite(r, tx, s)));
+      uac.start();
+    }
+  }
+
+  private progress(fork: Fork, status: number, sdp: AudioOffer | undefined): void {
+    if (this.ended || this.winner) return;
+    this.setStatus(fork.participant, 'Ringing');
+    // Early media (183 with SDP): connect the caller to this fork's media now.
+    if (status === 183 && sdp) {
+      this.setRemoteFromAnswer(fork.mediaId, sdp);
+      this.relay.bridge(this.callerMediaId, fork.mediaId);
+      this.caller.provisional(183, this.answerSdpForCaller());
+      this.ringing = true;
+      return;
+    }
+    if (!this.ringing) {
+      this.ringing = true;
+      this.caller.provisional(180);
+    }
+  }
+
+  private answerSdpForCaller(direction: Direction = 'sendrecv'): string {
+    const first = this.callerOffer.codecs[0];
+    return this.ourSdp(this.callerPort, first ? [first.codec] : [], this.callerOffer.telephoneEvent, direction);
+  }
+
+  private setRemoteFromAnswer(mediaId: string, sdp: AudioOffer): void {
+    const codec = sdp.codecs[0];
+    if (!codec) return;
+    this.relay.setRemote(mediaId, {
+      address: sdp.address,
+      port: sdp.port,
+      codec: codec.codec as RelayCodec,
+      payloadType: codec.pt,
+      ...(sdp.telephoneEvent !== undefined ? { telephoneEventPayloadType: sdp.telephoneEvent } : {}),
+    });
+  }
+
+  private answered(fork: Fork, sdp: AudioOffer | undefined): void {
+    if (this.ended || this.winner) {
+      fork.leg.bye();
+      return;
+    }
+    this.winner = fork;
+    clearTimeout(this.noAnswerTimer);
+    for (const other of this.forks) {
+      if (other === fork) continue;
+      other.leg.cancel();
+      this.participants.delete(other.participant.id);
+      this.relay.removeLeg(other.mediaId);
+    }
+    if (sdp) this.setRemoteFromAnswer(fork.mediaId, sdp);
+    this.relay.bridge(this.callerMediaId, fork.mediaId);
+    this.answeredAt = this.now();
+    this.caller.answer(this.answerSdpForCaller());
+    this.setStatus(fork.participant, 'Connected');
+    this.setStatus(this.callerParticipant, 'Connected');
+    this.setState('Talking');
+  }
+
+  private forkFailed(fork: Fork, status: number): void {
+    if (this.ended || this.winner === fork) return;
+    this.participants.delete(fork.participant.id);
+    this.relay.removeLeg(fork.mediaId);
+    if (status === 486 || status === 600) this.busySeen = true;
+    const live = this.forks.filter((f) => this.participants.has(f.participant.id));
+    if (live.length === 0 && !this.winner) {
+      if (this.busySeen) this.finish('BUSY', 486);
+      else if (status === 487 || status === 408 || status === 480) this.finish('NO ANSWER', 480);
+      else this.finish('FAILED', status >= 500 ? 503 : 480);
+    }
+  }
+
+  private noAnswer(): void {
+    if (this.ended || this.winner) return;
+    this.finish('NO ANSWER', 480);
+  }
+
+  /** Ends a call before it was answered, or refuses it outright. */
+  fail(status: number, disposition: Disposition): void {
+    this.finish(disposition, status);
+  }
+
+  private finish(disposition: Disposition, status: number): void {
+    if (this.ended) return;
+    this.failure = { status, disposition };
+    for (const f of this.forks) f.leg.bye();
+    if (status === 487) this.caller.reject(487, 'Request Terminated');
+    else this.caller.reject(status);
+    this.caller.close();
+    this.end(disposition);
+  }
+
+  /** One side hung up (or the API dropped it): BYE the other. */
+  hangup(by: 'caller' | 'callee' | 'api'): void {
+    if (this.ended) return;
+    if (!this.winner) {
+      if (by === 'caller') this.finish('NO ANSWER', 487);
+      else this.finish('FAILED', 480);
+      return;
+    }
+    if (by !== 'caller') this.caller.bye();
+    if (by !== 'callee') this.winner.leg.bye();
+    this.end('ANSWERED');
+  }
+
+  /** Hold and resume from a phone: answered locally, the other side keeps its stream (music later). */
+  private reinvite(p: Participant, mediaId: string, request: SipRequest, _tx: ServerTransaction, answer: (sdp: string) => void): void {
+    const offer = readAudio(request);
+    if (!offer) {
+      // A re-INVITE without SDP asks for our offer; answer with the current one.
+      answer(mediaId === this.callerMediaId ? this.answerSdpForCaller() : this.ourSdp(this.mediaPorts.get(mediaId) ?? 0, this.callerCodecs, undefined));
+      return;
+    }
+    this.setRemoteFromAnswer(mediaId, offer);
+    this.relay.setDirection(mediaId, offer.direction);
+    const port = this.mediaPorts.get(mediaId) ?? 0;
+    answer(this.ourSdp(port, offer.codecs[0] ? [offer.codecs[0].codec] : [], offer.telephoneEvent, answerDirection(offer.direction)));
+    this.setStatus(p, offer.direction === 'sendrecv' ? 'Connected' : 'Held');
+  }
+
+  private end(disposition: Disposition): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.noAnswerTimer);
+    const endedAt = this.now();
+    this.relay.close();
+    for (const p of this.participants.values()) this.setStatus(p, 'Ended');
+    this.state = 'Ended';
+    this.emit('ended', this.info(), disposition, endedAt);
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  get failureStatus(): number | undefined {
+    return this.failure?.status;
+  }
+
+  /** Participant id of the answered callee, if any. */
+  get calleeParticipant(): Participant | undefined {
+    return this.winner?.participant;
+  }
+
+  mediaStats(): { caller: ReturnType<MediaRelay['stats']>; callee: ReturnType<MediaRelay['stats']> } {
+    return { caller: this.relay.stats(this.callerMediaId), callee: this.winner ? this.relay.stats(this.winner.mediaId) : undefined };
+  }
+}

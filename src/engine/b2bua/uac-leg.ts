@@ -1,0 +1,183 @@
+// A leg we place: we are its UAC. It sends the INVITE to one registered
+// device, reports its provisional and final answers, ACKs the 2xx (every
+// retransmission of it, §13.2.2.4), and can be cancelled or hung up.
+import { EventEmitter } from 'node:events';
+import { SipRequest, createResponse, generateCallId, generateTag, type SipResponse } from '../../sip/message/index.ts';
+import { Dialog, dialogKey } from '../../sip/dialog/index.ts';
+import type { AnyClientTransaction, ServerTransaction } from '../../sip/transaction/index.ts';
+import type { Flow } from '../../sip/transport/flow.ts';
+import { SDP_TYPE, type LegContext } from './leg-context.ts';
+
+export interface UacTarget {
+  /** Request-URI: the device's registered contact. */
+  uri: string;
+  /** Where to send: the flow its REGISTER came from (NAT, RFC 3581/5626). */
+  flow: Flow;
+}
+
+export interface UacLegEvents {
+  progress: [response: SipResponse];
+  answered: [response: SipResponse];
+  failed: [status: number, response: SipResponse | undefined];
+  /** The callee hung up after answering. */
+  ended: [reason: 'bye'];
+  reinvite: [request: SipRequest, tx: ServerTransaction];
+  request: [request: SipRequest, tx: ServerTransaction];
+}
+
+export interface UacOptions {
+  target: UacTarget;
+  /** From: how the callee sees the caller, e.g. `"Anna" <sip:101@pbx>`. */
+  from: string;
+  /** To: the number that was dialled. */
+  to: string;
+  sdp: string;
+  headers?: [string, string][];
+}
+
+export class UacLeg extends EventEmitter<UacLegEvents> {
+  readonly callId = generateCallId();
+  readonly fromTag = generateTag();
+  readonly request: SipRequest;
+  dialog: Dialog | undefined;
+  private tx: AnyClientTransaction | undefined;
+  private done = false;
+  private closed = false;
+  private ack: SipRequest | undefined;
+
+  constructor(
+    private readonly ctx: LegContext,
+    readonly options: UacOptions,
+  ) {
+    super();
+    const flow = options.target.flow;
+    this.request = new SipRequest({
+      method: 'INVITE',
+      uri: options.target.uri,
+      headers: [
+        ['Via', ctx.via(flow)],
+        ['Max-Forwards', '70'],
+        ['From', `${options.from};tag=${this.fromTag}`],
+        ['To', options.to],
+        ['Call-ID', this.callId],
+        ['CSeq', '1 INVITE'],
+        ['Contact', ctx.contact(flow)],
+        ['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY'],
+        ['User-Agent', 'Switchboard'],
+        ...(options.headers ?? []),
+        ['Content-Type', SDP_TYPE],
+      ],
+      body: options.sdp,
+    });
+  }
+
+  get flow(): Flow {
+    return this.options.target.flow;
+  }
+
+  get answered(): boolean {
+    return this.dialog !== undefined;
+  }
+
+  start(): void {
+    this.tx = this.ctx.stack.transactions.createClientTransaction(this.request, this.flow, {
+      onResponse: (res) => this.onResponse(res),
+      onTimeout: () => this.fail(408, undefined),
+      onTransportError: () => this.fail(503, undefined),
+    });
+  }
+
+  private onResponse(res: SipResponse): void {
+    if (res.status < 200) {
+      if (!this.done && res.status > 100) this.emit('progress', res);
+      return;
+    }
+    if (res.status >= 300) {
+      this.fail(res.status, res);
+      return;
+    }
+    // A 2xx, or a retransmission of it (RFC 6026: passed up in Accepted).
+    if (this.dialog) {
+      if (this.ack) this.ctx.stack.transactions.sendAck(this.ack, this.flow);
+      return;
+    }
+    if (this.done) {
+      // A 2xx after we gave up (cancel crossed it): acknowledge, then hang up (§15).
+      const late = Dialog.fromUacResponse(this.request, res);
+      this.ctx.stack.transactions.sendAck(late.createRequest('ACK'), this.flow);
+      this.ctx.sendRequest(late.createRequest('BYE'), this.flow, () => undefined);
+      return;
+    }
+    this.done = true;
+    const dialog = Dialog.fromUacResponse(this.request, res);
+    dialog.confirm();
+    this.dialog = dialog;
+    this.ctx.dialogs.add(dialog.key, { request: (r, t) => this.inDialog(r, t), ack: () => undefined });
+    this.ack = dialog.createRequest('ACK');
+    this.ctx.stack.transactions.sendAck(this.ack, this.flow);
+    this.emit('answered', res);
+  }
+
+  private fail(status: number, res: SipResponse | undefined): void {
+    if (this.done) return;
+    this.done = true;
+    this.close();
+    this.emit('failed', status, res);
+  }
+
+  /** Stops ringing (§9.1). The final 487 arrives as 'failed'. */
+  cancel(): void {
+    if (this.done || !this.tx) return;
+    const sent = 'cancel' in this.tx ? this.tx.cancel() : false;
+    if (!sent) this.fail(487, undefined);
+  }
+
+  private inDialog(request: SipRequest, tx: ServerTransaction): void {
+    if (!this.dialog?.receiveRequest(request)) {
+      tx.respond(createResponse(request, 500, 'Server Internal Error (CSeq out of order)'));
+      return;
+    }
+    switch (request.method) {
+      case 'BYE':
+        tx.respond(createResponse(request, 200, 'OK'));
+        this.close();
+        this.emit('ended', 'bye');
+        return;
+      case 'INVITE':
+        this.emit('reinvite', request, tx);
+        return;
+      case 'OPTIONS':
+        tx.respond(createResponse(request, 200, 'OK'));
+        return;
+      default:
+        if (this.listenerCount('request') > 0) this.emit('request', request, tx);
+        else tx.respond(createResponse(request, 501, 'Not Implemented'));
+    }
+  }
+
+  answerReinvite(request: SipRequest, tx: ServerTransaction, sdp: string): void {
+    const ok = createResponse(request, 200, 'OK');
+    ok.setHeader('Contact', this.ctx.contact(this.flow));
+    ok.setHeader('Content-Type', SDP_TYPE);
+    ok.body = Buffer.from(sdp);
+    tx.respond(ok);
+  }
+
+  /** Hangs up: BYE when answered, CANCEL while ringing. */
+  bye(): void {
+    if (this.closed) return;
+    if (!this.dialog) {
+      this.cancel();
+      return;
+    }
+    const dialog = this.dialog;
+    this.close();
+    this.ctx.sendRequest(dialog.createRequest('BYE'), this.flow, () => undefined);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.dialog) this.ctx.dialogs.remove(dialogKey(this.dialog.id));
+  }
+}

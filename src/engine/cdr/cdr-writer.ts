@@ -1,0 +1,75 @@
+// One CDR row per call, written when the call ends and before the end is
+// announced, with the fields seed 003's /cdr returns (Asterisk's CDR model):
+// calldate, clid, src, dst, channel, dstchannel, lastapp, duration, billsec,
+// disposition, uniqueid.
+import type { Store } from '../../store/index.ts';
+import type { CallInfo, Disposition } from '../../core/calls.ts';
+
+export interface CdrInput {
+  call: CallInfo;
+  disposition: Disposition;
+  endedAt: number;
+  src: string;
+  srcName: string;
+  dst: string;
+  lastApp: string;
+  lastData: string;
+  trunk?: string;
+}
+
+export interface CdrWritten {
+  uniqueid: string;
+  duration: number;
+  billsec: number;
+}
+
+export class CdrWriter {
+  // Asterisk numbers channels with a running hexadecimal counter.
+  private channelSeq = Math.floor(Math.random() * 0x10000);
+  private uniqueSeq = Math.floor(Math.random() * 1000);
+
+  constructor(private readonly store: Store) {}
+
+  private channel(dn: string): string {
+    this.channelSeq = (this.channelSeq + 1) % 0x100000000;
+    return `SIP/${dn}-${this.channelSeq.toString(16).padStart(8, '0')}`;
+  }
+
+  async write(input: CdrInput): Promise<CdrWritten> {
+    const { call } = input;
+    const started = Date.parse(call.startedAt);
+    const answered = call.answeredAt === null ? undefined : Date.parse(call.answeredAt);
+    const duration = Math.max(0, Math.round((input.endedAt - started) / 1000));
+    const billsec = answered === undefined ? 0 : Math.max(0, Math.round((input.endedAt - answered) / 1000));
+    const callee = call.participants.find((p) => p.direction === 'outbound');
+    this.uniqueSeq += 1;
+    const uniqueid = `${String(Math.floor(started / 1000))}.${String(this.uniqueSeq)}`;
+    await this.store.db
+      .insertInto('cdr')
+      .values({
+        uniqueid,
+        callId: call.id,
+        startedAt: call.startedAt,
+        answeredAt: call.answeredAt,
+        endedAt: new Date(input.endedAt).toISOString(),
+        src: input.src,
+        dst: input.dst,
+        clid: `"${input.srcName.replace(/"/g, '')}" <${input.src}>`,
+        channel: this.channel(input.src),
+        dstChannel: callee ? this.channel(callee.dn) : '',
+        lastApp: input.lastApp,
+        lastData: input.lastData,
+        duration,
+        billsec,
+        disposition: input.disposition,
+        direction: call.direction,
+        did: call.did,
+        trunk: input.trunk ?? '',
+        cost: null,
+        zone: '',
+        recordingId: null,
+      })
+      .execute();
+    return { uniqueid, duration, billsec };
+  }
+}

@@ -1,0 +1,467 @@
+// A symmetric RTP relay between call legs: each leg is one RTP/RTCP port pair
+// facing one phone; two bridged legs forward media to each other.
+//
+// What it does to packets, and the standards behind it:
+// - Symmetric RTP (RFC 4961 §3: "a device ... sends and receives RTP on the same
+//   port") and latching: we send to a leg from the port we receive it on, and
+//   send to where its packets really come from rather than to its SDP address
+//   once one has arrived — phones behind NAT advertise private addresses
+//   (the practice RFC 7362 §3 calls "latching").
+// - G.711 µ-law ↔ A-law transcoding in place when the two legs negotiated
+//   different laws (ITU-T G.711, RFC 3551 §4.5.14 PCMU/PCMA), the payload type
+//   rewritten to the receiving leg's (RFC 3550 §5.1 PT).
+// - RFC 4733 telephone-event packets are relayed with their payload type mapped,
+//   and each event is reported once as a 'dtmf' event.
+// - RTCP (RFC 3550 §6) is passed through between the legs' RTCP ports, latched
+//   the same way.
+//
+// SSRC, sequence numbers and timestamps pass through unchanged. RFC 3550 §7
+// describes translators that forward packets with SSRCs intact; a B2BUA relay
+// is one. Rewriting them would only be needed when a leg's source changes
+// mid-call (the engine switching a leg between phones, or to a player), which
+// is the mixer's and player's business, not the relay's. RTCP passed through
+// stays consistent with the media for the same reason (G.711 transcoding keeps
+// payload lengths, so SR octet counts remain right).
+//
+// The per-packet path allocates nothing of its own: it parses into one reused
+// RtpHeader view, transcodes and rewrites the payload type in the Buffer the
+// socket handed over, and sends that same Buffer (dgram allocates its own
+// send request and the message's rinfo; that is Node's cost, not ours).
+import { EventEmitter } from 'node:events';
+import type { RemoteInfo, Socket } from 'node:dgram';
+import { PbxMediaError } from './errors.ts';
+import { alawToUlaw, transcodeInPlace, ulawToAlaw } from './g711.ts';
+import type { PortAllocator } from './port-allocator.ts';
+import { RtpHeader, looksLikeRtcp, parseRtpHeader, setPayloadType } from './rtp-packet.ts';
+import { TelephoneEventDetector } from './telephone-event.ts';
+
+export type Codec = 'PCMU' | 'PCMA';
+
+/** RFC 3551 §6 Table 4: the static payload types of the two G.711 laws, and comfort noise (RFC 3389). */
+const STATIC_PT: Readonly<Record<Codec, number>> = { PCMU: 0, PCMA: 8 };
+const PT_CN = 13;
+
+/** RFC 3264 §5.1 direction attributes, as the leg's own SDP states them (the phone's point of view). */
+export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+/** What a leg's SDP said about where and how it receives media. */
+export interface RemoteMedia {
+  /** An IP literal (the c= line); host names are not resolved. */
+  address: string;
+  /** Port 0 means the stream is disabled (RFC 3264 §5.1): nothing is sent to it. */
+  port: number;
+  codec: Codec;
+  payloadType: number;
+  /** The dynamic payload type of telephone-event/8000 (RFC 4733 §7.1.1), when negotiated. */
+  telephoneEventPayloadType?: number;
+  /** RFC 3605 a=rtcp; the RTP port + 1 when absent (RFC 3550 §11). */
+  rtcpPort?: number;
+}
+
+export interface LegStats {
+  /** RTP packets accepted from the leg's phone. */
+  packetsIn: number;
+  /** RTP packets sent to the leg's phone. */
+  packetsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** When the last accepted RTP packet arrived, by the relay's clock. */
+  lastPacketAt: number | undefined;
+  /** The source RTP is latched onto, once a packet has arrived. */
+  latchedAddress?: string;
+  latchedPort?: number;
+  /** Packets that reached the leg's ports but were not accepted: not RTP/RTCP, or not from the latched source. */
+  packetsDropped?: number;
+  rtcpPacketsIn?: number;
+  rtcpPacketsOut?: number;
+}
+
+export type MediaRelayEvents = {
+  /** One per RFC 4733 DTMF event (digits 0–9 * # A–D), at its end. */
+  dtmf: [legId: string, digit: string, durationMs: number];
+};
+
+export interface MediaRelayOptions {
+  allocator: PortAllocator;
+  /** The address phones reach the legs' ports at (what goes into the SDP c= line). */
+  host: string;
+  /** Milliseconds; Date.now by default. Stats and re-latching use it. */
+  now?: () => number;
+  /** A latched source silent for longer than this may be replaced by a new one. Default 2000 ms. */
+  relatchAfterMs?: number;
+}
+
+interface Leg {
+  readonly id: string;
+  readonly port: number;
+  readonly rtp: Socket;
+  readonly rtcp: Socket;
+  remote: RemoteMedia | undefined;
+  peer: Leg | undefined;
+  /** Packets from this leg go on to its peer (only while sendrecv: see setDirection). */
+  sends: boolean;
+  /** Packets from the peer go on to this leg (sendrecv or recvonly). */
+  receives: boolean;
+  direction: MediaDirection;
+  /** Where RTP to this leg goes: the SDP address until latched, then the packets' source. */
+  rtpAddress: string | undefined;
+  rtpPort: number;
+  rtpLatched: boolean;
+  rtcpAddress: string | undefined;
+  rtcpPort: number;
+  rtcpLatched: boolean;
+  lastRtcpAt: number | undefined;
+  readonly detector: TelephoneEventDetector;
+  packetsIn: number;
+  packetsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  lastPacketAt: number | undefined;
+  packetsDropped: number;
+  rtcpPacketsIn: number;
+  rtcpPacketsOut: number;
+}
+
+export class MediaRelay extends EventEmitter<MediaRelayEvents> {
+  readonly host: string;
+  private readonly allocator: PortAllocator;
+  private readonly now: () => number;
+  private readonly relatchAfterMs: number;
+  private readonly legs = new Map<string, Leg>();
+  /** Ids whose ports are being bound, so two concurrent addLeg calls cannot both take one id. */
+  private readonly pending = new Set<string>();
+  /** One view reused by every packet: handlers run one at a time on the event loop. */
+  private readonly header = new RtpHeader();
+  private closed = false;
+
+  constructor(opts: MediaRelayOptions) {
+    super();
+    this.allocator = opts.allocator;
+    this.host = opts.host;
+    this.now = opts.now ?? Date.now;
+    this.relatchAfterMs = opts.relatchAfterMs ?? 2000;
+  }
+
+  get size(): number {
+    return this.legs.size;
+  }
+
+  /** A new endpoint for one call leg: binds an RTP/RTCP pair; `port` goes into that leg's SDP. */
+  async addLeg(legId: string): Promise<{ port: number }> {
+    if (this.closed) throw new PbxMediaError('the media relay is closed', 'MEDIA_CLOSED');
+    if (this.legs.has(legId) || this.pending.has(legId)) throw new PbxMediaError(`media leg ${legId} already exists`, 'MEDIA_LEG_EXISTS');
+    this.pending.add(legId);
+    let pair;
+    try {
+      pair = await this.allocator.allocate();
+    } finally {
+      this.pending.delete(legId);
+    }
+    if (this.closed) {
+      this.allocator.release(pair.port);
+      throw new PbxMediaError('the media relay is closed', 'MEDIA_CLOSED');
+    }
+    const leg: Leg = {
+      id: legId,
+      port: pair.port,
+      rtp: pair.rtp,
+      rtcp: pair.rtcp,
+      remote: undefined,
+      peer: undefined,
+      sends: true,
+      receives: true,
+      direction: 'sendrecv',
+      rtpAddress: undefined,
+      rtpPort: 0,
+      rtpLatched: false,
+      rtcpAddress: undefined,
+      rtcpPort: 0,
+      rtcpLatched: false,
+      lastRtcpAt: undefined,
+      detector: new TelephoneEventDetector(8000),
+      packetsIn: 0,
+      packetsOut: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+      lastPacketAt: undefined,
+      packetsDropped: 0,
+      rtcpPacketsIn: 0,
+      rtcpPacketsOut: 0,
+    };
+    // Unconnected UDP sockets rarely report errors (no ICMP on Linux); a send
+    // that fails is a lost datagram either way.
+    pair.rtp.on('error', ignore);
+    pair.rtcp.on('error', ignore);
+    pair.rtp.on('message', (buf: Buffer, rinfo: RemoteInfo) => this.onRtp(leg, buf, rinfo));
+    pair.rtcp.on('message', (buf: Buffer, rinfo: RemoteInfo) => this.onRtcp(leg, buf, rinfo));
+    this.legs.set(legId, leg);
+    return { port: pair.port };
+  }
+
+  /**
+   * What the leg's SDP said. Packets to the leg go here until a packet from it
+   * arrives: then we latch onto its real source (symmetric RTP, RFC 4961;
+   * phones behind NAT). A new address or port (a re-INVITE moving the stream)
+   * drops the latch, so the new source is taken at once.
+   */
+  setRemote(legId: string, remote: RemoteMedia): void {
+    const leg = this.leg(legId);
+    if (!Number.isInteger(remote.port) || remote.port < 0 || remote.port > 65535) throw new PbxMediaError(`RTP port ${remote.port} is not a port`, 'MEDIA_INVALID');
+    if (remote.rtcpPort !== undefined && (!Number.isInteger(remote.rtcpPort) || remote.rtcpPort < 1 || remote.rtcpPort > 65535)) {
+      throw new PbxMediaError(`RTCP port ${remote.rtcpPort} is not a port`, 'MEDIA_INVALID');
+    }
+    if (remote.codec !== 'PCMU' && remote.codec !== 'PCMA') throw new PbxMediaError(`codec ${String(remote.codec)} is not relayed`, 'MEDIA_INVALID');
+    const moved = !leg.remote || leg.remote.address !== remote.address || leg.remote.port !== remote.port || leg.remote.rtcpPort !== remote.rtcpPort;
+    leg.remote = { ...remote };
+    if (moved) {
+      leg.rtpLatched = false;
+      leg.rtcpLatched = false;
+      leg.detector.reset();
+      if (remote.port === 0) {
+        leg.rtpAddress = undefined;
+        leg.rtcpAddress = undefined;
+      } else {
+        leg.rtpAddress = remote.address;
+        leg.rtpPort = remote.port;
+        leg.rtcpAddress = remote.address;
+        leg.rtcpPort = remote.rtcpPort ?? remote.port + 1;
+      }
+    }
+  }
+
+  /**
+   * Forward media both ways between two legs, transcoding PCMU↔PCMA when their
+   * codecs differ, rewriting payload type, and relaying telephone-event (with PT
+   * mapping). Replaces any previous bridge of either leg.
+   */
+  bridge(a: string, b: string): void {
+    const legA = this.leg(a);
+    const legB = this.leg(b);
+    if (legA === legB) throw new PbxMediaError(`media leg ${a} cannot be bridged to itself`, 'MEDIA_INVALID');
+    this.detach(legA);
+    this.detach(legB);
+    legA.peer = legB;
+    legB.peer = legA;
+  }
+
+  unbridge(legId: string): void {
+    const leg = this.legs.get(legId);
+    if (leg) this.detach(leg);
+  }
+
+  /**
+   * The leg's SDP direction, from its phone's point of view (RFC 3264 §5.1).
+   * Packets from the leg are forwarded only while it is sendrecv; packets to it
+   * only while it is sendrecv or recvonly. A sendonly leg is a phone putting the
+   * call on hold: SDP would let its stream through, but what a holding phone
+   * sends (silence, its own music) is replaced by the engine's music on hold,
+   * so it is dropped — a deliberate difference from plain SDP semantics.
+   * RTCP keeps flowing in every direction: "RTCP is still sent and received
+   * for sendonly, recvonly, and inactive streams" (RFC 3264 §5.1).
+   */
+  setDirection(legId: string, direction: MediaDirection): void {
+    const leg = this.leg(legId);
+    leg.direction = direction;
+    leg.sends = direction === 'sendrecv';
+    leg.receives = direction === 'sendrecv' || direction === 'recvonly';
+  }
+
+  direction(legId: string): MediaDirection | undefined {
+    return this.legs.get(legId)?.direction;
+  }
+
+  peerOf(legId: string): string | undefined {
+    return this.legs.get(legId)?.peer?.id;
+  }
+
+  stats(legId: string): LegStats | undefined {
+    const leg = this.legs.get(legId);
+    if (!leg) return undefined;
+    const s: LegStats = {
+      packetsIn: leg.packetsIn,
+      packetsOut: leg.packetsOut,
+      bytesIn: leg.bytesIn,
+      bytesOut: leg.bytesOut,
+      lastPacketAt: leg.lastPacketAt,
+      packetsDropped: leg.packetsDropped,
+      rtcpPacketsIn: leg.rtcpPacketsIn,
+      rtcpPacketsOut: leg.rtcpPacketsOut,
+    };
+    if (leg.rtpLatched) {
+      s.latchedAddress = leg.rtpAddress;
+      s.latchedPort = leg.rtpPort;
+    }
+    return s;
+  }
+
+  /** Unbridges the leg, closes its sockets and releases its ports. Unknown ids are ignored. */
+  removeLeg(legId: string): void {
+    const leg = this.legs.get(legId);
+    if (!leg) return;
+    this.detach(leg);
+    this.legs.delete(legId);
+    leg.rtp.removeAllListeners('message');
+    leg.rtcp.removeAllListeners('message');
+    this.allocator.release(leg.port);
+  }
+
+  /** Idempotent: removes every leg, releasing its ports. A closed relay emits nothing and adds no legs. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const id of [...this.legs.keys()]) this.removeLeg(id);
+    this.removeAllListeners();
+  }
+
+  private leg(legId: string): Leg {
+    const leg = this.legs.get(legId);
+    if (!leg) throw new PbxMediaError(`no media leg ${legId}`, 'MEDIA_UNKNOWN_LEG');
+    return leg;
+  }
+
+  private detach(leg: Leg): void {
+    const peer = leg.peer;
+    if (!peer) return;
+    leg.peer = undefined;
+    if (peer.peer === leg) peer.peer = undefined;
+  }
+
+  // ---- the per-packet path ------------------------------------------------
+
+  private onRtp(leg: Leg, buf: Buffer, rinfo: RemoteInfo): void {
+    const h = this.header;
+    // RFC 3550 Appendix A.1 validity checks; an RTCP packet on the RTP port
+    // (RFC 5761 demultiplexing) is not relayed, as rtcp-mux is not negotiated.
+    if (!parseRtpHeader(buf, h, buf.length) || looksLikeRtcp(buf)) {
+      leg.packetsDropped++;
+      return;
+    }
+    const now = this.now();
+    if (!this.admitRtp(leg, rinfo.address, rinfo.port, now)) {
+      leg.packetsDropped++;
+      return;
+    }
+    leg.packetsIn++;
+    leg.bytesIn += buf.length;
+    leg.lastPacketAt = now;
+    const remote = leg.remote;
+    if (!remote) return;
+    const pt = h.payloadType;
+    const peer = leg.peer;
+    const forward = peer !== undefined && leg.sends && peer.receives && peer.rtpAddress !== undefined && peer.remote !== undefined;
+
+    if (pt === remote.telephoneEventPayloadType) {
+      const event = leg.detector.push(h.timestamp, buf, h.payloadOffset, h.payloadLength);
+      const outPt = forward ? peer.remote!.telephoneEventPayloadType : undefined;
+      // A leg that did not negotiate telephone-event gets no events; the
+      // engine, told by the 'dtmf' event, can signal them another way.
+      if (outPt !== undefined) {
+        setPayloadType(buf, outPt);
+        this.sendRtp(peer!, buf);
+      }
+      if (event?.digit !== undefined && !this.closed) this.emit('dtmf', leg.id, event.digit, event.durationMs);
+      return;
+    }
+    if (!forward) return;
+    const out = peer.remote!;
+    // The negotiated payload type, or either law's static one: a phone may
+    // switch among the codecs of the answer mid-stream (RFC 3264 §5.1), and
+    // PT 0 and 8 mean the same on every leg (RFC 3551 §6).
+    const codec: Codec | undefined = pt === remote.payloadType ? remote.codec : pt === STATIC_PT.PCMU ? 'PCMU' : pt === STATIC_PT.PCMA ? 'PCMA' : undefined;
+    if (codec === undefined) {
+      // Comfort noise (RFC 3389) is codec-independent and static; receivers
+      // ignore payload types they do not know (RFC 3550 §5.1). Any other
+      // payload type may mean something else on the other leg: dropped.
+      if (pt === PT_CN) this.sendRtp(peer, buf);
+      return;
+    }
+    if (codec !== out.codec) {
+      transcodeInPlace(buf, h.payloadOffset, h.payloadOffset + h.payloadLength, codec === 'PCMU' ? ulawToAlaw : alawToUlaw);
+    }
+    if (pt !== out.payloadType) setPayloadType(buf, out.payloadType);
+    this.sendRtp(peer, buf);
+  }
+
+  private onRtcp(leg: Leg, buf: Buffer, rinfo: RemoteInfo): void {
+    // RFC 3550 Appendix A.2, loosely: version 2 and an RTCP packet type
+    // (200–204 and later ones, all within RFC 5761's 192–223), at least a header and SSRC.
+    if (buf.length < 8 || buf[0]! >> 6 !== 2 || !looksLikeRtcp(buf)) {
+      leg.packetsDropped++;
+      return;
+    }
+    const now = this.now();
+    if (leg.rtcpLatched) {
+      if (rinfo.address !== leg.rtcpAddress || rinfo.port !== leg.rtcpPort) {
+        if (leg.lastRtcpAt !== undefined && now - leg.lastRtcpAt <= this.relatchAfterMs) {
+          leg.packetsDropped++;
+          return;
+        }
+        if (!this.latchRtcp(leg, rinfo)) return;
+      }
+    } else if (!this.latchRtcp(leg, rinfo)) {
+      return;
+    }
+    leg.rtcpPacketsIn++;
+    leg.lastRtcpAt = now;
+    const peer = leg.peer;
+    if (!peer) return;
+    let address = peer.rtcpAddress;
+    let port = peer.rtcpPort;
+    if (!peer.rtcpLatched && peer.rtpLatched && peer.rtpAddress !== peer.remote?.address) {
+      // The peer's RTP came from another address than its SDP (NAT): its RTCP
+      // most likely leaves from the neighbouring port of the same mapping.
+      address = peer.rtpAddress;
+      port = peer.rtpPort + 1;
+    }
+    if (address === undefined || port < 1 || port > 65535) return;
+    try {
+      peer.rtcp.send(buf, port, address);
+      peer.rtcpPacketsOut++;
+    } catch {
+      // a closed socket or an unusable address: as good as lost on the wire
+    }
+  }
+
+  private latchRtcp(leg: Leg, rinfo: RemoteInfo): boolean {
+    if (rinfo.port === 0) {
+      leg.packetsDropped++;
+      return false;
+    }
+    leg.rtcpAddress = rinfo.address;
+    leg.rtcpPort = rinfo.port;
+    leg.rtcpLatched = true;
+    return true;
+  }
+
+  /**
+   * Latching: the first RTP packet fixes where the leg's phone really is.
+   * After that, packets from any other source are ignored — a basic defence
+   * against injected RTP — unless the latched source has been silent for more
+   * than relatchAfterMs (the phone changed address: a NAT rebinding, a Wi-Fi
+   * handover).
+   */
+  private admitRtp(leg: Leg, address: string, port: number, now: number): boolean {
+    if (leg.rtpLatched) {
+      if (address === leg.rtpAddress && port === leg.rtpPort) return true;
+      if (leg.lastPacketAt !== undefined && now - leg.lastPacketAt <= this.relatchAfterMs) return false;
+    }
+    if (port === 0) return false;
+    leg.rtpAddress = address;
+    leg.rtpPort = port;
+    leg.rtpLatched = true;
+    return true;
+  }
+
+  private sendRtp(to: Leg, buf: Buffer): void {
+    try {
+      // No callback: dgram would otherwise allocate a closure's worth of work per packet.
+      to.rtp.send(buf, to.rtpPort, to.rtpAddress);
+      to.packetsOut++;
+      to.bytesOut += buf.length;
+    } catch {
+      // a closed socket or an unusable address: as good as lost on the wire
+    }
+  }
+}
+
+function ignore(): void {}
