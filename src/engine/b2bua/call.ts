@@ -161,7 +161,10 @@ export class Call extends EventEmitter<CallEvents> {
       const leg = await this.relay.addLeg(mediaId);
       this.mediaPorts.set(mediaId, leg.port);
       if (this.ended) return;
-      const sdp = this.ourSdp(leg.port, this.callerCodecs, this.callerOffer.telephoneEvent === undefined ? undefined : 101);
+      // The caller's codecs first (no transcoding when the callee takes one),
+      // then the other G.711 law, which the relay transcodes.
+      const offer = [...new Set<Codec>([...this.callerCodecs, 'PCMU', 'PCMA'])];
+      const sdp = this.ourSdp(leg.port, offer, this.callerOffer.telephoneEvent === undefined ? undefined : 101);
       const uac = new UacLeg(this.ctx, { target, from, to, sdp });
       const participant = this.addParticipant(callee, target.uri, 'outbound', 'Dialing');
       const fork: Fork = { leg: uac, participant, mediaId };

@@ -1,0 +1,92 @@
+// Media through the B2BUA beyond plain audio: RFC 4733 DTMF from a phone
+// arrives as events, hold and resume from a phone change the participant's
+// status, and phones with different codecs (PCMU, PCMA) still hear each other
+// through transcoding.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, api, type TestServer } from '../helpers/server.ts';
+import { registeredPhone, eventually } from '../helpers/phones.ts';
+import { bandRmsRatio, soxStat } from '../peers/audio.ts';
+import type { Baresip } from '../peers/baresip.ts';
+
+interface Ev {
+  seq: number;
+  type: string;
+  payload: { digit?: string; participant?: { dn: string; status: string } };
+}
+
+describe('media features of a call', () => {
+  let t: TestServer;
+  const phones: Baresip[] = [];
+  const events = async (since: number): Promise<Ev[]> => (await api(t.base, t.adminKey, 'GET', `/api/v1/events?since=${String(since)}&limit=1000`)).body.events;
+  const lastSeq = async (): Promise<number> => (await api(t.base, t.adminKey, 'GET', '/api/v1/events?since=0&limit=1')).body.lastSeq;
+  const connect = async (a: Baresip, b: Baresip, dialled: string) => {
+    const up = Promise.all([a.waitForType('CALL_ESTABLISHED', 10_000), b.waitForType('CALL_ESTABLISHED', 10_000)]);
+    await a.dial(`sip:${dialled}@127.0.0.1:${String(t.sipPort)}`);
+    await up;
+  };
+  const hangup = async (a: Baresip, b: Baresip) => {
+    const down = b.waitForType('CALL_CLOSED', 10_000);
+    await a.hangup();
+    await down;
+  };
+
+  before(async () => {
+    t = await startTestServer();
+  });
+  after(async () => {
+    for (const p of phones) await p.stop();
+    await t.stop();
+  });
+
+  it('DTMF sent by a phone arrives as events, digit by digit', async () => {
+    const a = await registeredPhone(t, '101', { answermode: 'auto' });
+    const b = await registeredPhone(t, '102', { answermode: 'auto' });
+    phones.push(a, b);
+    const since = await lastSeq();
+    await connect(a, b, '102');
+    await a.sendDtmf('12#');
+    const digits = await eventually(async () => {
+      const d = (await events(since)).filter((e) => e.type === 'dtmf').map((e) => e.payload.digit);
+      return d.length >= 3 ? d : undefined;
+    }, 8000, 'three DTMF events');
+    assert.deepEqual(digits, ['1', '2', '#']);
+    await hangup(a, b);
+  });
+
+  it('hold and resume from the phone', async () => {
+    const [a, b] = phones as [Baresip, Baresip];
+    await connect(a, b, '102');
+    const since = await lastSeq();
+    await a.hold();
+    await eventually(async () => (await events(since)).some((e) => e.type === 'participant.updated' && e.payload.participant?.dn === '101' && e.payload.participant.status === 'Held'), 8000, '101 held');
+    const calls = (await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as { participants: { dn: string; status: string }[] }[];
+    assert.equal(calls[0]?.participants.find((p) => p.dn === '101')?.status, 'Held');
+    await a.resume();
+    await eventually(async () => {
+      const c = (await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as { participants: { dn: string; status: string }[] }[];
+      return c[0]?.participants.find((p) => p.dn === '101')?.status === 'Connected';
+    }, 8000, '101 resumed');
+    await hangup(a, b);
+    for (const p of phones.splice(0)) await p.stop();
+  });
+
+  it('PCMU on one phone, PCMA on the other: transcoded both ways', async () => {
+    const a = await registeredPhone(t, '103', { answermode: 'auto', toneHz: 1000, accountParams: ['audio_codecs=pcmu'] });
+    const b = await registeredPhone(t, '104', { answermode: 'auto', toneHz: 600, accountParams: ['audio_codecs=pcma'] });
+    phones.push(a, b);
+    await connect(a, b, '104');
+    await new Promise((r) => setTimeout(r, 2000));
+    await hangup(a, b);
+    for (const [phone, hz] of [[b, 1000], [a, 600]] as const) {
+      const files = await eventually(async () => {
+        const f = await phone.receivedRecordings();
+        return f.length > 0 ? f : undefined;
+      }, 5000, 'a recording');
+      const file = files[files.length - 1] ?? '';
+      assert.ok((await soxStat(file)).rmsAmplitude > 0.05, `${phone.user} heard silence`);
+      const ratio = await bandRmsRatio(file, hz - 100, hz + 100);
+      assert.ok(ratio > 0.9, `${phone.user} heard ${String(Math.round(ratio * 100))}% near ${hz} Hz`);
+    }
+  });
+});
