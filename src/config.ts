@@ -27,6 +27,8 @@ export interface Config {
   demo: boolean;
   /** RFC 3261 T1 (RTT estimate) in ms; T2 and T4 stay at 4 s and 5 s. */
   sipT1Ms: number;
+  /** A talking call whose legs send no RTP for this long is hung up (dead phone, lost network). */
+  rtpTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -103,12 +105,19 @@ const SETTINGS: Setting[] = [
   { key: 'timeZone', env: 'SWITCHBOARD_TIME_ZONE', file: 'timeZone', parse: timeZone },
   { key: 'demo', env: 'SWITCHBOARD_DEMO', file: 'demo', parse: bool },
   { key: 'sipT1Ms', env: 'SWITCHBOARD_SIP_T1_MS', file: 'sipT1Ms', parse: t1 },
+  { key: 'rtpTimeoutSeconds', env: 'SWITCHBOARD_RTP_TIMEOUT', file: 'rtpTimeoutSeconds', parse: rtpTimeout },
 ];
 
 function t1(raw: string, name: string): number {
   const n = Number(raw);
   // §17.1.1.1: T1 may be set lower on a network known to be fast, never below a sane floor.
   if (!/^\d+$/.test(raw.trim()) || n < 50 || n > 4000) throw new ConfigError(name, `"${raw}" must be a whole number of ms between 50 and 4000`);
+  return n;
+}
+
+function rtpTimeout(raw: string, name: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || n < 2 || n > 3600) throw new ConfigError(name, `"${raw}" must be whole seconds between 2 and 3600`);
   return n;
 }
 
@@ -138,6 +147,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'databaseUrl'>> = {
   timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
   demo: true,
   sipT1Ms: 500,
+  rtpTimeoutSeconds: 60,
 };
 
 /**

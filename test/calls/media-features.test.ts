@@ -90,3 +90,30 @@ describe('media features of a call', () => {
     }
   });
 });
+
+describe('a dead call', () => {
+  it('is hung up when no RTP flows for the RTP timeout, with a CDR', async () => {
+    const t = await startTestServer({ SWITCHBOARD_RTP_TIMEOUT: '3' });
+    const a = await registeredPhone(t, '101', { answermode: 'auto' });
+    const b = await registeredPhone(t, '102', { answermode: 'auto' });
+    try {
+      const up = Promise.all([a.waitForType('CALL_ESTABLISHED', 10_000), b.waitForType('CALL_ESTABLISHED', 10_000)]);
+      await a.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
+      await up;
+      await new Promise((r) => setTimeout(r, 1000));
+      const byed = b.waitForType('CALL_CLOSED', 15_000);
+      a.kill();
+      await byed;
+      const cdr = await eventually(async () => {
+        const rows = (await api(t.base, t.adminKey, 'GET', '/api/v1/cdr')).body as { disposition: string }[];
+        return rows.length > 0 ? rows : undefined;
+      });
+      assert.equal(cdr[0]?.disposition, 'ANSWERED');
+      assert.deepEqual((await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body, []);
+    } finally {
+      await a.stop();
+      await b.stop();
+      await t.stop();
+    }
+  });
+});

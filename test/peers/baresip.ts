@@ -379,6 +379,11 @@ export class Baresip {
    * SIGKILL. Idempotent. Removes the temp dir unless KEEP_PEER_DIRS=1. Stop phones
    * before their registrar, or the graceful un-REGISTER waits ~31 s.
    */
+  /** Kills the phone outright (SIGKILL): no BYE, no un-REGISTER — a phone that died. */
+  kill(): void {
+    this.#child.kill('SIGKILL');
+  }
+
   stop(graceMs = 3000): Promise<void> {
     this.#stopping ??= this.#stop(graceMs);
     return this.#stopping;

@@ -29,6 +29,8 @@ export interface B2buaOptions {
   logger: Logger;
   /** Longest a call may last, in seconds (dead calls are torn down). */
   maxCallSeconds?: number;
+  /** Hang up a talking call that carried no RTP for this long. */
+  rtpTimeoutSeconds?: number;
 }
 
 interface ExtensionRow {
@@ -45,9 +47,21 @@ export class B2bua {
   private readonly byInvite = new Map<InviteServerTransaction, Call>();
   private readonly cdr: CdrWriter;
   private nextId = 1;
+  private readonly deadCallTimer: NodeJS.Timeout;
 
   constructor(private readonly o: B2buaOptions) {
     this.cdr = new CdrWriter(o.store);
+    const timeoutMs = (o.rtpTimeoutSeconds ?? 60) * 1000;
+    this.deadCallTimer = setInterval(() => {
+      const now = Date.now();
+      for (const call of this.calls.values()) {
+        if (call.silentMs(now) > timeoutMs) {
+          o.logger.warn({ call: call.id }, 'no RTP from either side: hanging up');
+          call.hangup('api');
+        }
+      }
+    }, Math.min(5000, timeoutMs / 2));
+    this.deadCallTimer.unref();
     o.ctx.stack.on('INVITE', (request, tx) => this.invite(request, tx as InviteServerTransaction));
     o.ctx.stack.setDialogUser({
       inDialog: (request, tx) => o.ctx.dialogs.request(request, tx),
@@ -191,6 +205,7 @@ export class B2bua {
 
   /** Ends every call (shutdown). */
   closeAll(): void {
+    clearInterval(this.deadCallTimer);
     for (const c of this.calls.values()) c.hangup('api');
   }
 }

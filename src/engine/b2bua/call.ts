@@ -306,6 +306,19 @@ export class Call extends EventEmitter<CallEvents> {
     this.emit('ended', this.info(), disposition, endedAt);
   }
 
+  /**
+   * How long the quieter leg of a talking call has sent no RTP, in ms (a dead
+   * phone stops sending while the other side goes on); 0 while the call is not
+   * talking or someone is on hold (a held phone may send nothing, RFC 3264 §8.4).
+   */
+  silentMs(now: number): number {
+    if (this.state !== 'Talking' || !this.winner) return 0;
+    if ([...this.participants.values()].some((p) => p.status === 'Held')) return 0;
+    const a = this.relay.stats(this.callerMediaId)?.lastPacketAt ?? this.answeredAt ?? now;
+    const b = this.relay.stats(this.winner.mediaId)?.lastPacketAt ?? this.answeredAt ?? now;
+    return now - Math.min(a, b);
+  }
+
   get isEnded(): boolean {
     return this.ended;
   }
