@@ -105,6 +105,11 @@ export interface PbxControl {
     get(id: string): CallInfo;
     /** Drops a participant; in a two-party call that ends the call. */
     drop(callId: string, participantId: string): void;
+    /**
+     * Click-to-call: rings `from` (an extension; all its devices, or the one
+     * whose contact contains `device`), then connects it to `to`.
+     */
+    make(from: string, to: string, options?: { device?: string }): Promise<CallInfo>;
   };
   cdr: {
     list(query: CdrQuery): Promise<CdrRow[]>;

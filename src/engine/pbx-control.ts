@@ -58,11 +58,19 @@ export interface CallSource {
   list(): CallInfo[];
   get(id: string): { info(): CallInfo } | undefined;
   drop(callId: string, participantId: string): void;
+  makeCall(from: string, to: string, device?: string): Promise<CallInfo>;
 }
 
-const NO_CALLS: CallSource = { list: () => [], get: () => undefined, drop: (id) => {
-  throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
-} };
+const NO_CALLS: CallSource = {
+  list: () => [],
+  get: () => undefined,
+  drop: (id) => {
+    throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
+  },
+  makeCall: async () => {
+    throw new PbxError('SB_NOT_READY', 'the SIP engine is not running');
+  },
+};
 
 export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource } = {}): PbxControl {
   const devices = parts.devices ?? NO_DEVICES;
@@ -77,6 +85,7 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
         return c.info();
       },
       drop: (callId, participantId) => calls.drop(callId, participantId),
+      make: (from, to, options) => calls.makeCall(from, to, options?.device),
     },
     cdr: { list: (q) => listCdr(store, q) },
     devices: {

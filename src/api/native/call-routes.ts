@@ -63,6 +63,29 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
   const { control } = opts;
   const tags = ['Calls'];
   app.get('/calls', { schema: { tags, summary: 'Live calls with their participants', response: { 200: Type.Array(CallOut), ...problems } } }, async () => control.calls.list());
+  app.post(
+    '/calls',
+    {
+      config: { role: 'control' },
+      schema: {
+        tags,
+        summary: 'Make a call (click-to-call): ring `from` first, then connect it to `to`',
+        body: Type.Object(
+          {
+            from: Type.String({ pattern: '^[0-9]{2,10}$', description: 'An extension: its phone rings first' }),
+            to: Type.String({ pattern: '^[+]?[0-9*#]{2,32}$', description: 'The number to connect it to' }),
+            device: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Ring only the device whose contact contains this (seed 000 makecall contact)' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: CallOut, ...problems },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body as { from: string; to: string; device?: string };
+      return reply.code(201).send(await control.calls.make(b.from, b.to, b.device !== undefined ? { device: b.device } : {}));
+    },
+  );
   app.get('/calls/:id', { schema: { tags, summary: 'One live call', params: CallParams, response: { 200: CallOut, ...problems } } }, async (req) => control.calls.get((req.params as { id: string }).id));
   app.post(
     '/calls/:id/participants/:pid/:action',

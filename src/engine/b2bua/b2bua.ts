@@ -3,7 +3,7 @@
 // rings them all, and keeps the live calls the APIs list and control. The
 // end of every call writes its CDR, then announces it.
 import type { Logger } from 'pino';
-import { createResponse, type SipRequest } from '../../sip/message/index.ts';
+import { createResponse, stringifyUri, type SipRequest } from '../../sip/message/index.ts';
 import type { InviteServerTransaction, ServerTransaction } from '../../sip/transaction/index.ts';
 import type { Flow } from '../../sip/transport/flow.ts';
 import type { Registrar } from '../../sip/registrar/registrar.ts';
@@ -17,6 +17,8 @@ import type { LocationStore } from '../registrations/location-store.ts';
 import { CdrWriter } from '../cdr/cdr-writer.ts';
 import { UasLeg } from './uas-leg.ts';
 import { Call, type CallParty } from './call.ts';
+import { Originator } from './originator.ts';
+import { readAudio, writeAudio } from './sdp-media.ts';
 import type { LegContext } from './leg-context.ts';
 
 export interface B2buaOptions {
@@ -142,7 +144,10 @@ export class B2bua {
     const uas = new UasLeg(this.o.ctx, request, tx);
     const relay = new MediaRelay({ allocator: this.o.allocator, host: this.o.ctx.host });
     const id = String(this.nextId++);
-    const call = new Call(id, 'Internal', this.o.ctx, relay, uas, this.party(callerRow), dialled, '');
+    const contact = request.contacts[0];
+    const call = new Call(id, 'Internal', this.o.ctx, relay, uas, this.party(callerRow), contact ? stringifyUri(contact.uri) : '', readAudio(request), dialled, '');
+    uas.on('ended', () => call.callerHungUp());
+    uas.on('reinvite', (r, t) => call.callerReinvite(r, t));
     this.track(call, tx, callerRow, calleeRow);
 
     if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
@@ -166,11 +171,65 @@ export class B2bua {
     }
   }
 
-  private track(call: Call, tx: InviteServerTransaction, callerRow: ExtensionRow, calleeRow: ExtensionRow): void {
+  /**
+   * Click-to-call (seed 000 makecall, seed 002): rings `from`'s devices (or
+   * the one whose contact contains `device`), and when one answers, calls
+   * `to` and connects the two. Returns at once with the call in Initiating.
+   */
+  async makeCall(from: string, to: string, device?: string): Promise<CallInfo> {
+    const [fromRow, toRow] = await Promise.all([this.extension(from), this.extension(to)]);
+    if (!fromRow) throw new PbxError('SB_NOT_FOUND', `extension ${from} does not exist`);
+    if (!toRow) throw new PbxError('SB_NOT_FOUND', `extension ${to} does not exist (outside numbers come with trunks)`);
+    if (fromRow.enabled !== 1) throw new PbxError('SB_UNPROCESSABLE', `extension ${from} is disabled`);
+    let devices = this.o.locations.bindings(from).filter((b) => b.reachable);
+    if (device !== undefined) devices = devices.filter((b) => b.contact.includes(device)).slice(0, 1);
+    if (devices.length === 0) throw new PbxError('SB_UNPROCESSABLE', `extension ${from} has no registered device${device !== undefined ? ` matching "${device}"` : ''}`);
+
+    const relay = new MediaRelay({ allocator: this.o.allocator, host: this.o.ctx.host });
+    const { port } = await relay.addLeg('caller');
+    const sdp = writeAudio({ host: this.o.ctx.host, port, codecs: ['PCMU', 'PCMA'], telephoneEvent: 101, direction: 'sendrecv', sessionId: Date.now() % 1e9, version: 1 });
+    const originator = new Originator(this.o.ctx, devices.map((b) => ({ uri: b.contact, flow: b.flow as Flow })), {
+      // The originator's phone shows whom it is about to call.
+      from: `"${this.party(toRow).name || toRow.number}" <sip:${toRow.number}@${this.o.ctx.host}>`,
+      to: `<sip:${fromRow.number}@${this.o.ctx.host}>`,
+      sdp,
+      ringSeconds: fromRow.noAnswerTimeout,
+    });
+    const id = String(this.nextId++);
+    const call = new Call(id, 'Internal', this.o.ctx, relay, originator, this.party(fromRow), '', undefined, to, '');
+    this.track(call, undefined, fromRow, toRow);
+    originator.on('ringing', () => call.originatorRinging());
+    originator.on('ended', () => call.callerHungUp());
+    originator.on('reinvite', (r, t) => call.callerReinvite(r, t));
+    originator.on('failed', (status) => call.fail(status, status === 486 ? 'BUSY' : status === 480 || status === 487 ? 'NO ANSWER' : 'FAILED'));
+    originator.on('answered', (offer, contact) => {
+      call.originatorAnswered(offer, contact, port);
+      const targets = this.o.locations.bindings(to).filter((b) => b.reachable);
+      if (toRow.enabled !== 1) return call.fail(480, 'FAILED');
+      if (toRow.dnd === 1) return call.fail(486, 'BUSY');
+      if (targets.length === 0) return call.fail(480, 'FAILED');
+      call
+        .ring(
+          this.party(toRow),
+          targets.map((b) => ({ uri: b.contact, flow: b.flow as Flow })),
+          toRow.noAnswerTimeout,
+          `"${this.party(fromRow).name || fromRow.number}" <sip:${fromRow.number}@${this.o.ctx.host}>`,
+          `<sip:${toRow.number}@${this.o.ctx.host}>`,
+        )
+        .catch((err: unknown) => {
+          this.o.logger.error({ err, call: id }, 'makeCall: dialling the destination failed');
+          call.fail(503, 'FAILED');
+        });
+    });
+    originator.start();
+    return call.info();
+  }
+
+  private track(call: Call, tx: InviteServerTransaction | undefined, callerRow: ExtensionRow, calleeRow: ExtensionRow): void {
     const events = this.o.store.events;
     const log = (p: Promise<unknown>) => p.catch((err: unknown) => this.o.logger.error({ err }, 'event append failed'));
     this.calls.set(call.id, call);
-    this.byInvite.set(tx, call);
+    if (tx) this.byInvite.set(tx, call);
     log(events.append('call.created', { call: call.info() }));
     call.on('changed', (info) => log(events.append('call.updated', { call: info })));
     call.on('participant', (p) => log(events.append('participant.updated', { participant: p })));
@@ -180,7 +239,7 @@ export class B2bua {
     call.on('ended', (info, disposition, endedAt) => {
       clearTimeout(max);
       this.calls.delete(call.id);
-      this.byInvite.delete(tx);
+      if (tx) this.byInvite.delete(tx);
       const written = this.cdr.write({
         call: info,
         disposition,
@@ -199,7 +258,7 @@ export class B2bua {
   private cancel(cancelTx: ServerTransaction, invite: InviteServerTransaction | undefined): void {
     const call = invite ? this.byInvite.get(invite) : undefined;
     cancelTx.respond(createResponse(cancelTx.request, call || invite ? 200 : 481, undefined, 'cancel'));
-    if (call) call.caller.emit('cancelled');
+    if (call) call.callerCancelled();
     else if (invite && !invite.finalResponse) invite.respond(createResponse(invite.request, 487, 'Request Terminated', 'cancel'));
   }
 

@@ -4,10 +4,9 @@
 // connect()/hangup(), and the CDR is written from the call's own record.
 import { EventEmitter } from 'node:events';
 import type { CallDirection, CallInfo, CallState, Disposition, Participant, ParticipantStatus, DnType } from '../../core/calls.ts';
-import { stringifyUri, type SipRequest } from '../../sip/message/index.ts';
+import type { SipRequest } from '../../sip/message/index.ts';
 import type { ServerTransaction } from '../../sip/transaction/index.ts';
 import type { MediaRelay, Codec as RelayCodec } from '../../media/relay.ts';
-import type { UasLeg } from './uas-leg.ts';
 import { UacLeg, type UacTarget } from './uac-leg.ts';
 import { readAudio, writeAudio, answerDirection, type AudioOffer, type Codec, type Direction } from './sdp-media.ts';
 import type { LegContext } from './leg-context.ts';
@@ -17,6 +16,25 @@ export interface CallParty {
   dnType: DnType;
   number: string;
   name: string;
+}
+
+export interface CallerSideEvents {
+  /** The caller hung up. */
+  ended: [reason: 'bye' | 'ack-timeout'];
+  reinvite: [request: SipRequest, tx: ServerTransaction];
+}
+
+/**
+ * The side that placed the call, as the call drives it: a UasLeg for a call
+ * that came in, an Originator for a call the PBX placed (makeCall).
+ */
+export interface CallerSide {
+  provisional(status: 180 | 183, sdp?: string): void;
+  answer(sdp: string): void;
+  reject(status: number, reason?: string): void;
+  bye(): void;
+  close(): void;
+  answerReinvite(request: SipRequest, tx: ServerTransaction, sdp: string): void;
 }
 
 export interface CallEvents {
@@ -59,21 +77,18 @@ export class Call extends EventEmitter<CallEvents> {
     readonly direction: CallDirection,
     private readonly ctx: LegContext,
     private readonly relay: MediaRelay,
-    readonly caller: UasLeg,
+    readonly caller: CallerSide,
     callerParty: CallParty,
+    callerDevice: string,
+    callerOffer: AudioOffer | undefined,
     readonly dialled: string,
     readonly did: string,
     private readonly now: () => number = Date.now,
   ) {
     super();
     this.startedAt = now();
-    const contact = caller.request.contacts[0];
-    this.callerParticipant = this.addParticipant(callerParty, contact ? stringifyUri(contact.uri) : '', 'inbound', 'Dialing');
-    const offer = readAudio(caller.request);
-    this.callerOffer = offer ?? { address: '', port: 0, codecs: [], telephoneEvent: undefined, direction: 'sendrecv' };
-    caller.on('cancelled', () => this.finish('NO ANSWER', 487));
-    caller.on('ended', () => this.hangup('caller'));
-    caller.on('reinvite', (r, tx) => this.reinvite(this.callerParticipant, this.callerMediaId, r, tx, (sdp) => caller.answerReinvite(r, tx, sdp)));
+    this.callerParticipant = this.addParticipant(callerParty, callerDevice, 'inbound', 'Dialing');
+    this.callerOffer = callerOffer ?? { address: '', port: 0, codecs: [], telephoneEvent: undefined, direction: 'sendrecv' };
     relay.on('dtmf', (legId: string, digit: string, durationMs: number) => {
       const p = legId === this.callerMediaId ? this.callerParticipant : this.forks.find((f) => f.mediaId === legId)?.participant;
       if (p) this.emit('dtmf', p.id, digit, durationMs);
@@ -83,6 +98,33 @@ export class Call extends EventEmitter<CallEvents> {
   /** The caller's codecs we can relay; an offer without G.711 cannot be served. */
   get callerCodecs(): Codec[] {
     return this.callerOffer.codecs.map((c) => c.codec);
+  }
+
+  /** The caller's side told us something; the B2BUA wires these to its events. */
+  callerCancelled(): void {
+    this.finish('NO ANSWER', 487);
+  }
+
+  callerHungUp(): void {
+    this.hangup('caller');
+  }
+
+  callerReinvite(request: SipRequest, tx: ServerTransaction): void {
+    this.reinvite(this.callerParticipant, this.callerMediaId, request, tx, (sdp) => this.caller.answerReinvite(request, tx, sdp));
+  }
+
+  /** For a placed call: the originator's phone answered with this SDP on the relay port it was offered. */
+  originatorAnswered(offer: AudioOffer, device: string, port: number): void {
+    this.callerOffer = offer;
+    this.callerPort = port;
+    this.mediaPorts.set(this.callerMediaId, port);
+    this.callerParticipant.device = device;
+    this.setStatus(this.callerParticipant, 'Connected');
+  }
+
+  /** For a placed call: the originator's phone rings. */
+  originatorRinging(): void {
+    this.setStatus(this.callerParticipant, 'Ringing');
   }
 
   info(): CallInfo {
@@ -141,9 +183,11 @@ export class Call extends EventEmitter<CallEvents> {
    */
   async ring(callee: CallParty, targets: UacTarget[], ringSeconds: number, from: string, to: string): Promise<void> {
     this.setState('Routing');
-    const { port } = await this.relay.addLeg(this.callerMediaId);
-    this.callerPort = port;
-    this.mediaPorts.set(this.callerMediaId, port);
+    if (!this.mediaPorts.has(this.callerMediaId)) {
+      const { port } = await this.relay.addLeg(this.callerMediaId);
+      this.callerPort = port;
+      this.mediaPorts.set(this.callerMediaId, port);
+    }
     const chosen = this.callerOffer.codecs[0];
     if (chosen) {
       this.relay.setRemote(this.callerMediaId, {

@@ -12,8 +12,6 @@ import { SDP_TYPE } from './leg-context.ts';
 export interface UasLegEvents {
   /** The caller hung up (BYE) or its ACK never came. */
   ended: [reason: 'bye' | 'ack-timeout'];
-  /** The caller cancelled before we answered (§9.2). */
-  cancelled: [];
   /** A re-INVITE: the call decides the answer. */
   reinvite: [request: SipRequest, tx: ServerTransaction];
   /** A request the leg does not handle itself (REFER, INFO…). */

@@ -1,0 +1,117 @@
+// The caller side of a call the PBX places itself (makeCall, click-to-call):
+// we ring the extension's own devices first, the first to answer becomes the
+// call's caller, and only then is the destination dialled. It plays the role
+// a UasLeg plays for a call that came in.
+import { EventEmitter } from 'node:events';
+import type { SipRequest } from '../../sip/message/index.ts';
+import type { ServerTransaction } from '../../sip/transaction/index.ts';
+import type { LegContext } from './leg-context.ts';
+import { UacLeg, type UacTarget } from './uac-leg.ts';
+import { readAudio, type AudioOffer } from './sdp-media.ts';
+import type { CallerSideEvents } from './call.ts';
+
+export interface OriginatorEvents extends CallerSideEvents {
+  ringing: [];
+  answered: [offer: AudioOffer, device: string];
+  failed: [status: number];
+}
+
+export class Originator extends EventEmitter<OriginatorEvents> {
+  private readonly legs: UacLeg[] = [];
+  private winner: UacLeg | undefined;
+  private finished = false;
+  private timer: NodeJS.Timeout | undefined;
+  private ringing = false;
+
+  constructor(
+    private readonly ctx: LegContext,
+    private readonly targets: UacTarget[],
+    private readonly options: { from: string; to: string; sdp: string; ringSeconds: number },
+  ) {
+    super();
+  }
+
+  start(): void {
+    this.timer = setTimeout(() => this.fail(480), this.options.ringSeconds * 1000);
+    for (const target of this.targets) {
+      const leg = new UacLeg(this.ctx, {
+        target,
+        from: this.options.from,
+        to: this.options.to,
+        sdp: this.options.sdp,
+        // Auto-answer hints honoured by Yealink, Snom, Polycom and others; the
+        // phone may still ring (baresip 1.0.0 ignores them).
+        headers: [
+          ['Call-Info', `<sip:${this.ctx.host}>;answer-after=0`],
+          ['Alert-Info', '<http://127.0.0.1>;info=alert-autoanswer;delay=0'],
+        ],
+      });
+      this.legs.push(leg);
+      leg.on('progress', () => {
+        if (!this.ringing) {
+          this.ringing = true;
+          this.emit('ringing');
+        }
+      });
+      leg.on('answered', (res) => this.answered(leg, readAudio(res)));
+      leg.on('failed', (status) => {
+        if (this.finished) return;
+        this.legs.splice(this.legs.indexOf(leg), 1);
+        if (this.legs.length === 0) this.fail(status);
+      });
+      leg.on('ended', () => this.emit('ended', 'bye'));
+      leg.on('reinvite', (r, tx) => this.emit('reinvite', r, tx));
+      leg.start();
+    }
+  }
+
+  private answered(leg: UacLeg, offer: AudioOffer | undefined): void {
+    if (this.finished) {
+      leg.bye();
+      return;
+    }
+    this.finished = true;
+    clearTimeout(this.timer);
+    this.winner = leg;
+    for (const other of this.legs) if (other !== leg) other.cancel();
+    if (!offer || offer.codecs.length === 0) {
+      leg.bye();
+      this.emit('failed', 488);
+      return;
+    }
+    this.emit('answered', offer, leg.options.target.uri);
+  }
+
+  private fail(status: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.timer);
+    for (const l of this.legs) l.cancel();
+    this.emit('failed', status);
+  }
+
+  // --- the caller side, as the Call drives it ---
+
+  /** The originator already hears us; ringback comes with the media services. */
+  provisional(): void {}
+
+  /** Already negotiated when its phone answered. */
+  answer(): void {}
+
+  reject(): void {
+    this.bye();
+  }
+
+  bye(): void {
+    if (this.winner) this.winner.bye();
+    else this.fail(487);
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+  }
+
+  answerReinvite(request: SipRequest, tx: ServerTransaction, sdp: string): void {
+    this.winner?.answerReinvite(request, tx, sdp);
+  }
+}
