@@ -14,7 +14,7 @@ const T1 = 100;
 function receivedAt(log: string): number[] {
   // -trace_msg: a dashed line with a timestamp, then "UDP message received".
   const out: number[] = [];
-  const re = /-{10,} (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+)\r?\nUDP message received[^\n]*\n\s*\nSIP\/2\.0 405/g;
+  const re = /-{10,} (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+)\r?\nUDP message received[^\n]*\n\s*\nSIP\/2\.0 407/g;
   for (let m = re.exec(log); m; m = re.exec(log)) out.push(Date.parse(`${(m[1] ?? '').replace(' ', 'T').slice(0, 23)}`));
   return out;
 }
