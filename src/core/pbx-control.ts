@@ -110,6 +110,9 @@ export interface PbxControl {
      * whose contact contains `device`), then connects it to `to`.
      */
     make(from: string, to: string, options?: { device?: string }): Promise<CallInfo>;
+    /** Puts a connected participant on hold (no audio either way) or takes it off. */
+    hold(callId: string, participantId: string): Promise<void>;
+    resume(callId: string, participantId: string): Promise<void>;
   };
   cdr: {
     list(query: CdrQuery): Promise<CdrRow[]>;

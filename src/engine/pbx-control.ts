@@ -59,6 +59,7 @@ export interface CallSource {
   get(id: string): { info(): CallInfo } | undefined;
   drop(callId: string, participantId: string): void;
   makeCall(from: string, to: string, device?: string): Promise<CallInfo>;
+  hold(callId: string, participantId: string, held: boolean): Promise<void>;
 }
 
 const NO_CALLS: CallSource = {
@@ -69,6 +70,9 @@ const NO_CALLS: CallSource = {
   },
   makeCall: async () => {
     throw new PbxError('SB_NOT_READY', 'the SIP engine is not running');
+  },
+  hold: async (id) => {
+    throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
   },
 };
 
@@ -86,6 +90,8 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
       },
       drop: (callId, participantId) => calls.drop(callId, participantId),
       make: (from, to, options) => calls.makeCall(from, to, options?.device),
+      hold: (callId, pid) => calls.hold(callId, pid, true),
+      resume: (callId, pid) => calls.hold(callId, pid, false),
     },
     cdr: { list: (q) => listCdr(store, q) },
     devices: {

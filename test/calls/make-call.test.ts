@@ -54,6 +54,43 @@ describe('makeCall', () => {
     assert.deepEqual([cdr[0]?.src, cdr[0]?.dst, cdr[0]?.disposition], ['101', '103', 'ANSWERED']);
   });
 
+  it('holds and resumes a participant from the API', async () => {
+    const up = Promise.all([p101.waitForType('CALL_ESTABLISHED', 10_000), p103.waitForType('CALL_INCOMING', 10_000)]);
+    const res = await api(t.base, control, 'POST', '/api/v1/calls', { from: '101', to: '103' });
+    await up;
+    const est = p103.waitForType('CALL_ESTABLISHED', 10_000);
+    await p103.accept();
+    await est;
+    const callId = res.body.id as string;
+    const call = await eventually(async () => {
+      const c = (await api(t.base, control, 'GET', `/api/v1/calls/${callId}`)).body;
+      return c.state === 'Talking' ? c : undefined;
+    });
+    const pid103 = call.participants[1].id as string;
+    const offered = p103.waitForEvent((e) => e.type === 'CALL_REMOTE_SDP' && e.param === 'offer', 10_000);
+    const held = await api(t.base, control, 'POST', `/api/v1/calls/${callId}/participants/${pid103}/hold`);
+    assert.equal(held.status, 202, JSON.stringify(held.body));
+    await offered;
+    const during = (await api(t.base, control, 'GET', `/api/v1/calls/${callId}`)).body;
+    assert.equal(during.participants[1].status, 'Held');
+    // No audio reaches or leaves a held participant.
+    const before = t.server.sip.b2bua.get(callId)?.mediaStats().caller?.packetsOut ?? 0;
+    await new Promise((r) => setTimeout(r, 500));
+    const after = t.server.sip.b2bua.get(callId)?.mediaStats().caller?.packetsOut ?? 0;
+    assert.ok(after - before <= 2, `${after - before} packets reached 101 while 103 was held`);
+    const resumed = await api(t.base, control, 'POST', `/api/v1/calls/${callId}/participants/${pid103}/resume`);
+    assert.equal(resumed.status, 202);
+    assert.equal((await api(t.base, control, 'GET', `/api/v1/calls/${callId}`)).body.participants[1].status, 'Connected');
+    await new Promise((r) => setTimeout(r, 500));
+    const flowing = t.server.sip.b2bua.get(callId)?.mediaStats().caller?.packetsOut ?? 0;
+    assert.ok(flowing - after > 10, 'audio flows again after resume');
+    const bad = await api(t.base, control, 'POST', `/api/v1/calls/${callId}/participants/${callId}.99/hold`);
+    assert.equal(bad.status, 404);
+    const down = p103.waitForType('CALL_CLOSED', 10_000);
+    await p101.hangup();
+    await down;
+  });
+
   it('refuses what it cannot do, with a coded error and no call', async () => {
     const cases: [unknown, number, string][] = [
       [{ from: '999', to: '103' }, 404, 'SB_NOT_FOUND'],

@@ -56,7 +56,7 @@ const CallParams = Type.Object({ id: Type.String({ maxLength: 40, pattern: '^[0-
 const ParticipantParams = Type.Object({
   id: Type.String({ maxLength: 40, pattern: '^[0-9A-Za-z.-]+$' }),
   pid: Type.String({ maxLength: 60, pattern: '^[0-9A-Za-z.-]+$' }),
-  action: Type.Enum(['drop'] as const, { description: 'More actions (hold, transfer, …) come with the call features' }),
+  action: Type.Enum(['drop', 'hold', 'resume'] as const, { description: 'drop ends the participant; hold/resume by re-INVITE. Transfer and more come with the call features' }),
 });
 
 export async function callRoutes(app: FastifyInstance, opts: { control: PbxControl }): Promise<void> {
@@ -91,8 +91,10 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
     '/calls/:id/participants/:pid/:action',
     { config: { role: 'control' }, schema: { tags, summary: 'Act on a participant', params: ParticipantParams, response: { 202: Type.Object({ status: Type.Literal('accepted') }), ...problems } } },
     async (req, reply) => {
-      const p = req.params as { id: string; pid: string; action: 'drop' };
-      control.calls.drop(p.id, p.pid);
+      const p = req.params as { id: string; pid: string; action: 'drop' | 'hold' | 'resume' };
+      if (p.action === 'drop') control.calls.drop(p.id, p.pid);
+      else if (p.action === 'hold') await control.calls.hold(p.id, p.pid);
+      else await control.calls.resume(p.id, p.pid);
       return reply.code(202).send({ status: 'accepted' as const });
     },
   );

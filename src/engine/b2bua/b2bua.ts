@@ -92,6 +92,14 @@ export class B2bua {
     call.hangup('api');
   }
 
+  /** Hold or resume a connected participant (API). */
+  async hold(callId: string, participantId: string, held: boolean): Promise<void> {
+    const call = this.calls.get(callId);
+    if (!call) throw new PbxError('SB_NOT_FOUND', `call ${callId} does not exist`);
+    if (held) await call.hold(participantId);
+    else await call.resume(participantId);
+  }
+
   private async extension(number: string): Promise<ExtensionRow | undefined> {
     return this.o.store.db.selectFrom('extensions').select(['number', 'firstName', 'lastName', 'enabled', 'dnd', 'noAnswerTimeout']).where('number', '=', number).executeTakeFirst();
   }

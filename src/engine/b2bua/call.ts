@@ -4,7 +4,8 @@
 // connect()/hangup(), and the CDR is written from the call's own record.
 import { EventEmitter } from 'node:events';
 import type { CallDirection, CallInfo, CallState, Disposition, Participant, ParticipantStatus, DnType } from '../../core/calls.ts';
-import type { SipRequest } from '../../sip/message/index.ts';
+import type { SipRequest, SipResponse } from '../../sip/message/index.ts';
+import { PbxError } from '../../core/errors.ts';
 import type { ServerTransaction } from '../../sip/transaction/index.ts';
 import type { MediaRelay, Codec as RelayCodec } from '../../media/relay.ts';
 import { UacLeg, type UacTarget } from './uac-leg.ts';
@@ -35,6 +36,8 @@ export interface CallerSide {
   bye(): void;
   close(): void;
   answerReinvite(request: SipRequest, tx: ServerTransaction, sdp: string): void;
+  /** A new offer from us in the caller's dialog (hold, resume). */
+  reinvite(sdp: string): Promise<SipResponse | undefined>;
 }
 
 export interface CallEvents {
@@ -63,6 +66,8 @@ export class Call extends EventEmitter<CallEvents> {
   private callerPort = 0;
   /** Relay port of each media leg, for the SDP we send that side. */
   private readonly mediaPorts = new Map<string, number>();
+  /** Codec and telephone-event payload type each media leg settled on. */
+  private readonly mediaCodecs = new Map<string, { codec: Codec; telephoneEvent: number | undefined }>();
   private ended = false;
   private ringing = false;
   private busySeen = false;
@@ -247,6 +252,7 @@ export class Call extends EventEmitter<CallEvents> {
   private setRemoteFromAnswer(mediaId: string, sdp: AudioOffer): void {
     const codec = sdp.codecs[0];
     if (!codec) return;
+    this.mediaCodecs.set(mediaId, { codec: codec.codec, telephoneEvent: sdp.telephoneEvent });
     this.relay.setRemote(mediaId, {
       address: sdp.address,
       port: sdp.port,
@@ -322,6 +328,41 @@ export class Call extends EventEmitter<CallEvents> {
     if (by !== 'caller') this.caller.bye();
     if (by !== 'callee') this.winner.leg.bye();
     this.end('ANSWERED');
+  }
+
+  /** The media leg and signalling of a connected participant. */
+  private sideOf(participantId: string): { p: Participant; mediaId: string; reinvite: (sdp: string) => Promise<SipResponse | undefined> } {
+    const p = this.participants.get(participantId);
+    if (!p) throw new PbxError('SB_NOT_FOUND', `participant ${participantId} is not in call ${this.id}`);
+    if (this.state !== 'Talking' || !this.winner) throw new PbxError('SB_UNPROCESSABLE', `call ${this.id} is not connected (state ${this.state})`);
+    if (p === this.callerParticipant) return { p, mediaId: this.callerMediaId, reinvite: (sdp) => this.caller.reinvite(sdp) };
+    const winner = this.winner;
+    if (p !== winner.participant) throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not connected`);
+    return { p, mediaId: winner.mediaId, reinvite: (sdp) => winner.leg.reinvite(sdp) };
+  }
+
+  /**
+   * Puts a participant on hold from the API: a re-INVITE offering sendonly
+   * (RFC 3264 §8.4; music on hold will fill it) and no audio either way.
+   */
+  async hold(participantId: string): Promise<void> {
+    await this.setHeld(participantId, true);
+  }
+
+  async resume(participantId: string): Promise<void> {
+    await this.setHeld(participantId, false);
+  }
+
+  private async setHeld(participantId: string, held: boolean): Promise<void> {
+    const side = this.sideOf(participantId);
+    if ((side.p.status === 'Held') === held) return;
+    const codec = side.mediaId === this.callerMediaId ? this.callerOffer.codecs[0]?.codec : this.mediaCodecs.get(side.mediaId)?.codec;
+    const te = side.mediaId === this.callerMediaId ? this.callerOffer.telephoneEvent : this.mediaCodecs.get(side.mediaId)?.telephoneEvent;
+    const sdp = this.ourSdp(this.mediaPorts.get(side.mediaId) ?? 0, codec ? [codec] : ['PCMU'], te, held ? 'sendonly' : 'sendrecv');
+    const res = await side.reinvite(sdp);
+    if (!res || res.status >= 300) throw new PbxError('SB_UNPROCESSABLE', `the phone of ${side.p.dn} refused the re-INVITE (${res ? String(res.status) : 'no answer'})`);
+    this.relay.setDirection(side.mediaId, held ? 'inactive' : 'sendrecv');
+    this.setStatus(side.p, held ? 'Held' : 'Connected');
   }
 
   /** Hold and resume from a phone: answered locally, the other side keeps its stream (music later). */

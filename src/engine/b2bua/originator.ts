@@ -3,7 +3,7 @@
 // call's caller, and only then is the destination dialled. It plays the role
 // a UasLeg plays for a call that came in.
 import { EventEmitter } from 'node:events';
-import type { SipRequest } from '../../sip/message/index.ts';
+import type { SipRequest, SipResponse } from '../../sip/message/index.ts';
 import type { ServerTransaction } from '../../sip/transaction/index.ts';
 import type { LegContext } from './leg-context.ts';
 import { UacLeg, type UacTarget } from './uac-leg.ts';
@@ -113,5 +113,9 @@ export class Originator extends EventEmitter<OriginatorEvents> {
 
   answerReinvite(request: SipRequest, tx: ServerTransaction, sdp: string): void {
     this.winner?.answerReinvite(request, tx, sdp);
+  }
+
+  reinvite(sdp: string): Promise<SipResponse | undefined> {
+    return this.winner ? this.winner.reinvite(sdp) : Promise.resolve(undefined);
   }
 }

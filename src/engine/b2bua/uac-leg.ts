@@ -7,6 +7,7 @@ import { Dialog, dialogKey } from '../../sip/dialog/index.ts';
 import type { AnyClientTransaction, ServerTransaction } from '../../sip/transaction/index.ts';
 import type { Flow } from '../../sip/transport/flow.ts';
 import { SDP_TYPE, type LegContext } from './leg-context.ts';
+import { sendReinvite } from './reinvite.ts';
 
 export interface UacTarget {
   /** Request-URI: the device's registered contact. */
@@ -161,6 +162,12 @@ export class UacLeg extends EventEmitter<UacLegEvents> {
     ok.setHeader('Content-Type', SDP_TYPE);
     ok.body = Buffer.from(sdp);
     tx.respond(ok);
+  }
+
+  /** Sends a new offer in this leg's dialog (hold, resume); resolves with the final response. */
+  reinvite(sdp: string): Promise<SipResponse | undefined> {
+    if (!this.dialog || this.closed) return Promise.resolve(undefined);
+    return sendReinvite(this.ctx, this.dialog, this.flow, sdp);
   }
 
   /** Hangs up: BYE when answered, CANCEL while ringing. */

@@ -7,6 +7,7 @@ import { Dialog, dialogKey, retransmit2xxUntilAck, type Retransmission2xx } from
 import type { InviteServerTransaction, ServerTransaction } from '../../sip/transaction/index.ts';
 import type { Flow } from '../../sip/transport/flow.ts';
 import type { LegContext } from './leg-context.ts';
+import { sendReinvite } from './reinvite.ts';
 import { SDP_TYPE } from './leg-context.ts';
 
 export interface UasLegEvents {
@@ -124,6 +125,12 @@ export class UasLeg extends EventEmitter<UasLegEvents> {
     ok.setHeader('Content-Type', SDP_TYPE);
     ok.body = Buffer.from(sdp);
     tx.respond(ok);
+  }
+
+  /** Sends a new offer in this leg's dialog (hold, resume); resolves with the final response. */
+  reinvite(sdp: string): Promise<SipResponse | undefined> {
+    if (!this.dialog || this.closed) return Promise.resolve(undefined);
+    return sendReinvite(this.ctx, this.dialog, this.flow, sdp);
   }
 
   /** Hangs up our side: BYE when answered, else a final error. */
