@@ -113,6 +113,8 @@ export interface PbxControl {
     /** Puts a connected participant on hold (no audio either way) or takes it off. */
     hold(callId: string, participantId: string): Promise<void>;
     resume(callId: string, participantId: string): Promise<void>;
+    /** Sends a participant to another number; its partner leaves the call. */
+    blindTransfer(callId: string, participantId: string, destination: string): Promise<void>;
   };
   cdr: {
     list(query: CdrQuery): Promise<CdrRow[]>;

@@ -60,6 +60,7 @@ export interface CallSource {
   drop(callId: string, participantId: string): void;
   makeCall(from: string, to: string, device?: string): Promise<CallInfo>;
   hold(callId: string, participantId: string, held: boolean): Promise<void>;
+  blindTransfer(callId: string, participantId: string, destination: string): Promise<void>;
 }
 
 const NO_CALLS: CallSource = {
@@ -72,6 +73,9 @@ const NO_CALLS: CallSource = {
     throw new PbxError('SB_NOT_READY', 'the SIP engine is not running');
   },
   hold: async (id) => {
+    throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
+  },
+  blindTransfer: async (id) => {
     throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
   },
 };
@@ -92,6 +96,7 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
       make: (from, to, options) => calls.makeCall(from, to, options?.device),
       hold: (callId, pid) => calls.hold(callId, pid, true),
       resume: (callId, pid) => calls.hold(callId, pid, false),
+      blindTransfer: (callId, pid, destination) => calls.blindTransfer(callId, pid, destination),
     },
     cdr: { list: (q) => listCdr(store, q) },
     devices: {

@@ -92,6 +92,34 @@ export class B2bua {
     call.hangup('api');
   }
 
+  /**
+   * Blind transfer (API, and a phone's REFER): the participant — today the
+   * call's caller side — is sent to `destination`, an extension; the party it
+   * talked to leaves.
+   */
+  async blindTransfer(callId: string, participantId: string, destination: string): Promise<void> {
+    const call = this.calls.get(callId);
+    if (!call) throw new PbxError('SB_NOT_FOUND', `call ${callId} does not exist`);
+    if (!call.participant(participantId)) throw new PbxError('SB_NOT_FOUND', `participant ${participantId} is not in call ${callId}`);
+    if (call.info().owner !== participantId) throw new PbxError('SB_UNPROCESSABLE', 'only the calling side can be transferred so far: transfer the caller, not the callee');
+    await this.transferCaller(call, destination);
+  }
+
+  private async transferCaller(call: Call, destination: string): Promise<void> {
+    const row = await this.extension(destination);
+    if (!row) throw new PbxError('SB_NOT_FOUND', `extension ${destination} does not exist`);
+    const targets = this.o.locations.bindings(destination).filter((b) => b.reachable);
+    if (row.enabled !== 1 || targets.length === 0) throw new PbxError('SB_UNPROCESSABLE', `extension ${destination} has no registered device`);
+    const owner = call.participant(call.info().owner);
+    await call.transferCaller(
+      this.party(row),
+      targets.map((b) => ({ uri: b.contact, flow: b.flow as Flow })),
+      row.noAnswerTimeout,
+      `"${owner?.partyName || owner?.partyNumber || ''}" <sip:${owner?.partyNumber ?? ''}@${this.o.ctx.host}>`,
+      `<sip:${row.number}@${this.o.ctx.host}>`,
+    );
+  }
+
   /** Hold or resume a connected participant (API). */
   async hold(callId: string, participantId: string, held: boolean): Promise<void> {
     const call = this.calls.get(callId);
@@ -242,6 +270,11 @@ export class B2bua {
     call.on('changed', (info) => log(events.append('call.updated', { call: info })));
     call.on('participant', (p) => log(events.append('participant.updated', { participant: p })));
     call.on('dtmf', (participantId, digit, durationMs) => log(events.append('dtmf', { callId: call.id, participantId, digit, durationMs })));
+    call.on('referred', (target, accept, refuse) => {
+      this.transferCaller(call, target).then(accept, (err: unknown) => {
+        refuse(err instanceof PbxError && err.status === 404 ? 404 : 480);
+      });
+    });
     const max = setTimeout(() => call.hangup('api'), (this.o.maxCallSeconds ?? 4 * 3600) * 1000);
     max.unref();
     call.on('ended', (info, disposition, endedAt) => {

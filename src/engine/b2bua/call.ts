@@ -4,7 +4,7 @@
 // connect()/hangup(), and the CDR is written from the call's own record.
 import { EventEmitter } from 'node:events';
 import type { CallDirection, CallInfo, CallState, Disposition, Participant, ParticipantStatus, DnType } from '../../core/calls.ts';
-import type { SipRequest, SipResponse } from '../../sip/message/index.ts';
+import { createResponse, parseNameAddr, reasonPhrase, type SipRequest, type SipResponse } from '../../sip/message/index.ts';
 import { PbxError } from '../../core/errors.ts';
 import type { ServerTransaction } from '../../sip/transaction/index.ts';
 import type { MediaRelay, Codec as RelayCodec } from '../../media/relay.ts';
@@ -45,6 +45,8 @@ export interface CallEvents {
   participant: [participant: Participant];
   dtmf: [participantId: string, digit: string, durationMs: number];
   ended: [call: CallInfo, disposition: Disposition, endedAt: number];
+  /** The answered callee asked (REFER) to send the caller to `target`. */
+  referred: [target: string, accept: () => void, refuse: (status: number) => void];
 }
 
 interface Fork {
@@ -58,7 +60,7 @@ export class Call extends EventEmitter<CallEvents> {
   readonly startedAt: number;
   answeredAt: number | undefined;
   private readonly participants = new Map<string, Participant>();
-  private readonly forks: Fork[] = [];
+  private forks: Fork[] = [];
   private winner: Fork | undefined;
   private readonly callerParticipant: Participant;
   private callerOffer: AudioOffer;
@@ -223,6 +225,7 @@ export class Call extends EventEmitter<CallEvents> {
       uac.on('failed', (status) => this.forkFailed(fork, status));
       uac.on('ended', () => this.hangup('callee'));
       uac.on('reinvite', (r, tx) => this.reinvite(participant, mediaId, r, tx, (s) => uac.answerReinvite(r, tx, s)));
+      uac.on('request', (r, tx) => this.calleeRequest(fork, r, tx));
       uac.start();
     }
   }
@@ -277,7 +280,8 @@ export class Call extends EventEmitter<CallEvents> {
     }
     if (sdp) this.setRemoteFromAnswer(fork.mediaId, sdp);
     this.relay.bridge(this.callerMediaId, fork.mediaId);
-    this.answeredAt = this.now();
+    // A transfer keeps the first answer time: billsec counts the whole talk.
+    this.answeredAt ??= this.now();
     this.caller.answer(this.answerSdpForCaller());
     this.setStatus(fork.participant, 'Connected');
     this.setStatus(this.callerParticipant, 'Connected');
@@ -311,7 +315,8 @@ export class Call extends EventEmitter<CallEvents> {
     if (this.ended) return;
     this.failure = { status, disposition };
     for (const f of this.forks) f.leg.bye();
-    if (status === 487) this.caller.reject(487, 'Request Terminated');
+    if (this.answeredAt !== undefined) this.caller.bye();
+    else if (status === 487) this.caller.reject(487, 'Request Terminated');
     else this.caller.reject(status);
     this.caller.close();
     this.end(disposition);
@@ -328,6 +333,51 @@ export class Call extends EventEmitter<CallEvents> {
     if (by !== 'caller') this.caller.bye();
     if (by !== 'callee') this.winner.leg.bye();
     this.end('ANSWERED');
+  }
+
+  /**
+   * Blind transfer of the caller to new targets: the answered callee leaves
+   * (BYE), the targets ring, and the first to answer talks to the caller on
+   * the caller's unchanged media leg (no re-INVITE needed: the relay keeps its port).
+   */
+  async transferCaller(callee: CallParty, targets: UacTarget[], ringSeconds: number, from: string, to: string): Promise<void> {
+    if (this.ended) throw new PbxError('SB_UNPROCESSABLE', `call ${this.id} has ended`);
+    const old = this.winner;
+    if (this.state !== 'Talking' || !old) throw new PbxError('SB_UNPROCESSABLE', `call ${this.id} is not connected (state ${this.state})`);
+    this.setState('Transferring');
+    this.relay.unbridge(this.callerMediaId);
+    old.leg.bye();
+    this.participants.delete(old.participant.id);
+    this.setStatus(old.participant, 'Ended');
+    this.relay.removeLeg(old.mediaId);
+    this.winner = undefined;
+    this.forks = [];
+    this.busySeen = false;
+    await this.ring(callee, targets, ringSeconds, from, to);
+  }
+
+  /** Requests from the answered callee's phone that are not about media: REFER (RFC 3515). */
+  private calleeRequest(fork: Fork, request: SipRequest, tx: ServerTransaction): void {
+    if (request.method !== 'REFER' || fork !== this.winner) {
+      tx.respond(createResponse(request, request.method === 'REFER' ? 403 : 501));
+      return;
+    }
+    const referTo = request.getHeader('refer-to');
+    const target = referTo ? parseNameAddr(referTo) : undefined;
+    const user = target?.uri.kind === 'sip' ? target.uri.user : undefined;
+    // Attended transfer (Refer-To with Replaces, RFC 3891) comes later.
+    if (!user || /replaces/i.test(referTo ?? '')) {
+      tx.respond(createResponse(request, user ? 501 : 400));
+      return;
+    }
+    // §2.4.2: accepted with 202; the outcome follows in NOTIFYs carrying a sipfrag.
+    tx.respond(createResponse(request, 202, 'Accepted'));
+    this.emit(
+      'referred',
+      user,
+      () => fork.leg.notifyRefer('SIP/2.0 200 OK', true),
+      (status) => fork.leg.notifyRefer(`SIP/2.0 ${String(status)} ${reasonPhrase(status)}`, true),
+    );
   }
 
   /** The media leg and signalling of a connected participant. */

@@ -170,6 +170,23 @@ export class UacLeg extends EventEmitter<UacLegEvents> {
     return sendReinvite(this.ctx, this.dialog, this.flow, sdp);
   }
 
+  /**
+   * RFC 3515 §2.4.4: the result of a REFER, as a message/sipfrag NOTIFY in
+   * this dialog; `terminated` ends the implicit subscription.
+   */
+  notifyRefer(sipfrag: string, terminated: boolean): void {
+    if (!this.dialog || this.closed) return;
+    const notify = this.dialog.createRequest('NOTIFY', {
+      body: `${sipfrag}\r\n`,
+      contentType: 'message/sipfrag;version=2.0',
+      headers: [
+        ['Event', 'refer'],
+        ['Subscription-State', terminated ? 'terminated;reason=noresource' : 'active;expires=60'],
+      ],
+    });
+    this.ctx.sendRequest(notify, this.flow, () => undefined);
+  }
+
   /** Hangs up: BYE when answered, CANCEL while ringing. */
   bye(): void {
     if (this.closed) return;

@@ -1,0 +1,101 @@
+// Blind transfer: from the API and from a phone (REFER, RFC 3515). 101 calls
+// 102; the caller (101) is sent on to 103; 102 leaves; 101 and 103 talk.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, api, type TestServer } from '../helpers/server.ts';
+import { registeredPhone, eventually } from '../helpers/phones.ts';
+import type { Baresip } from '../peers/baresip.ts';
+
+interface CallBody {
+  id: string;
+  state: string;
+  owner: string;
+  participants: { id: string; dn: string; status: string }[];
+}
+
+describe('blind transfer', () => {
+  let t: TestServer;
+  let control: string;
+  let p101: Baresip;
+  let p102: Baresip;
+  let p103: Baresip;
+  const talking = async (): Promise<CallBody> =>
+    eventually(async () => {
+      const calls = (await api(t.base, control, 'GET', '/api/v1/calls')).body as CallBody[];
+      return calls.length === 1 && calls[0]?.state === 'Talking' ? calls[0] : undefined;
+    }, 10_000, 'a talking call');
+  const call101to102 = async (): Promise<CallBody> => {
+    const up = Promise.all([p101.waitForType('CALL_ESTABLISHED', 10_000), p102.waitForType('CALL_ESTABLISHED', 10_000)]);
+    await p101.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
+    await up;
+    return talking();
+  };
+
+  before(async () => {
+    t = await startTestServer();
+    control = (await t.server.control.keys.create('control', 'operator')).key;
+    p101 = await registeredPhone(t, '101', { answermode: 'auto' });
+    p102 = await registeredPhone(t, '102', { answermode: 'auto' });
+    p103 = await registeredPhone(t, '103', { answermode: 'auto' });
+  });
+  after(async () => {
+    for (const p of [p101, p102, p103]) await p?.stop();
+    await t.stop();
+  });
+
+  it('from the API: the caller goes on to 103, 102 leaves', async () => {
+    const call = await call101to102();
+    const left = p102.waitForType('CALL_CLOSED', 10_000);
+    const reached = p103.waitForType('CALL_ESTABLISHED', 10_000);
+    const res = await api(t.base, control, 'POST', `/api/v1/calls/${call.id}/participants/${call.owner}/transfer`, { destination: '103' });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    await Promise.all([left, reached]);
+    const after = await talking();
+    assert.equal(after.id, call.id, 'the same call goes on');
+    assert.deepEqual(after.participants.map((p) => `${p.dn}:${p.status}`), ['101:Connected', '103:Connected']);
+    await eventually(async () => (t.server.sip.b2bua.get(call.id)?.mediaStats().callee?.packetsIn ?? 0) > 10, 5000, '103 sending audio into the call');
+    await eventually(async () => (t.server.sip.b2bua.get(call.id)?.mediaStats().caller?.packetsOut ?? 0) > 10, 5000, '101 receiving it');
+    const down = p103.waitForType('CALL_CLOSED', 10_000);
+    await p101.hangup();
+    await down;
+    const cdr = await eventually(async () => {
+      const rows = (await api(t.base, control, 'GET', '/api/v1/cdr')).body as { disposition: string }[];
+      return rows.length === 1 ? rows : undefined;
+    });
+    assert.equal(cdr[0]?.disposition, 'ANSWERED');
+  });
+
+  it('from the phone: 102 sends REFER and the caller reaches 103', async () => {
+    const call = await call101to102();
+    const left = p102.waitForType('CALL_CLOSED', 10_000);
+    const reached = p103.waitForType('CALL_ESTABLISHED', 10_000);
+    await p102.transfer(`sip:103@127.0.0.1:${String(t.sipPort)}`);
+    await Promise.all([left, reached]);
+    const after = await talking();
+    assert.equal(after.id, call.id);
+    assert.deepEqual(after.participants.map((p) => p.dn), ['101', '103']);
+    const down = p103.waitForType('CALL_CLOSED', 10_000);
+    await p101.hangup();
+    await down;
+  });
+
+  it('refuses a transfer it cannot make, and the call goes on', async () => {
+    const call = await call101to102();
+    const callee = call.participants[1]?.id ?? '';
+    const cases: [string, unknown, number][] = [
+      [callee, { destination: '103' }, 422],
+      [call.owner, { destination: '999' }, 404],
+      [call.owner, { destination: '105' }, 422],
+      [call.owner, { destination: 'x' }, 400],
+    ];
+    for (const [pid, body, status] of cases) {
+      const res = await api(t.base, control, 'POST', `/api/v1/calls/${call.id}/participants/${pid}/transfer`, body);
+      assert.equal(res.status, status, JSON.stringify([pid, body, res.body]));
+    }
+    const still = await talking();
+    assert.deepEqual(still.participants.map((p) => `${p.dn}:${p.status}`), ['101:Connected', '102:Connected']);
+    const down = p102.waitForType('CALL_CLOSED', 10_000);
+    await p101.hangup();
+    await down;
+  });
+});
