@@ -115,6 +115,8 @@ export interface PbxControl {
     resume(callId: string, participantId: string): Promise<void>;
     /** Sends a participant to another number; its partner leaves the call. */
     blindTransfer(callId: string, participantId: string, destination: string): Promise<void>;
+    /** A participant still ringing: ring `destination` instead (seed 001 divert). */
+    divert(callId: string, participantId: string, destination: string): Promise<void>;
   };
   cdr: {
     list(query: CdrQuery): Promise<CdrRow[]>;

@@ -61,6 +61,7 @@ export interface CallSource {
   makeCall(from: string, to: string, device?: string): Promise<CallInfo>;
   hold(callId: string, participantId: string, held: boolean): Promise<void>;
   blindTransfer(callId: string, participantId: string, destination: string): Promise<void>;
+  divert(callId: string, participantId: string, destination: string): Promise<void>;
 }
 
 const NO_CALLS: CallSource = {
@@ -76,6 +77,9 @@ const NO_CALLS: CallSource = {
     throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
   },
   blindTransfer: async (id) => {
+    throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
+  },
+  divert: async (id) => {
     throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
   },
 };
@@ -97,6 +101,7 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
       hold: (callId, pid) => calls.hold(callId, pid, true),
       resume: (callId, pid) => calls.hold(callId, pid, false),
       blindTransfer: (callId, pid, destination) => calls.blindTransfer(callId, pid, destination),
+      divert: (callId, pid, destination) => calls.divert(callId, pid, destination),
     },
     cdr: { list: (q) => listCdr(store, q) },
     devices: {

@@ -126,7 +126,8 @@ export class PortAllocator {
  * answers IP literals on the next tick. Media destinations are always IP
  * literals (from SDP c= lines or packet sources), so this answers at once and
  * saves a tick and a closure per packet. A host name is not resolved: the send
- * fails quietly like any lost datagram.
+ * fails quietly like any lost datagram. Being synchronous, it makes bind() emit
+ * 'listening' before bind() returns: pass bind a callback, or listen first.
  */
 export function literalLookup(address: string, _family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
   callback(null, address, address.includes(':') ? 6 : 4);

@@ -79,6 +79,31 @@ describe('blind transfer', () => {
     await down;
   });
 
+  it('divert: while 102 rings, the call goes to 103 instead', async () => {
+    await p102.setAnswermode('manual');
+    const ringing = p102.waitForType('CALL_INCOMING', 10_000);
+    await p101.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
+    await ringing;
+    const call = await eventually(async () => {
+      const calls = (await api(t.base, control, 'GET', '/api/v1/calls')).body as CallBody[];
+      return calls[0]?.participants.find((p) => p.dn === '102' && p.status === 'Ringing') ? calls[0] : undefined;
+    });
+    const pid = call.participants.find((p) => p.dn === '102')?.id ?? '';
+    const stopped = p102.waitForType('CALL_CLOSED', 10_000);
+    const up = Promise.all([p103.waitForType('CALL_ESTABLISHED', 10_000), p101.waitForType('CALL_ESTABLISHED', 10_000)]);
+    const res = await api(t.base, control, 'POST', `/api/v1/calls/${call.id}/participants/${pid}/divert`, { destination: '103' });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    await Promise.all([stopped, up]);
+    const after = await talking();
+    assert.deepEqual(after.participants.map((p) => `${p.dn}:${p.status}`), ['101:Connected', '103:Connected']);
+    const again = await api(t.base, control, 'POST', `/api/v1/calls/${call.id}/participants/${after.participants[1]?.id ?? ''}/divert`, { destination: '102' });
+    assert.equal(again.status, 422, 'a connected participant cannot be diverted');
+    const down = p103.waitForType('CALL_CLOSED', 10_000);
+    await p101.hangup();
+    await down;
+    await p102.setAnswermode('auto');
+  });
+
   it('refuses a transfer it cannot make, and the call goes on', async () => {
     const call = await call101to102();
     const callee = call.participants[1]?.id ?? '';

@@ -98,24 +98,31 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
       return reply.code(202).send({ status: 'accepted' as const });
     },
   );
-  app.post(
-    '/calls/:id/participants/:pid/transfer',
-    {
-      config: { role: 'control' },
-      schema: {
-        tags,
-        summary: 'Blind transfer: send the participant to another number; its partner leaves',
-        params: Type.Object({ id: CallParams.properties.id, pid: ParticipantParams.properties.pid }),
-        body: Type.Object({ destination: Type.String({ pattern: '^[+]?[0-9*#]{2,32}$' }) }, { additionalProperties: false }),
-        response: { 202: Type.Object({ status: Type.Literal('accepted') }), ...problems },
+  for (const [verb, summary] of [
+    ['transfer', 'Blind transfer: send the participant to another number; its partner leaves'],
+    ['divert', 'Divert: a participant still ringing; ring another number instead'],
+  ] as const) {
+    app.post(
+      `/calls/:id/participants/:pid/${verb}`,
+      {
+        config: { role: 'control' },
+        schema: {
+          tags,
+          summary,
+          params: Type.Object({ id: CallParams.properties.id, pid: ParticipantParams.properties.pid }),
+          body: Type.Object({ destination: Type.String({ pattern: '^[+]?[0-9*#]{2,32}$' }) }, { additionalProperties: false }),
+          response: { 202: Type.Object({ status: Type.Literal('accepted') }), ...problems },
+        },
       },
-    },
-    async (req, reply) => {
-      const p = req.params as { id: string; pid: string };
-      await control.calls.blindTransfer(p.id, p.pid, (req.body as { destination: string }).destination);
-      return reply.code(202).send({ status: 'accepted' as const });
-    },
-  );
+      async (req, reply) => {
+        const p = req.params as { id: string; pid: string };
+        const destination = (req.body as { destination: string }).destination;
+        if (verb === 'transfer') await control.calls.blindTransfer(p.id, p.pid, destination);
+        else await control.calls.divert(p.id, p.pid, destination);
+        return reply.code(202).send({ status: 'accepted' as const });
+      },
+    );
+  }
   app.get(
     '/cdr',
     {

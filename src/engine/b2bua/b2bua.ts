@@ -105,19 +105,33 @@ export class B2bua {
     await this.transferCaller(call, destination);
   }
 
-  private async transferCaller(call: Call, destination: string): Promise<void> {
-    const row = await this.extension(destination);
-    if (!row) throw new PbxError('SB_NOT_FOUND', `extension ${destination} does not exist`);
-    const targets = this.o.locations.bindings(destination).filter((b) => b.reachable);
-    if (row.enabled !== 1 || targets.length === 0) throw new PbxError('SB_UNPROCESSABLE', `extension ${destination} has no registered device`);
+  /** Where a call can be sent to now: an extension with a reachable device. */
+  private async destination(call: Call, number: string): Promise<[CallParty, { uri: string; flow: Flow }[], number, string, string]> {
+    const row = await this.extension(number);
+    if (!row) throw new PbxError('SB_NOT_FOUND', `extension ${number} does not exist`);
+    const targets = this.o.locations.bindings(number).filter((b) => b.reachable);
+    if (row.enabled !== 1 || targets.length === 0) throw new PbxError('SB_UNPROCESSABLE', `extension ${number} has no registered device`);
     const owner = call.participant(call.info().owner);
-    await call.transferCaller(
+    return [
       this.party(row),
       targets.map((b) => ({ uri: b.contact, flow: b.flow as Flow })),
       row.noAnswerTimeout,
       `"${owner?.partyName || owner?.partyNumber || ''}" <sip:${owner?.partyNumber ?? ''}@${this.o.ctx.host}>`,
       `<sip:${row.number}@${this.o.ctx.host}>`,
-    );
+    ];
+  }
+
+  private async transferCaller(call: Call, destination: string): Promise<void> {
+    await call.transferCaller(...(await this.destination(call, destination)));
+  }
+
+  /** Divert a ringing participant's call to another extension (seed 001 divert). */
+  async divert(callId: string, participantId: string, destination: string): Promise<void> {
+    const call = this.calls.get(callId);
+    if (!call) throw new PbxError('SB_NOT_FOUND', `call ${callId} does not exist`);
+    if (!call.participant(participantId)) throw new PbxError('SB_NOT_FOUND', `participant ${participantId} is not in call ${callId}`);
+    const dest = await this.destination(call, destination);
+    await call.divert(participantId, ...dest);
   }
 
   /** Hold or resume a connected participant (API). */

@@ -76,6 +76,7 @@ export class Call extends EventEmitter<CallEvents> {
   private sdpVersion = 1;
   private noAnswerTimer: NodeJS.Timeout | undefined;
   private nextParticipant = 1;
+  private nextMedia = 0;
   /** Why the call failed, when it did (for the CDR and the caller's response). */
   private failure: { status: number; disposition: Disposition } | undefined;
 
@@ -206,9 +207,9 @@ export class Call extends EventEmitter<CallEvents> {
       });
     }
     this.noAnswerTimer = setTimeout(() => this.noAnswer(), ringSeconds * 1000);
-    for (const [i, target] of targets.entries()) {
+    for (const target of targets) {
       if (this.ended) return;
-      const mediaId = `callee${String(i)}`;
+      const mediaId = `callee${String(this.nextMedia++)}`;
       const leg = await this.relay.addLeg(mediaId);
       this.mediaPorts.set(mediaId, leg.port);
       if (this.ended) return;
@@ -231,7 +232,7 @@ export class Call extends EventEmitter<CallEvents> {
   }
 
   private progress(fork: Fork, status: number, sdp: AudioOffer | undefined): void {
-    if (this.ended || this.winner) return;
+    if (this.ended || this.winner || !this.forks.includes(fork)) return;
     this.setStatus(fork.participant, 'Ringing');
     // Early media (183 with SDP): connect the caller to this fork's media now.
     if (status === 183 && sdp) {
@@ -266,7 +267,7 @@ export class Call extends EventEmitter<CallEvents> {
   }
 
   private answered(fork: Fork, sdp: AudioOffer | undefined): void {
-    if (this.ended || this.winner) {
+    if (this.ended || this.winner || !this.forks.includes(fork)) {
       fork.leg.bye();
       return;
     }
@@ -289,7 +290,7 @@ export class Call extends EventEmitter<CallEvents> {
   }
 
   private forkFailed(fork: Fork, status: number): void {
-    if (this.ended || this.winner === fork) return;
+    if (this.ended || this.winner === fork || !this.forks.includes(fork)) return;
     this.participants.delete(fork.participant.id);
     this.relay.removeLeg(fork.mediaId);
     if (status === 486 || status === 600) this.busySeen = true;
@@ -353,6 +354,27 @@ export class Call extends EventEmitter<CallEvents> {
     this.winner = undefined;
     this.forks = [];
     this.busySeen = false;
+    await this.ring(callee, targets, ringSeconds, from, to);
+  }
+
+  /**
+   * Divert (seed 001): the call is still ringing `participantId`; stop ringing
+   * every device of that number and ring the new targets instead.
+   */
+  async divert(participantId: string, callee: CallParty, targets: UacTarget[], ringSeconds: number, from: string, to: string): Promise<void> {
+    const p = this.participants.get(participantId);
+    if (!p) throw new PbxError('SB_NOT_FOUND', `participant ${participantId} is not in call ${this.id}`);
+    if (this.ended || this.winner || p.direction !== 'outbound') throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not ringing`);
+    const old = this.forks.filter((f) => f.participant.dn === p.dn);
+    this.forks = this.forks.filter((f) => !old.includes(f));
+    clearTimeout(this.noAnswerTimer);
+    this.setState('Rerouting');
+    for (const f of old) {
+      f.leg.cancel();
+      this.participants.delete(f.participant.id);
+      this.setStatus(f.participant, 'Ended');
+      this.relay.removeLeg(f.mediaId);
+    }
     await this.ring(callee, targets, ringSeconds, from, to);
   }
 
