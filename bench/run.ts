@@ -3,6 +3,8 @@
 const BENCHES: Record<string, () => Promise<{ run(o: { smoke: boolean }): Promise<void> }>> = {
   api: () => import('./api.ts'),
   'sip-register': () => import('./sip-register.ts'),
+  'b2bua-cps': () => import('./b2bua-cps.ts'),
+  'media-relay': () => import('./media-relay.ts'),
 };
 
 const args = process.argv.slice(2);
