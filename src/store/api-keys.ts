@@ -5,17 +5,10 @@ import { randomBytes, createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import { isRole, type Role } from '../core/roles.ts';
+import type { KeyInfo } from '../core/pbx-control.ts';
 import { PbxError, notFound } from '../core/errors.ts';
 
-export interface ApiKeyInfo {
-  id: string;
-  label: string;
-  role: Role;
-  extension: string | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+export type ApiKeyInfo = KeyInfo;
 
 export interface CreatedKey extends ApiKeyInfo {
   /** The secret itself: returned once, never stored. */

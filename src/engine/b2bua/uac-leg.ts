@@ -2,12 +2,13 @@
 // device, reports its provisional and final answers, ACKs the 2xx (every
 // retransmission of it, §13.2.2.4), and can be cancelled or hung up.
 import { EventEmitter } from 'node:events';
-import { SipRequest, createResponse, generateCallId, generateTag, type SipResponse } from '../../sip/message/index.ts';
+import { SipRequest, generateCallId, generateTag, type SipResponse } from '../../sip/message/index.ts';
 import { Dialog, dialogKey } from '../../sip/dialog/index.ts';
 import type { AnyClientTransaction, ServerTransaction } from '../../sip/transaction/index.ts';
 import type { Flow } from '../../sip/transport/flow.ts';
 import { SDP_TYPE, type LegContext } from './leg-context.ts';
 import { sendReinvite } from './reinvite.ts';
+import { handleInDialog, answerReinvite } from './in-dialog.ts';
 
 export interface UacTarget {
   /** Request-URI: the device's registered contact. */
@@ -134,34 +135,19 @@ export class UacLeg extends EventEmitter<UacLegEvents> {
   }
 
   private inDialog(request: SipRequest, tx: ServerTransaction): void {
-    if (!this.dialog?.receiveRequest(request)) {
-      tx.respond(createResponse(request, 500, 'Server Internal Error (CSeq out of order)'));
-      return;
-    }
-    switch (request.method) {
-      case 'BYE':
-        tx.respond(createResponse(request, 200, 'OK'));
+    handleInDialog(this.dialog, request, tx, {
+      bye: () => {
         this.close();
         this.emit('ended', 'bye');
-        return;
-      case 'INVITE':
-        this.emit('reinvite', request, tx);
-        return;
-      case 'OPTIONS':
-        tx.respond(createResponse(request, 200, 'OK'));
-        return;
-      default:
-        if (this.listenerCount('request') > 0) this.emit('request', request, tx);
-        else tx.respond(createResponse(request, 501, 'Not Implemented'));
-    }
+      },
+      reinvite: (r, t) => this.emit('reinvite', r, t),
+      other: (r, t) => this.listenerCount('request') > 0 && this.emit('request', r, t),
+    });
   }
 
+  /** Answers a re-INVITE with our SDP. */
   answerReinvite(request: SipRequest, tx: ServerTransaction, sdp: string): void {
-    const ok = createResponse(request, 200, 'OK');
-    ok.setHeader('Contact', this.ctx.contact(this.flow));
-    ok.setHeader('Content-Type', SDP_TYPE);
-    ok.body = Buffer.from(sdp);
-    tx.respond(ok);
+    answerReinvite(this.ctx, this.flow, request, tx, sdp);
   }
 
   /** Sends a new offer in this leg's dialog (hold, resume); resolves with the final response. */
