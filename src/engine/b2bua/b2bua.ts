@@ -157,7 +157,7 @@ export class B2bua {
       method: 'INVITE',
       authorizationHeaderValue: request.getHeaders('proxy-authorization'),
       proxy: true,
-      challengeAlgorithms: /baresip|sipp/i.test(ua) ? ['MD5'] : ['SHA-256', 'MD5'],
+      challengeAlgorithms: this.o.registrar.challengeAlgorithms(ua),
       lookupPassword: async (user) => {
         const c = await this.o.locations.credentials(user);
         if (!c || !c.enabled) return undefined;

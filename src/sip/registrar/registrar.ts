@@ -52,6 +52,11 @@ export class Registrar {
     this.md5Only = options.md5OnlyUserAgents ?? /baresip|sipp/i;
   }
 
+  /** The digest algorithms to challenge this user agent with (see md5OnlyUserAgents). */
+  challengeAlgorithms(userAgent: string): ServerDigestAlgorithm[] {
+    return this.md5Only.test(userAgent) ? ['MD5'] : ALL_ALGORITHMS;
+  }
+
   async handle(request: SipRequest, flow: Flow, tx: Responder): Promise<void> {
     const reply = (status: number, reason?: string, headers: [string, string][] = []) => {
       const res = createResponse(request, status, reason, status >= 200 ? generateTag() : undefined);
@@ -60,7 +65,7 @@ export class Registrar {
       return res;
     };
     const userAgent = request.getHeader('user-agent') ?? '';
-    const challengeAlgorithms: ServerDigestAlgorithm[] = this.md5Only.test(userAgent) ? ['MD5'] : ALL_ALGORITHMS;
+    const challengeAlgorithms = this.challengeAlgorithms(userAgent);
 
     // §10.3 step 4 and §22: authenticate. Unknown users and wrong passwords get
     // the same challenge (the digest server takes the same path for both).
