@@ -117,3 +117,39 @@ describe('a dead call', () => {
     }
   });
 });
+
+describe('early media', () => {
+  // baresip 1.0.0 in answermode=early answers 183 with SDP but sends no audio
+  // of its own until it answers (measured), so what is checked here is the
+  // B2BUA's part: the 183 with SDP reaches the caller, and the media is bridged
+  // while the call still rings (the caller's audio flows toward the callee).
+  it('passes a 183 with SDP through and bridges media before any answer', async () => {
+    const t = await startTestServer();
+    const a = await registeredPhone(t, '101', { answermode: 'auto', toneHz: 1000 });
+    const b = await registeredPhone(t, '102', { answermode: 'early', toneHz: 600 });
+    try {
+      const sdp = a.waitForEvent((e) => e.type === 'CALL_REMOTE_SDP', 10_000);
+      const progress = a.waitForType('CALL_PROGRESS', 10_000);
+      await a.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
+      await Promise.all([sdp, progress]);
+      const call = await eventually(async () => t.server.sip.b2bua.list()[0]);
+      assert.equal(call.answeredAt, null, 'nobody answered');
+      assert.deepEqual(call.participants.map((p) => p.status), ['Dialing', 'Ringing']);
+      // Packets relayed to the ringing callee's leg: the early bridge carries the caller's audio.
+      await eventually(async () => (t.server.sip.b2bua.get(call.id)?.mediaStats().callee?.packetsOut ?? 0) > 10, 5000, 'audio over the early bridge');
+      const closed = b.waitForType('CALL_CLOSED', 10_000);
+      await a.hangup();
+      await closed;
+      const cdr = await eventually(async () => {
+        const rows = (await api(t.base, t.adminKey, 'GET', '/api/v1/cdr')).body as { disposition: string; billsec: number }[];
+        return rows.length > 0 ? rows : undefined;
+      });
+      assert.equal(cdr[0]?.disposition, 'NO ANSWER');
+      assert.equal(cdr[0]?.billsec, 0);
+    } finally {
+      await a.stop();
+      await b.stop();
+      await t.stop();
+    }
+  });
+});

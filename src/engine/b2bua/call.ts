@@ -62,6 +62,8 @@ export class Call extends EventEmitter<CallEvents> {
   private readonly participants = new Map<string, Participant>();
   private forks: Fork[] = [];
   private winner: Fork | undefined;
+  /** The fork whose 183 with SDP the caller is bridged to while it rings. */
+  private earlyMedia: Fork | undefined;
   private readonly callerParticipant: Participant;
   private callerOffer: AudioOffer;
   private readonly callerMediaId = 'caller';
@@ -236,6 +238,7 @@ export class Call extends EventEmitter<CallEvents> {
     this.setStatus(fork.participant, 'Ringing');
     // Early media (183 with SDP): connect the caller to this fork's media now.
     if (status === 183 && sdp) {
+      this.earlyMedia = fork;
       this.setRemoteFromAnswer(fork.mediaId, sdp);
       this.relay.bridge(this.callerMediaId, fork.mediaId);
       this.caller.provisional(183, this.answerSdpForCaller());
@@ -490,6 +493,7 @@ export class Call extends EventEmitter<CallEvents> {
   }
 
   mediaStats(): { caller: ReturnType<MediaRelay['stats']>; callee: ReturnType<MediaRelay['stats']> } {
-    return { caller: this.relay.stats(this.callerMediaId), callee: this.winner ? this.relay.stats(this.winner.mediaId) : undefined };
+    const callee = this.winner ?? this.earlyMedia;
+    return { caller: this.relay.stats(this.callerMediaId), callee: callee ? this.relay.stats(callee.mediaId) : undefined };
   }
 }
