@@ -109,16 +109,11 @@ export class B2bua {
   private async destination(call: Call, number: string): Promise<[CallParty, { uri: string; flow: Flow }[], number, string, string]> {
     const row = await this.extension(number);
     if (!row) throw new PbxError('SB_NOT_FOUND', `extension ${number} does not exist`);
-    const targets = this.o.locations.bindings(number).filter((b) => b.reachable);
+    const targets = this.targetsOf(number);
     if (row.enabled !== 1 || targets.length === 0) throw new PbxError('SB_UNPROCESSABLE', `extension ${number} has no registered device`);
     const owner = call.participant(call.info().owner);
-    return [
-      this.party(row),
-      targets.map((b) => ({ uri: b.contact, flow: b.flow as Flow })),
-      row.noAnswerTimeout,
-      `"${owner?.partyName || owner?.partyNumber || ''}" <sip:${owner?.partyNumber ?? ''}@${this.o.ctx.host}>`,
-      `<sip:${row.number}@${this.o.ctx.host}>`,
-    ];
+    const ownerNumber = owner?.partyNumber ?? '';
+    return [this.party(row), targets, row.noAnswerTimeout, this.address(ownerNumber, owner?.partyName || ownerNumber), this.address(row.number)];
   }
 
   private async transferCaller(call: Call, destination: string): Promise<void> {
@@ -144,6 +139,19 @@ export class B2bua {
 
   private async extension(number: string): Promise<ExtensionRow | undefined> {
     return this.o.store.db.selectFrom('extensions').select(['number', 'firstName', 'lastName', 'enabled', 'dnd', 'noAnswerTimeout']).where('number', '=', number).executeTakeFirst();
+  }
+
+  /** The reachable registered devices of a number, as targets to ring. */
+  private targetsOf(number: string): { uri: string; flow: Flow }[] {
+    return this.o.locations
+      .bindings(number)
+      .filter((b) => b.reachable)
+      .map((b) => ({ uri: b.contact, flow: b.flow as Flow }));
+  }
+
+  /** A From/To value for a number of ours, with its display name when it has one. */
+  private address(number: string, name = ''): string {
+    return `${name !== '' ? `"${name}" ` : ''}<sip:${number}@${this.o.ctx.host}>`;
   }
 
   private party(row: ExtensionRow): CallParty {
@@ -203,18 +211,10 @@ export class B2bua {
     if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
     if (calleeRow.enabled !== 1) return call.fail(480, 'FAILED');
     if (calleeRow.dnd === 1) return call.fail(486, 'BUSY');
-    const devices = this.o.locations.bindings(calleeRow.number).filter((b) => b.reachable);
+    const devices = this.targetsOf(calleeRow.number);
     if (devices.length === 0) return call.fail(480, 'FAILED');
-    const from = `"${this.party(callerRow).name || callerRow.number}" <sip:${callerRow.number}@${this.o.ctx.host}>`;
-    const to = `<sip:${calleeRow.number}@${this.o.ctx.host}>`;
     try {
-      await call.ring(
-        this.party(calleeRow),
-        devices.map((b) => ({ uri: b.contact, flow: b.flow as Flow })),
-        calleeRow.noAnswerTimeout,
-        from,
-        to,
-      );
+      await call.ring(this.party(calleeRow), devices, calleeRow.noAnswerTimeout, this.address(callerRow.number, this.party(callerRow).name || callerRow.number), this.address(calleeRow.number));
     } catch (err) {
       this.o.logger.error({ err, call: id }, 'call setup failed');
       call.fail(503, 'FAILED');
@@ -231,17 +231,17 @@ export class B2bua {
     if (!fromRow) throw new PbxError('SB_NOT_FOUND', `extension ${from} does not exist`);
     if (!toRow) throw new PbxError('SB_NOT_FOUND', `extension ${to} does not exist (outside numbers come with trunks)`);
     if (fromRow.enabled !== 1) throw new PbxError('SB_UNPROCESSABLE', `extension ${from} is disabled`);
-    let devices = this.o.locations.bindings(from).filter((b) => b.reachable);
-    if (device !== undefined) devices = devices.filter((b) => b.contact.includes(device)).slice(0, 1);
+    let devices = this.targetsOf(from);
+    if (device !== undefined) devices = devices.filter((d) => d.uri.includes(device)).slice(0, 1);
     if (devices.length === 0) throw new PbxError('SB_UNPROCESSABLE', `extension ${from} has no registered device${device !== undefined ? ` matching "${device}"` : ''}`);
 
     const relay = new MediaRelay({ allocator: this.o.allocator, host: this.o.ctx.host });
     const { port } = await relay.addLeg('caller');
     const sdp = writeAudio({ host: this.o.ctx.host, port, codecs: ['PCMU', 'PCMA'], telephoneEvent: 101, direction: 'sendrecv', sessionId: Date.now() % 1e9, version: 1 });
-    const originator = new Originator(this.o.ctx, devices.map((b) => ({ uri: b.contact, flow: b.flow as Flow })), {
+    const originator = new Originator(this.o.ctx, devices, {
       // The originator's phone shows whom it is about to call.
-      from: `"${this.party(toRow).name || toRow.number}" <sip:${toRow.number}@${this.o.ctx.host}>`,
-      to: `<sip:${fromRow.number}@${this.o.ctx.host}>`,
+      from: this.address(toRow.number, this.party(toRow).name || toRow.number),
+      to: this.address(fromRow.number),
       sdp,
       ringSeconds: fromRow.noAnswerTimeout,
     });
@@ -254,17 +254,17 @@ export class B2bua {
     originator.on('failed', (status) => call.fail(status, status === 486 ? 'BUSY' : status === 480 || status === 487 ? 'NO ANSWER' : 'FAILED'));
     originator.on('answered', (offer, contact) => {
       call.originatorAnswered(offer, contact, port);
-      const targets = this.o.locations.bindings(to).filter((b) => b.reachable);
+      const targets = this.targetsOf(to);
       if (toRow.enabled !== 1) return call.fail(480, 'FAILED');
       if (toRow.dnd === 1) return call.fail(486, 'BUSY');
       if (targets.length === 0) return call.fail(480, 'FAILED');
       call
         .ring(
           this.party(toRow),
-          targets.map((b) => ({ uri: b.contact, flow: b.flow as Flow })),
+          targets,
           toRow.noAnswerTimeout,
-          `"${this.party(fromRow).name || fromRow.number}" <sip:${fromRow.number}@${this.o.ctx.host}>`,
-          `<sip:${toRow.number}@${this.o.ctx.host}>`,
+          this.address(fromRow.number, this.party(fromRow).name || fromRow.number),
+          this.address(toRow.number),
         )
         .catch((err: unknown) => {
           this.o.logger.error({ err, call: id }, 'makeCall: dialling the destination failed');

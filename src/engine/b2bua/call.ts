@@ -67,7 +67,6 @@ export class Call extends EventEmitter<CallEvents> {
   private readonly callerParticipant: Participant;
   private callerOffer: AudioOffer;
   private readonly callerMediaId = 'caller';
-  private callerPort = 0;
   /** Relay port of each media leg, for the SDP we send that side. */
   private readonly mediaPorts = new Map<string, number>();
   /** Codec and telephone-event payload type each media leg settled on. */
@@ -126,7 +125,6 @@ export class Call extends EventEmitter<CallEvents> {
   /** For a placed call: the originator's phone answered with this SDP on the relay port it was offered. */
   originatorAnswered(offer: AudioOffer, device: string, port: number): void {
     this.callerOffer = offer;
-    this.callerPort = port;
     this.mediaPorts.set(this.callerMediaId, port);
     this.callerParticipant.device = device;
     this.setStatus(this.callerParticipant, 'Connected');
@@ -195,7 +193,6 @@ export class Call extends EventEmitter<CallEvents> {
     this.setState('Routing');
     if (!this.mediaPorts.has(this.callerMediaId)) {
       const { port } = await this.relay.addLeg(this.callerMediaId);
-      this.callerPort = port;
       this.mediaPorts.set(this.callerMediaId, port);
     }
     const chosen = this.callerOffer.codecs[0];
@@ -253,7 +250,7 @@ export class Call extends EventEmitter<CallEvents> {
 
   private answerSdpForCaller(direction: Direction = 'sendrecv'): string {
     const first = this.callerOffer.codecs[0];
-    return this.ourSdp(this.callerPort, first ? [first.codec] : [], this.callerOffer.telephoneEvent, direction);
+    return this.ourSdp(this.mediaPorts.get(this.callerMediaId) ?? 0, first ? [first.codec] : [], this.callerOffer.telephoneEvent, direction);
   }
 
   private setRemoteFromAnswer(mediaId: string, sdp: AudioOffer): void {
