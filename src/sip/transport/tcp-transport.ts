@@ -7,12 +7,9 @@ import type { SipMessage } from '../message/index.ts';
 import { SipStreamFramer } from '../message/index.ts';
 import type { Flow, MessageSender } from './flow.ts';
 import { handleInbound, type InboundHandlers } from './inbound.ts';
+import type { UdpTransportOptions } from './udp-transport.ts';
 
-export interface TcpTransportOptions {
-  host: string;
-  port: number;
-  admit?: (address: string) => boolean;
-  maxMessageSize?: number;
+export interface TcpTransportOptions extends UdpTransportOptions {
   maxConnections?: number;
   /** Close a connection that has carried nothing for this long. */
   idleTimeoutMs?: number;
