@@ -117,6 +117,18 @@ export interface PbxControl {
     blindTransfer(callId: string, participantId: string, destination: string): Promise<void>;
     /** A participant still ringing: ring `destination` instead (seed 001 divert). */
     divert(callId: string, participantId: string, destination: string): Promise<void>;
+    /**
+     * Attended transfer, step 1: the participant's partner is held and the
+     * participant's phone calls `destination`; returns that consultation call.
+     */
+    consult(callId: string, participantId: string, destination: string): Promise<CallInfo>;
+    /**
+     * Attended transfer, step 2: the participant leaves this call and the
+     * consultation call; their two partners talk to each other.
+     */
+    attendedTransfer(callId: string, participantId: string, consultCallId: string): Promise<void>;
+    /** Seed 000 join: an extension's two connected calls are joined and the extension leaves both. */
+    join(extension: string): Promise<CallInfo>;
   };
   cdr: {
     list(query: CdrQuery): Promise<CdrRow[]>;

@@ -62,6 +62,9 @@ export interface CallSource {
   hold(callId: string, participantId: string, held: boolean): Promise<void>;
   blindTransfer(callId: string, participantId: string, destination: string): Promise<void>;
   divert(callId: string, participantId: string, destination: string): Promise<void>;
+  consult(callId: string, participantId: string, destination: string): Promise<CallInfo>;
+  attendedTransfer(callId: string, participantId: string, consultCallId: string): Promise<void>;
+  join(extension: string): Promise<CallInfo>;
 }
 
 const NO_CALLS: CallSource = {
@@ -81,6 +84,15 @@ const NO_CALLS: CallSource = {
   },
   divert: async (id) => {
     throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
+  },
+  consult: async (id) => {
+    throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
+  },
+  attendedTransfer: async (id) => {
+    throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
+  },
+  join: async () => {
+    throw new PbxError('SB_NOT_READY', 'the SIP engine is not running');
   },
 };
 
@@ -102,6 +114,12 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
       resume: (callId, pid) => calls.hold(callId, pid, false),
       blindTransfer: (callId, pid, destination) => calls.blindTransfer(callId, pid, destination),
       divert: (callId, pid, destination) => calls.divert(callId, pid, destination),
+      consult: (callId, pid, destination) => calls.consult(callId, pid, destination),
+      attendedTransfer: (callId, pid, consultCallId) => calls.attendedTransfer(callId, pid, consultCallId),
+      join: async (extension) => {
+        await store.extensions.get(extension);
+        return calls.join(extension);
+      },
     },
     cdr: { list: (q) => listCdr(store, q) },
     devices: {

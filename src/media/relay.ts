@@ -305,6 +305,27 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
     this.allocator.release(leg.port);
   }
 
+  /**
+   * Moves a leg, sockets and all, from another relay into this one under a
+   * new id: its port, remote and latch stay, so the phone on it notices
+   * nothing (attended transfer joins two calls without a re-INVITE). It
+   * arrives unbridged. Both relays must share one port allocator.
+   */
+  adoptLeg(from: MediaRelay, legId: string, asId: string): void {
+    if (this.closed) throw new PbxMediaError('the media relay is closed', 'MEDIA_CLOSED');
+    if (from.allocator !== this.allocator) throw new PbxMediaError('relays with different port allocators cannot exchange legs', 'MEDIA_INVALID');
+    if (this.legs.has(asId) || this.pending.has(asId)) throw new PbxMediaError(`media leg ${asId} already exists`, 'MEDIA_LEG_EXISTS');
+    const old = from.leg(legId);
+    from.detach(old);
+    from.legs.delete(legId);
+    old.rtp.removeAllListeners('message');
+    old.rtcp.removeAllListeners('message');
+    const leg: Leg = { ...old, id: asId, peer: undefined };
+    leg.rtp.on('message', (buf: Buffer, rinfo: RemoteInfo) => this.onRtp(leg, buf, rinfo));
+    leg.rtcp.on('message', (buf: Buffer, rinfo: RemoteInfo) => this.onRtcp(leg, buf, rinfo));
+    this.legs.set(asId, leg);
+  }
+
   /** Idempotent: removes every leg, releasing its ports. A closed relay emits nothing and adds no legs. */
   close(): void {
     if (this.closed) return;

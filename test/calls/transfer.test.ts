@@ -65,6 +65,24 @@ describe('blind transfer', () => {
     assert.equal(cdr[0]?.disposition, 'ANSWERED');
   });
 
+  it('from the API: the callee (102) goes on to 103, the caller leaves', async () => {
+    const call = await call101to102();
+    const callee = call.participants.find((p) => p.dn === '102')?.id ?? '';
+    const left = p101.waitForType('CALL_CLOSED', 10_000);
+    const reached = p103.waitForType('CALL_ESTABLISHED', 10_000);
+    const res = await api(t.base, control, 'POST', `/api/v1/calls/${call.id}/participants/${callee}/transfer`, { destination: '103' });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    await Promise.all([left, reached]);
+    const after = await talking();
+    assert.equal(after.id, call.id, 'the same call goes on');
+    assert.deepEqual(after.participants.map((p) => `${p.dn}:${p.status}`).sort(), ['102:Connected', '103:Connected']);
+    const b2bua = t.server.sip.b2bua;
+    await eventually(async () => (b2bua.get(call.id)?.mediaStats().callee?.packetsOut ?? 0) > 10 && (b2bua.get(call.id)?.mediaStats().caller?.packetsOut ?? 0) > 10, 5000, 'audio both ways between 102 and 103');
+    const down = p103.waitForType('CALL_CLOSED', 10_000);
+    await p102.hangup();
+    await down;
+  });
+
   it('from the phone: 102 sends REFER and the caller reaches 103', async () => {
     const call = await call101to102();
     const left = p102.waitForType('CALL_CLOSED', 10_000);
@@ -106,9 +124,8 @@ describe('blind transfer', () => {
 
   it('refuses a transfer it cannot make, and the call goes on', async () => {
     const call = await call101to102();
-    const callee = call.participants[1]?.id ?? '';
     const cases: [string, unknown, number][] = [
-      [callee, { destination: '103' }, 422],
+      [`${call.id}.99`, { destination: '103' }, 404],
       [call.owner, { destination: '999' }, 404],
       [call.owner, { destination: '105' }, 422],
       [call.owner, { destination: 'x' }, 400],

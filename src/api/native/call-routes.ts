@@ -123,6 +123,54 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
       },
     );
   }
+  app.post(
+    '/calls/:id/participants/:pid/consult',
+    {
+      config: { role: 'control' },
+      schema: {
+        tags,
+        summary: "Attended transfer, step 1: hold the participant's partner and have the participant's phone call `destination`",
+        params: Type.Object({ id: CallParams.properties.id, pid: ParticipantParams.properties.pid }),
+        body: Type.Object({ destination: Type.String({ pattern: '^[+]?[0-9*#]{2,32}$' }) }, { additionalProperties: false }),
+        response: { 201: CallOut, ...problems },
+      },
+    },
+    async (req, reply) => {
+      const p = req.params as { id: string; pid: string };
+      return reply.code(201).send(await control.calls.consult(p.id, p.pid, (req.body as { destination: string }).destination));
+    },
+  );
+  app.post(
+    '/calls/:id/participants/:pid/attended-transfer',
+    {
+      config: { role: 'control' },
+      schema: {
+        tags,
+        summary: 'Attended transfer, step 2: the participant leaves this call and the consultation call; the two partners are connected',
+        params: Type.Object({ id: CallParams.properties.id, pid: ParticipantParams.properties.pid }),
+        body: Type.Object({ consultCallId: CallParams.properties.id }, { additionalProperties: false }),
+        response: { 202: Type.Object({ status: Type.Literal('accepted') }), ...problems },
+      },
+    },
+    async (req, reply) => {
+      const p = req.params as { id: string; pid: string };
+      await control.calls.attendedTransfer(p.id, p.pid, (req.body as { consultCallId: string }).consultCallId);
+      return reply.code(202).send({ status: 'accepted' as const });
+    },
+  );
+  app.post(
+    '/extensions/:number/join',
+    {
+      config: { role: 'control' },
+      schema: {
+        tags,
+        summary: "Join the extension's two connected calls and take the extension out of both (seed 000 join)",
+        params: Type.Object({ number: Type.String({ pattern: '^[0-9]{2,10}$' }) }),
+        response: { 200: CallOut, ...problems },
+      },
+    },
+    async (req) => control.calls.join((req.params as { number: string }).number),
+  );
   app.get(
     '/cdr',
     {

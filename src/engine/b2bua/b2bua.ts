@@ -16,7 +16,7 @@ import type { PortAllocator } from '../../media/port-allocator.ts';
 import type { LocationStore } from '../registrations/location-store.ts';
 import { CdrWriter } from '../cdr/cdr-writer.ts';
 import { UasLeg } from './uas-leg.ts';
-import { Call, type CallParty } from './call.ts';
+import { Call, type CallParty, type ReferRequest } from './call.ts';
 import { Originator } from './originator.ts';
 import { readAudio, writeAudio } from './sdp-media.ts';
 import type { LegContext } from './leg-context.ts';
@@ -86,53 +86,92 @@ export class B2bua {
 
   /** Drops a participant: for a two-party call that ends the call (seed 000 drop). */
   drop(callId: string, participantId: string): void {
+    this.call(callId, participantId).hangup('api');
+  }
+
+  private call(callId: string, participantId?: string): Call {
     const call = this.calls.get(callId);
     if (!call) throw new PbxError('SB_NOT_FOUND', `call ${callId} does not exist`);
-    if (!call.participant(participantId)) throw new PbxError('SB_NOT_FOUND', `participant ${participantId} is not in call ${callId}`);
-    call.hangup('api');
+    if (participantId !== undefined && !call.participant(participantId)) throw new PbxError('SB_NOT_FOUND', `participant ${participantId} is not in call ${callId}`);
+    return call;
   }
 
   /**
-   * Blind transfer (API, and a phone's REFER): the participant — today the
-   * call's caller side — is sent to `destination`, an extension; the party it
-   * talked to leaves.
+   * Blind transfer (API, and a phone's REFER): the participant is sent to
+   * `destination`, an extension; the party it talked to leaves.
    */
   async blindTransfer(callId: string, participantId: string, destination: string): Promise<void> {
-    const call = this.calls.get(callId);
-    if (!call) throw new PbxError('SB_NOT_FOUND', `call ${callId} does not exist`);
-    if (!call.participant(participantId)) throw new PbxError('SB_NOT_FOUND', `participant ${participantId} is not in call ${callId}`);
-    if (call.info().owner !== participantId) throw new PbxError('SB_UNPROCESSABLE', 'only the calling side can be transferred so far: transfer the caller, not the callee');
-    await this.transferCaller(call, destination);
+    const call = this.call(callId, participantId);
+    await call.transfer(participantId, ...(await this.destination(call, participantId, destination)));
   }
 
-  /** Where a call can be sent to now: an extension with a reachable device. */
-  private async destination(call: Call, number: string): Promise<[CallParty, { uri: string; flow: Flow }[], number, string, string]> {
+  /**
+   * Consultation for an attended transfer (API): the participant's partner
+   * is put on hold and the participant's own phone places a second call to
+   * `destination` (ringing that device first, as makeCall does).
+   */
+  async consult(callId: string, participantId: string, destination: string): Promise<CallInfo> {
+    const call = this.call(callId, participantId);
+    const partner = call.partnerOf(participantId);
+    const p = call.participant(participantId);
+    if (!partner || !p) throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not connected`);
+    if (p.dnType !== 'Extension') throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not an extension`);
+    await this.destination(call, participantId, destination);
+    if (partner.status !== 'Held') await call.hold(partner.id);
+    return this.makeCall(p.dn, destination, p.device);
+  }
+
+  /**
+   * Completes an attended transfer (API): `participantId` in `callId` and the
+   * same extension's participant in `consultCallId` leave; their partners
+   * talk to each other.
+   */
+  async attendedTransfer(callId: string, participantId: string, consultCallId: string): Promise<void> {
+    const call = this.call(callId, participantId);
+    const consult = this.call(consultCallId);
+    const dn = call.participant(participantId)?.dn;
+    const mine = consult.info().participants.find((q) => q.dn === dn && consult.partnerOf(q.id) !== undefined);
+    if (!mine) throw new PbxError('SB_UNPROCESSABLE', `extension ${String(dn)} is not connected in call ${consultCallId}`);
+    await call.replaceEnd(participantId, consult, mine.id);
+  }
+
+  /**
+   * Seed 000 `join`: the extension has exactly two connected calls; they are
+   * joined and the extension leaves both (completing an attended transfer).
+   */
+  async join(extension: string): Promise<CallInfo> {
+    const mine: [Call, string][] = [];
+    for (const c of this.calls.values()) {
+      for (const p of c.info().participants) if (p.dn === extension && c.partnerOf(p.id)) mine.push([c, p.id]);
+    }
+    if (mine.length !== 2) throw new PbxError('SB_UNPROCESSABLE', `extension ${extension} has ${String(mine.length)} connected calls, join needs exactly 2`);
+    const [[a, pa], [b, pb]] = mine as [[Call, string], [Call, string]];
+    await a.replaceEnd(pa, b, pb);
+    return a.info();
+  }
+
+  /** Where `keep` (a participant of `call`) can be sent now: an extension with a reachable device. */
+  private async destination(call: Call, keep: string, number: string): Promise<[CallParty, { uri: string; flow: Flow }[], number, string, string]> {
     const row = await this.extension(number);
     if (!row) throw new PbxError('SB_NOT_FOUND', `extension ${number} does not exist`);
     const targets = this.targetsOf(number);
     if (row.enabled !== 1 || targets.length === 0) throw new PbxError('SB_UNPROCESSABLE', `extension ${number} has no registered device`);
-    const owner = call.participant(call.info().owner);
-    const ownerNumber = owner?.partyNumber ?? '';
-    return [this.party(row), targets, row.noAnswerTimeout, this.address(ownerNumber, owner?.partyName || ownerNumber), this.address(row.number)];
-  }
-
-  private async transferCaller(call: Call, destination: string): Promise<void> {
-    await call.transferCaller(...(await this.destination(call, destination)));
+    // The destination's phone shows who is being put through to it.
+    const kept = call.participant(keep);
+    const keptNumber = kept?.partyNumber ?? '';
+    return [this.party(row), targets, row.noAnswerTimeout, this.address(keptNumber, kept?.partyName || keptNumber), this.address(row.number)];
   }
 
   /** Divert a ringing participant's call to another extension (seed 001 divert). */
   async divert(callId: string, participantId: string, destination: string): Promise<void> {
-    const call = this.calls.get(callId);
-    if (!call) throw new PbxError('SB_NOT_FOUND', `call ${callId} does not exist`);
-    if (!call.participant(participantId)) throw new PbxError('SB_NOT_FOUND', `participant ${participantId} is not in call ${callId}`);
-    const dest = await this.destination(call, destination);
+    const call = this.call(callId, participantId);
+    const dest = await this.destination(call, call.info().owner, destination);
     await call.divert(participantId, ...dest);
   }
 
   /** Hold or resume a connected participant (API). */
   async hold(callId: string, participantId: string, held: boolean): Promise<void> {
-    const call = this.calls.get(callId);
-    if (!call) throw new PbxError('SB_NOT_FOUND', `call ${callId} does not exist`);
+    const call = this.call(callId);
     if (held) await call.hold(participantId);
     else await call.resume(participantId);
   }
@@ -204,8 +243,6 @@ export class B2bua {
     const id = String(this.nextId++);
     const contact = request.contacts[0];
     const call = new Call(id, 'Internal', this.o.ctx, relay, uas, this.party(callerRow), contact ? stringifyUri(contact.uri) : '', readAudio(request), dialled, '');
-    uas.on('ended', () => call.callerHungUp());
-    uas.on('reinvite', (r, t) => call.callerReinvite(r, t));
     this.track(call, tx, callerRow, calleeRow);
 
     if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
@@ -249,8 +286,6 @@ export class B2bua {
     const call = new Call(id, 'Internal', this.o.ctx, relay, originator, this.party(fromRow), '', undefined, to, '');
     this.track(call, undefined, fromRow, toRow);
     originator.on('ringing', () => call.originatorRinging());
-    originator.on('ended', () => call.callerHungUp());
-    originator.on('reinvite', (r, t) => call.callerReinvite(r, t));
     originator.on('failed', (status) => call.fail(status, status === 486 ? 'BUSY' : status === 480 || status === 487 ? 'NO ANSWER' : 'FAILED'));
     originator.on('answered', (offer, contact) => {
       call.originatorAnswered(offer, contact, port);
@@ -284,11 +319,7 @@ export class B2bua {
     call.on('changed', (info) => log(events.append('call.updated', { call: info })));
     call.on('participant', (p) => log(events.append('participant.updated', { participant: p })));
     call.on('dtmf', (participantId, digit, durationMs) => log(events.append('dtmf', { callId: call.id, participantId, digit, durationMs })));
-    call.on('referred', (target, accept, refuse) => {
-      this.transferCaller(call, target).then(accept, (err: unknown) => {
-        refuse(err instanceof PbxError && err.status === 404 ? 404 : 480);
-      });
-    });
+    call.on('referred', (refer) => this.referred(call, refer));
     const max = setTimeout(() => call.hangup('api'), (this.o.maxCallSeconds ?? 4 * 3600) * 1000);
     max.unref();
     call.on('ended', (info, disposition, endedAt) => {
@@ -307,6 +338,28 @@ export class B2bua {
       });
       log(written.then((cdr) => events.append('call.ended', { call: info, disposition, duration: cdr.duration, billsec: cdr.billsec, cdrUniqueid: cdr.uniqueid })));
     });
+  }
+
+  /**
+   * A phone's REFER (RFC 3515). Blind: its partner goes to the target.
+   * With Replaces (RFC 3891, attended transfer): the referrer's other call —
+   * the dialog Replaces names — is joined with this one and the referrer
+   * leaves both; the NOTIFY goes first, as the referrer's dialogs then end.
+   */
+  private referred(call: Call, refer: ReferRequest): void {
+    const refuse = (err: unknown): void => refer.refuse(err instanceof PbxError && err.status === 404 ? 404 : 480);
+    if (refer.replaces) {
+      const d = refer.replaces;
+      const other = [...this.calls.values()].find((c) => c !== call && c.participantByDialog(d));
+      const theirs = other?.participantByDialog(d);
+      if (!other || !theirs) return refer.refuse(481);
+      refer.accept();
+      call.replaceEnd(refer.by, other, theirs.id).catch((err: unknown) => this.o.logger.warn({ err, call: call.id }, 'attended transfer by REFER failed'));
+      return;
+    }
+    const partner = call.partnerOf(refer.by);
+    if (!partner) return refer.refuse(481);
+    this.blindTransfer(call.id, partner.id, refer.target).then(() => refer.accept(), refuse);
   }
 
   /** §9.2: 200 to the CANCEL, then the call answers its INVITE with 487. */

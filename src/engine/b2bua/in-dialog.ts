@@ -44,3 +44,19 @@ export function answerReinvite(ctx: LegContext, flow: Flow, request: SipRequest,
   ok.body = Buffer.from(sdp);
   tx.respond(ok);
 }
+
+/**
+ * RFC 3515 §2.4.4: the result of a REFER, as a message/sipfrag NOTIFY in the
+ * REFER's dialog; `terminated` ends the implicit subscription.
+ */
+export function notifyReferResult(ctx: LegContext, dialog: Dialog, flow: Flow, sipfrag: string, terminated: boolean): void {
+  const notify = dialog.createRequest('NOTIFY', {
+    body: `${sipfrag}\r\n`,
+    contentType: 'message/sipfrag;version=2.0',
+    headers: [
+      ['Event', 'refer'],
+      ['Subscription-State', terminated ? 'terminated;reason=noresource' : 'active;expires=60'],
+    ],
+  });
+  ctx.sendRequest(notify, flow, () => undefined);
+}

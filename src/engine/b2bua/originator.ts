@@ -8,15 +8,21 @@ import type { ServerTransaction } from '../../sip/transaction/index.ts';
 import type { LegContext } from './leg-context.ts';
 import { UacLeg, type UacTarget } from './uac-leg.ts';
 import { readAudio, type AudioOffer } from './sdp-media.ts';
-import type { CallerSideEvents } from './call.ts';
+import type { CallerSide } from './call.ts';
+import { listenToDialog, type DialogLegHandlers } from './dialog-leg.ts';
+import type { Dialog } from '../../sip/dialog/index.ts';
 
-export interface OriginatorEvents extends CallerSideEvents {
+export interface OriginatorEvents {
+  /** The originator's phone hung up after answering. */
+  ended: [reason: 'bye'];
+  reinvite: [request: SipRequest, tx: ServerTransaction];
+  request: [request: SipRequest, tx: ServerTransaction];
   ringing: [];
   answered: [offer: AudioOffer, device: string];
   failed: [status: number];
 }
 
-export class Originator extends EventEmitter<OriginatorEvents> {
+export class Originator extends EventEmitter<OriginatorEvents> implements CallerSide {
   private readonly legs: UacLeg[] = [];
   private winner: UacLeg | undefined;
   private finished = false;
@@ -61,6 +67,7 @@ export class Originator extends EventEmitter<OriginatorEvents> {
       });
       leg.on('ended', () => this.emit('ended', 'bye'));
       leg.on('reinvite', (r, tx) => this.emit('reinvite', r, tx));
+      leg.on('request', (r, tx) => this.emit('request', r, tx));
       leg.start();
     }
   }
@@ -117,5 +124,17 @@ export class Originator extends EventEmitter<OriginatorEvents> {
 
   reinvite(sdp: string): Promise<SipResponse | undefined> {
     return this.winner ? this.winner.reinvite(sdp) : Promise.resolve(undefined);
+  }
+
+  get dialog(): Dialog | undefined {
+    return this.winner?.dialog;
+  }
+
+  notifyRefer(sipfrag: string, terminated: boolean): void {
+    this.winner?.notifyRefer(sipfrag, terminated);
+  }
+
+  listen(h: DialogLegHandlers): () => void {
+    return listenToDialog(this as EventEmitter, h);
   }
 }

@@ -8,7 +8,8 @@ import type { AnyClientTransaction, ServerTransaction } from '../../sip/transact
 import type { Flow } from '../../sip/transport/flow.ts';
 import { SDP_TYPE, type LegContext } from './leg-context.ts';
 import { sendReinvite } from './reinvite.ts';
-import { handleInDialog, answerReinvite } from './in-dialog.ts';
+import { handleInDialog, answerReinvite, notifyReferResult } from './in-dialog.ts';
+import { listenToDialog, type DialogLeg, type DialogLegHandlers } from './dialog-leg.ts';
 
 export interface UacTarget {
   /** Request-URI: the device's registered contact. */
@@ -37,7 +38,7 @@ export interface UacOptions {
   headers?: [string, string][];
 }
 
-export class UacLeg extends EventEmitter<UacLegEvents> {
+export class UacLeg extends EventEmitter<UacLegEvents> implements DialogLeg {
   readonly callId = generateCallId();
   readonly fromTag = generateTag();
   readonly request: SipRequest;
@@ -156,21 +157,12 @@ export class UacLeg extends EventEmitter<UacLegEvents> {
     return sendReinvite(this.ctx, this.dialog, this.flow, sdp);
   }
 
-  /**
-   * RFC 3515 §2.4.4: the result of a REFER, as a message/sipfrag NOTIFY in
-   * this dialog; `terminated` ends the implicit subscription.
-   */
   notifyRefer(sipfrag: string, terminated: boolean): void {
-    if (!this.dialog || this.closed) return;
-    const notify = this.dialog.createRequest('NOTIFY', {
-      body: `${sipfrag}\r\n`,
-      contentType: 'message/sipfrag;version=2.0',
-      headers: [
-        ['Event', 'refer'],
-        ['Subscription-State', terminated ? 'terminated;reason=noresource' : 'active;expires=60'],
-      ],
-    });
-    this.ctx.sendRequest(notify, this.flow, () => undefined);
+    if (this.dialog && !this.closed) notifyReferResult(this.ctx, this.dialog, this.flow, sipfrag, terminated);
+  }
+
+  listen(h: DialogLegHandlers): () => void {
+    return listenToDialog(this as EventEmitter, h);
   }
 
   /** Hangs up: BYE when answered, CANCEL while ringing. */

@@ -8,7 +8,8 @@ import type { InviteServerTransaction, ServerTransaction } from '../../sip/trans
 import type { Flow } from '../../sip/transport/flow.ts';
 import type { LegContext } from './leg-context.ts';
 import { sendReinvite } from './reinvite.ts';
-import { handleInDialog, answerReinvite } from './in-dialog.ts';
+import { handleInDialog, answerReinvite, notifyReferResult } from './in-dialog.ts';
+import { listenToDialog, type DialogLeg, type DialogLegHandlers } from './dialog-leg.ts';
 import { SDP_TYPE } from './leg-context.ts';
 
 export interface UasLegEvents {
@@ -20,7 +21,7 @@ export interface UasLegEvents {
   request: [request: SipRequest, tx: ServerTransaction];
 }
 
-export class UasLeg extends EventEmitter<UasLegEvents> {
+export class UasLeg extends EventEmitter<UasLegEvents> implements DialogLeg {
   readonly toTag = generateTag();
   readonly flow: Flow;
   dialog: Dialog | undefined;
@@ -116,6 +117,14 @@ export class UasLeg extends EventEmitter<UasLegEvents> {
   reinvite(sdp: string): Promise<SipResponse | undefined> {
     if (!this.dialog || this.closed) return Promise.resolve(undefined);
     return sendReinvite(this.ctx, this.dialog, this.flow, sdp);
+  }
+
+  notifyRefer(sipfrag: string, terminated: boolean): void {
+    if (this.dialog && !this.closed) notifyReferResult(this.ctx, this.dialog, this.flow, sipfrag, terminated);
+  }
+
+  listen(h: DialogLegHandlers): () => void {
+    return listenToDialog(this as EventEmitter, h);
   }
 
   /** Hangs up our side: BYE when answered, else a final error. */
