@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
 import { registeredPhone, eventually } from '../helpers/phones.ts';
 import type { Baresip } from '../peers/baresip.ts';
+import { SipUa } from '../helpers/sip-ua.ts';
 
 interface CallBody {
   id: string;
@@ -129,5 +130,66 @@ describe('attended transfer and join', () => {
     const down = p102.waitForType('CALL_CLOSED', 10_000);
     await p101.hangup();
     await down;
+  });
+});
+
+describe('attended transfer from a phone (REFER with Replaces, RFC 3891)', () => {
+  let t: TestServer;
+  let ua: SipUa;
+  let p102: Baresip;
+  let p103: Baresip;
+
+  before(async () => {
+    t = await startTestServer();
+    const password = (await api(t.base, t.adminKey, 'GET', '/api/v1/extensions/101')).body.authPassword as string;
+    ua = await new SipUa({ host: '127.0.0.1', port: t.sipPort }, '101', password).open();
+    assert.equal((await ua.register()).status, 200);
+    p102 = await registeredPhone(t, '102', { answermode: 'auto' });
+    p103 = await registeredPhone(t, '103', { answermode: 'auto' });
+  });
+  after(async () => {
+    for (const p of [p102, p103]) await p?.stop();
+    ua?.close();
+    await t.stop();
+  });
+
+  it("101 calls 102, then 103, and refers 102 to 103 replacing its call with 103: they talk, 101's dialogs end", async () => {
+    const toB = await ua.call('102', 4000);
+    const toC = await ua.call('103', 4002);
+    const calls = (await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as CallBody[];
+    assert.equal(calls.length, 2);
+    const replaces = encodeURIComponent(`${toC.callId};to-tag=${toC.remoteTag};from-tag=${toC.localTag}`);
+    const refer = await ua.inDialog(toB, 'REFER', [`Refer-To: <sip:103@127.0.0.1:${String(t.sipPort)}?Replaces=${replaces}>`, `Referred-By: <sip:101@127.0.0.1>`]);
+    assert.equal(refer.status, 202);
+    const notify = await ua.nextRequest((r) => r.method === 'NOTIFY' && r.callId === toB.callId);
+    assert.match(notify.body.toString(), /^SIP\/2\.0 200/);
+    await ua.nextRequest((r) => r.method === 'BYE' && r.callId === toB.callId);
+    await ua.nextRequest((r) => r.method === 'BYE' && r.callId === toC.callId);
+    const only = await eventually(async () => {
+      const all = (await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as CallBody[];
+      return all.length === 1 && all[0]?.participants.map((p) => `${p.dn}:${p.status}`).sort().join() === '102:Connected,103:Connected' ? all[0] : undefined;
+    }, 10_000, '102 and 103 in one call');
+    const call = t.server.sip.b2bua.get(only.id);
+    const before = call?.mediaStats();
+    await eventually(async () => {
+      const now = call?.mediaStats();
+      return (now?.caller?.packetsOut ?? 0) - (before?.caller?.packetsOut ?? 0) > 25 && (now?.callee?.packetsOut ?? 0) - (before?.callee?.packetsOut ?? 0) > 25;
+    }, 5000, 'audio both ways between 102 and 103');
+    const down = Promise.all([p102.waitForType('CALL_CLOSED', 10_000), p103.waitForType('CALL_CLOSED', 10_000)]);
+    await p102.hangup();
+    await down;
+  });
+
+  it('a REFER whose Replaces names no dialog of ours is refused with a 481 NOTIFY and the call goes on', async () => {
+    const toB = await ua.call('102', 4004);
+    const refer = await ua.inDialog(toB, 'REFER', [`Refer-To: <sip:103@127.0.0.1?Replaces=nosuchcall%3Bto-tag%3Da%3Bfrom-tag%3Db>`]);
+    assert.equal(refer.status, 202);
+    const notify = await ua.nextRequest((r) => r.method === 'NOTIFY' && r.callId === toB.callId);
+    assert.match(notify.body.toString(), /^SIP\/2\.0 481/);
+    const all = (await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as CallBody[];
+    assert.deepEqual(all.map((c) => c.state), ['Talking']);
+    const closed = p102.waitForType('CALL_CLOSED', 10_000);
+    assert.equal((await ua.inDialog(toB, 'BYE')).status, 200);
+    await closed;
   });
 });
