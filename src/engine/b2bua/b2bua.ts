@@ -17,7 +17,9 @@ import type { LocationStore } from '../registrations/location-store.ts';
 import { CdrWriter } from '../cdr/cdr-writer.ts';
 import { UasLeg } from './uas-leg.ts';
 import { Call, type CallParty, type ReferRequest } from './call.ts';
-import { Originator } from './originator.ts';
+import { Originator, autoAnswerHeaders } from './originator.ts';
+import { DialPlan } from '../routing/dial-plan.ts';
+import { CallRouter, extensionParty } from '../routing/call-router.ts';
 import { readAudio, writeAudio } from './sdp-media.ts';
 import type { LegContext } from './leg-context.ts';
 
@@ -50,9 +52,19 @@ export class B2bua {
   private readonly cdr: CdrWriter;
   private nextId = 1;
   private readonly deadCallTimer: NodeJS.Timeout;
+  private readonly dialPlan: DialPlan;
+  private readonly router: CallRouter;
 
   constructor(private readonly o: B2buaOptions) {
     this.cdr = new CdrWriter(o.store);
+    this.dialPlan = new DialPlan(o.store);
+    this.router = new CallRouter({
+      dialPlan: this.dialPlan,
+      devicesOf: (n) => this.targetsOf(n),
+      address: (n, name) => this.address(n, name),
+      autoAnswerHeaders: autoAnswerHeaders(o.ctx.host),
+      logger: o.logger,
+    });
     const timeoutMs = (o.rtpTimeoutSeconds ?? 60) * 1000;
     this.deadCallTimer = setInterval(() => {
       const now = Date.now();
@@ -268,13 +280,13 @@ export class B2bua {
     if (callerNumber === undefined) return;
     const uri = request.uri;
     const dialled = uri.kind === 'sip' ? (uri.user ?? '') : uri.kind === 'tel' ? uri.number : '';
-    const [callerRow, calleeRow] = await Promise.all([this.extension(callerNumber), this.extension(dialled)]);
+    const [callerRow, entry] = await Promise.all([this.extension(callerNumber), this.dialPlan.lookup(dialled)]);
     if (!callerRow || callerRow.enabled !== 1) {
       tx.respond(createResponse(request, 403, 'Forbidden', 'off'));
       return;
     }
-    if (!calleeRow) {
-      // Ring groups, queues, IVRs and outside numbers come with routing.
+    if (!entry) {
+      // Outside numbers come with trunks and outbound rules.
       tx.respond(createResponse(request, 404, 'Not Found', 'nf'));
       return;
     }
@@ -282,20 +294,19 @@ export class B2bua {
     const relay = new MediaRelay({ allocator: this.o.allocator, host: this.o.ctx.host });
     const id = String(this.nextId++);
     const contact = request.contacts[0];
-    const call = new Call(id, 'Internal', this.o.ctx, relay, uas, this.party(callerRow), contact ? stringifyUri(contact.uri) : '', readAudio(request), dialled, '');
-    this.track(call, tx, callerRow, calleeRow);
-
+    const caller = this.party(callerRow);
+    const call = new Call(id, 'Internal', this.o.ctx, relay, uas, caller, contact ? stringifyUri(contact.uri) : '', readAudio(request), dialled, '');
+    this.track(call, tx, caller, dialled);
     if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
-    if (calleeRow.enabled !== 1) return call.fail(480, 'FAILED');
-    if (calleeRow.dnd === 1) return call.fail(486, 'BUSY');
-    const devices = this.targetsOf(calleeRow.number);
-    if (devices.length === 0) return call.fail(480, 'FAILED');
-    try {
-      await call.ring(this.party(calleeRow), devices, calleeRow.noAnswerTimeout, this.address(callerRow.number, this.party(callerRow).name || callerRow.number), this.address(calleeRow.number));
-    } catch (err) {
-      this.o.logger.error({ err, call: id }, 'call setup failed');
+    this.routeCall(call, dialled, this.address(caller.number, caller.name || caller.number));
+  }
+
+  /** Hands the call to the router; a failure inside it ends the call rather than leaving it hanging. */
+  private routeCall(call: Call, number: string, from: string): void {
+    this.router.route(call, number, from).catch((err: unknown) => {
+      this.o.logger.error({ err, call: call.id }, 'call routing failed');
       call.fail(503, 'FAILED');
-    }
+    });
   }
 
   /**
@@ -304,9 +315,10 @@ export class B2bua {
    * `to` and connects the two. Returns at once with the call in Initiating.
    */
   async makeCall(from: string, to: string, device?: string): Promise<CallInfo> {
-    const [fromRow, toRow] = await Promise.all([this.extension(from), this.extension(to)]);
+    const [fromRow, toEntry] = await Promise.all([this.extension(from), this.dialPlan.lookup(to)]);
     if (!fromRow) throw new PbxError('SB_NOT_FOUND', `extension ${from} does not exist`);
-    if (!toRow) throw new PbxError('SB_NOT_FOUND', `extension ${to} does not exist (outside numbers come with trunks)`);
+    if (!toEntry) throw new PbxError('SB_NOT_FOUND', `number ${to} does not exist (outside numbers come with trunks)`);
+    const toName = toEntry.kind === 'extension' ? extensionParty(toEntry).name : toEntry.name;
     if (fromRow.enabled !== 1) throw new PbxError('SB_UNPROCESSABLE', `extension ${from} is disabled`);
     let devices = this.targetsOf(from);
     if (device !== undefined) devices = devices.filter((d) => d.uri.includes(device)).slice(0, 1);
@@ -317,40 +329,26 @@ export class B2bua {
     const sdp = writeAudio({ host: this.o.ctx.host, port, codecs: ['PCMU', 'PCMA'], telephoneEvent: 101, direction: 'sendrecv', sessionId: Date.now() % 1e9, version: 1 });
     const originator = new Originator(this.o.ctx, devices, {
       // The originator's phone shows whom it is about to call.
-      from: this.address(toRow.number, this.party(toRow).name || toRow.number),
+      from: this.address(to, toName || to),
       to: this.address(fromRow.number),
       sdp,
       ringSeconds: fromRow.noAnswerTimeout,
     });
     const id = String(this.nextId++);
     const call = new Call(id, 'Internal', this.o.ctx, relay, originator, this.party(fromRow), '', undefined, to, '');
-    this.track(call, undefined, fromRow, toRow);
+    const caller = this.party(fromRow);
+    this.track(call, undefined, caller, to);
     originator.on('ringing', () => call.originatorRinging());
     originator.on('failed', (status) => call.fail(status, status === 486 ? 'BUSY' : status === 480 || status === 487 ? 'NO ANSWER' : 'FAILED'));
     originator.on('answered', (offer, contact) => {
       call.originatorAnswered(offer, contact, port);
-      const targets = this.targetsOf(to);
-      if (toRow.enabled !== 1) return call.fail(480, 'FAILED');
-      if (toRow.dnd === 1) return call.fail(486, 'BUSY');
-      if (targets.length === 0) return call.fail(480, 'FAILED');
-      call
-        .ring(
-          this.party(toRow),
-          targets,
-          toRow.noAnswerTimeout,
-          this.address(fromRow.number, this.party(fromRow).name || fromRow.number),
-          this.address(toRow.number),
-        )
-        .catch((err: unknown) => {
-          this.o.logger.error({ err, call: id }, 'makeCall: dialling the destination failed');
-          call.fail(503, 'FAILED');
-        });
+      this.routeCall(call, to, this.address(caller.number, caller.name || caller.number));
     });
     originator.start();
     return call.info();
   }
 
-  private track(call: Call, tx: InviteServerTransaction | undefined, callerRow: ExtensionRow, calleeRow: ExtensionRow): void {
+  private track(call: Call, tx: InviteServerTransaction | undefined, caller: CallParty, dialled: string): void {
     const events = this.o.store.events;
     const log = (p: Promise<unknown>) => p.catch((err: unknown) => this.o.logger.error({ err }, 'event append failed'));
     this.calls.set(call.id, call);
@@ -370,11 +368,11 @@ export class B2bua {
         call: info,
         disposition,
         endedAt,
-        src: callerRow.number,
-        srcName: this.party(callerRow).name,
-        dst: calleeRow.number,
+        src: caller.number,
+        srcName: caller.name,
+        dst: dialled,
         lastApp: 'Dial',
-        lastData: `SIP/${calleeRow.number}`,
+        lastData: `SIP/${dialled}`,
       });
       log(written.then((cdr) => events.append('call.ended', { call: info, disposition, duration: cdr.duration, billsec: cdr.billsec, cdrUniqueid: cdr.uniqueid })));
     });

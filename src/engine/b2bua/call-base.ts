@@ -72,6 +72,15 @@ export interface CallEvents {
   referred: [refer: ReferRequest];
 }
 
+/** How one round of ringing ended, for a feature that decides what comes next (hunt, forwarding). */
+export type RingOutcome = { answered: true } | { answered: false; status: number; disposition: Disposition; callEnded: boolean };
+
+/** A device to ring and whom it stands for (a ring group rings several extensions at once). */
+export interface RingTarget {
+  party: CallParty;
+  target: UacTarget;
+}
+
 /** One end of a call: who, on which relay leg, over which SIP leg. */
 export interface End {
   participant: Participant;
@@ -112,6 +121,8 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
   protected ringing = false;
   protected busySeen = false;
   protected noAnswerTimer: NodeJS.Timeout | undefined;
+  /** Set while a feature waits for a round of ringing (ringStep) instead of the call ending on failure. */
+  private stepDone: ((outcome: RingOutcome) => void) | undefined;
   protected nextParticipant = 1;
   protected nextMedia = 0;
   /** Why the call failed, when it did (for the CDR and the caller's response). */
@@ -236,9 +247,20 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
 
   /**
    * Rings every target at once (forking, §16.7 in spirit): the first to answer
-   * wins, the others are cancelled. `ringSeconds` is the no-answer timeout.
+   * wins, the others are cancelled. `ringSeconds` is the no-answer timeout;
+   * when no one answers the call ends (see ringStep for a feature's rounds).
    */
   async ring(callee: CallParty, targets: UacTarget[], ringSeconds: number, from: string, to: string): Promise<void> {
+    await this.ringMany(
+      targets.map((target) => ({ party: callee, target })),
+      ringSeconds,
+      from,
+      to,
+    );
+  }
+
+  /** Like ring(), each device for its own party; `headers` go on every INVITE (auto-answer hints for paging). */
+  async ringMany(targets: RingTarget[], ringSeconds: number, from: string, to: string, headers: [string, string][] = []): Promise<void> {
     this.setState('Routing');
     const callerMedia = this.callerEnd.mediaId;
     await this.media.addLeg(callerMedia);
@@ -246,11 +268,38 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
     if (callerOffer) this.media.setRemote(callerMedia, callerOffer);
     clearTimeout(this.noAnswerTimer);
     this.noAnswerTimer = setTimeout(() => this.noAnswer(), ringSeconds * 1000);
-    for (const target of targets) {
+    for (const { party, target } of targets) {
       if (this.ended) return;
-      const fork = await this.newFork(callee, target, from, to, callerMedia);
+      const fork = await this.newFork(party, target, from, to, callerMedia, headers);
       if (fork) this.forks.push(fork);
     }
+  }
+
+  /**
+   * One round of ringing for a feature (ring group hunt, forwarding on no
+   * answer or busy): resolves with how it went; a failed round does not end
+   * the call, so the feature can try the next destination.
+   */
+  async ringStep(targets: RingTarget[], ringSeconds: number, from: string, to: string, headers: [string, string][] = []): Promise<RingOutcome> {
+    if (this.ended) return { answered: false, status: 487, disposition: 'NO ANSWER', callEnded: true };
+    const outcome = new Promise<RingOutcome>((resolve) => (this.stepDone = resolve));
+    this.busySeen = false;
+    await this.ringMany(targets, ringSeconds, from, to, headers);
+    return outcome;
+  }
+
+  /** A round of ringing failed: the waiting feature decides, or the call ends. */
+  private roundFailed(disposition: Disposition, status: number): void {
+    const done = this.stepDone;
+    if (!done) return this.finish(disposition, status);
+    this.stepDone = undefined;
+    clearTimeout(this.noAnswerTimer);
+    for (const f of this.forks) {
+      f.leg.cancel();
+      this.dropFork(f);
+    }
+    this.forks = [];
+    done({ answered: false, status, disposition, callEnded: false });
   }
 
   /**
@@ -258,13 +307,13 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
    * will be bridged to first (no transcoding when the callee takes one),
    * then the other G.711 law, which the relay transcodes.
    */
-  protected async newFork(callee: CallParty, target: UacTarget, from: string, to: string, peerMediaId: string): Promise<Fork | undefined> {
+  protected async newFork(callee: CallParty, target: UacTarget, from: string, to: string, peerMediaId: string, headers: [string, string][] = []): Promise<Fork | undefined> {
     const mediaId = `callee${String(this.nextMedia++)}`;
     await this.media.addLeg(mediaId);
     if (this.ended) return undefined;
     const peer = this.media.remote(peerMediaId);
     const offer = [...new Set<Codec>([...this.codecsOf(peerMediaId), 'PCMU', 'PCMA'])];
-    const uac = new UacLeg(this.ctx, { target, from, to, sdp: this.media.sdp(mediaId, offer, peer?.telephoneEvent === undefined ? undefined : 101) });
+    const uac = new UacLeg(this.ctx, { target, from, to, sdp: this.media.sdp(mediaId, offer, peer?.telephoneEvent === undefined ? undefined : 101), headers });
     const fork: Fork = { leg: uac, participant: this.addParticipant(callee, target.uri, 'outbound', 'Dialing'), mediaId };
     uac.on('progress', (res) => this.progress(fork, res.status, readAudio(res)));
     uac.on('answered', (res) => this.answered(fork, readAudio(res)));
@@ -316,12 +365,15 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
     this.setStatus(this.callerEnd.participant, 'Connected');
     this.setState('Talking');
     this.resumeHeldByUs();
+    const done = this.stepDone;
+    this.stepDone = undefined;
+    done?.({ answered: true });
   }
 
   /** A fork that lost or was given up: gone from the call, media and all. */
   protected dropFork(fork: Fork): void {
     fork.unlisten?.();
-    this.participants.delete(fork.participant.id);
+    this.leave(fork.participant);
     this.media.remove(fork.mediaId);
   }
 
@@ -339,15 +391,15 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
     if (status === 486 || status === 600) this.busySeen = true;
     const live = this.forks.filter((f) => this.participants.has(f.participant.id));
     if (live.length === 0 && !this.winner) {
-      if (this.busySeen) this.finish('BUSY', 486);
-      else if (status === 487 || status === 408 || status === 480) this.finish('NO ANSWER', 480);
-      else this.finish('FAILED', status >= 500 ? 503 : 480);
+      if (this.busySeen) this.roundFailed('BUSY', 486);
+      else if (status === 487 || status === 408 || status === 480) this.roundFailed('NO ANSWER', 480);
+      else this.roundFailed('FAILED', status >= 500 ? 503 : 480);
     }
   }
 
   protected noAnswer(): void {
     if (this.ended || this.winner) return;
-    this.finish('NO ANSWER', 480);
+    this.roundFailed('NO ANSWER', 480);
   }
 
   /** Ends a call before it was answered, or refuses it outright. */
@@ -515,6 +567,9 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
       for (const f of alt.forks) f.leg.bye();
       alt.settle(new PbxError('SB_DESTINATION_FAILED', `call ${this.id} ended during the transfer`));
     }
+    const step = this.stepDone;
+    this.stepDone = undefined;
+    step?.({ answered: false, status: this.failure?.status ?? 487, disposition, callEnded: true });
     const endedAt = this.now();
     this.media.close();
     for (const p of this.participants.values()) this.setStatus(p, 'Ended');

@@ -22,6 +22,18 @@ export interface OriginatorEvents {
   failed: [status: number];
 }
 
+/**
+ * Auto-answer hints honoured by Yealink, Snom, Polycom and others (Call-Info
+ * answer-after, draft-ietf-sip-answermode's predecessors; Alert-Info
+ * info=alert-autoanswer); the phone may still ring (baresip 1.0.0 ignores them).
+ */
+export function autoAnswerHeaders(host: string): [string, string][] {
+  return [
+    ['Call-Info', `<sip:${host}>;answer-after=0`],
+    ['Alert-Info', '<http://127.0.0.1>;info=alert-autoanswer;delay=0'],
+  ];
+}
+
 export class Originator extends EventEmitter<OriginatorEvents> implements CallerSide {
   private readonly legs: UacLeg[] = [];
   private winner: UacLeg | undefined;
@@ -45,12 +57,7 @@ export class Originator extends EventEmitter<OriginatorEvents> implements Caller
         from: this.options.from,
         to: this.options.to,
         sdp: this.options.sdp,
-        // Auto-answer hints honoured by Yealink, Snom, Polycom and others; the
-        // phone may still ring (baresip 1.0.0 ignores them).
-        headers: [
-          ['Call-Info', `<sip:${this.ctx.host}>;answer-after=0`],
-          ['Alert-Info', '<http://127.0.0.1>;info=alert-autoanswer;delay=0'],
-        ],
+        headers: autoAnswerHeaders(this.ctx.host),
       });
       this.legs.push(leg);
       leg.on('progress', () => {

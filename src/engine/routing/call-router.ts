@@ -1,0 +1,100 @@
+// Routing of a call to an internal number, seen through to the end: an
+// extension rings its devices and follows its forwarding profile on busy,
+// no answer or no registered phone; a ring group rings its members and then
+// its no-answer destination. Each hop is a feature driving the call through
+// ringStep(); the router only decides what comes next.
+import type { Logger } from 'pino';
+import type { Destination } from '../../core/directory/common.ts';
+import type { Disposition } from '../../core/calls.ts';
+import type { Call } from '../b2bua/call.ts';
+import type { CallParty, RingTarget } from '../b2bua/call-base.ts';
+import type { UacTarget } from '../b2bua/uac-leg.ts';
+import { forwardingFor } from '../features/forwarding.ts';
+import { ringGroup } from '../features/ring-group.ts';
+import type { DialPlan, ExtensionEntry } from './dial-plan.ts';
+
+/** Forwarding may chain, but not forever (RFC 3261 §16.3 in spirit: 482 Loop Detected). */
+const MAX_HOPS = 8;
+
+export interface RouterDeps {
+  dialPlan: DialPlan;
+  /** The reachable registered devices of an extension. */
+  devicesOf(number: string): UacTarget[];
+  /** A From/To value for a number of ours, with its display name. */
+  address(number: string, name?: string): string;
+  /** Auto-answer hints for paging groups. */
+  autoAnswerHeaders: [string, string][];
+  logger: Logger;
+}
+
+interface Failure {
+  status: number;
+  disposition: Disposition;
+}
+
+export function extensionParty(e: { number: string; firstName: string; lastName: string }): CallParty {
+  return { dn: e.number, dnType: 'Extension', number: e.number, name: `${e.firstName} ${e.lastName}`.trim() };
+}
+
+export class CallRouter {
+  constructor(private readonly d: RouterDeps) {}
+
+  /** Sends the call to `number` and drives it until someone answers or the call has ended. */
+  async route(call: Call, number: string, from: string, hops = 0): Promise<void> {
+    if (call.isEnded) return;
+    if (hops > MAX_HOPS) return call.fail(482, 'FAILED');
+    const entry = await this.d.dialPlan.lookup(number);
+    if (!entry) return call.fail(404, 'FAILED');
+    if (entry.kind === 'extension') return this.extension(call, entry, from, hops);
+    if (entry.kind === 'ringGroup') {
+      const outcome = await ringGroup(call, entry, { memberTargets: (m) => this.memberTargets(m), from, to: this.d.address(entry.number, entry.name), autoAnswerHeaders: this.d.autoAnswerHeaders });
+      if (outcome.answered || outcome.callEnded) return;
+      return this.destination(call, entry.noAnswer, from, hops, outcome);
+    }
+    // Queues and IVRs need the media services (music, prompts): not yet.
+    this.d.logger.info({ call: call.id, number, kind: entry.kind }, 'no route to this kind of number yet');
+    call.fail(480, 'FAILED');
+  }
+
+  private async extension(call: Call, ext: ExtensionEntry, from: string, hops: number): Promise<void> {
+    const always = forwardingFor(ext, 'always');
+    if (always) return this.destination(call, always, from, hops, { status: 480, disposition: 'NO ANSWER' });
+    if (!ext.enabled) return call.fail(480, 'FAILED');
+    if (ext.dnd) return this.onFailure(call, ext, 'busy', from, hops, { status: 486, disposition: 'BUSY' });
+    const devices = this.d.devicesOf(ext.number);
+    if (devices.length === 0) return this.onFailure(call, ext, 'notRegistered', from, hops, { status: 480, disposition: 'FAILED' });
+    const party = extensionParty(ext);
+    const outcome = await call.ringStep(
+      devices.map((target) => ({ party, target })),
+      ext.noAnswerTimeout,
+      from,
+      this.d.address(ext.number),
+    );
+    if (outcome.answered || outcome.callEnded) return;
+    return this.onFailure(call, ext, outcome.disposition === 'BUSY' ? 'busy' : 'noAnswer', from, hops, outcome);
+  }
+
+  private async onFailure(call: Call, ext: ExtensionEntry, condition: 'busy' | 'noAnswer' | 'notRegistered', from: string, hops: number, failure: Failure): Promise<void> {
+    const next = forwardingFor(ext, condition);
+    if (next) return this.destination(call, next, from, hops, failure);
+    call.fail(failure.status, failure.disposition);
+  }
+
+  /** A member of a group may ring when enabled, not on DND and registered. */
+  private async memberTargets(number: string): Promise<RingTarget[]> {
+    const ext = await this.d.dialPlan.extension(number);
+    if (!ext || !ext.enabled || ext.dnd) return [];
+    const party = extensionParty(ext);
+    return this.d.devicesOf(number).map((target) => ({ party, target }));
+  }
+
+  private async destination(call: Call, dest: Destination, from: string, hops: number, failure: Failure): Promise<void> {
+    if (call.isEnded) return;
+    if (dest.type === 'extension') return this.route(call, dest.number, from, hops + 1);
+    if (dest.type !== 'none' && dest.type !== 'hangup') {
+      // External numbers (trunks), voicemail, fax and route points come later.
+      this.d.logger.info({ call: call.id, destination: dest }, 'destination type not routable yet');
+    }
+    call.fail(failure.status, failure.disposition);
+  }
+}

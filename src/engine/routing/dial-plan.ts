@@ -1,0 +1,70 @@
+// What an internal number is. Extensions, ring groups, queues and IVRs share
+// one number space (src/core/directory/common.ts), so a number names at most
+// one of them.
+import { PbxError } from '../../core/errors.ts';
+import type { Store } from '../../store/index.ts';
+import type { EntityStore } from '../../store/entity-store.ts';
+import type { Destination } from '../../core/directory/common.ts';
+import type { ForwardingRule } from '../../core/directory/extension.ts';
+
+export interface ExtensionEntry {
+  kind: 'extension';
+  number: string;
+  firstName: string;
+  lastName: string;
+  enabled: boolean;
+  dnd: boolean;
+  noAnswerTimeout: number;
+  forwardingProfile: string;
+  forwarding: ForwardingRule[];
+}
+
+export interface RingGroupEntry {
+  kind: 'ringGroup';
+  number: string;
+  name: string;
+  strategy: 'hunt' | 'ringAll' | 'paging';
+  ringTime: number;
+  noAnswer: Destination;
+  members: string[];
+}
+
+export interface OtherEntry {
+  kind: 'queue' | 'ivr';
+  number: string;
+  name: string;
+}
+
+export type DialPlanEntry = ExtensionEntry | RingGroupEntry | OtherEntry;
+
+async function tryGet(es: EntityStore, key: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return await es.get(key);
+  } catch (err) {
+    if (err instanceof PbxError && err.code === 'SB_NOT_FOUND') return undefined;
+    throw err;
+  }
+}
+
+export class DialPlan {
+  constructor(private readonly store: Store) {}
+
+  async extension(number: string): Promise<ExtensionEntry | undefined> {
+    const e = await tryGet(this.store.extensions, number);
+    return e ? ({ ...e, kind: 'extension' } as unknown as ExtensionEntry) : undefined;
+  }
+
+  /** The directory entry an internal number names, if any. */
+  async lookup(number: string): Promise<DialPlanEntry | undefined> {
+    if (!/^[0-9]{2,10}$/.test(number)) return undefined;
+    const ext = await this.extension(number);
+    if (ext) return ext;
+    const rg = await tryGet(this.store.ringGroups, number);
+    if (rg) return { ...rg, kind: 'ringGroup' } as unknown as RingGroupEntry;
+    const q = await tryGet(this.store.queues, number);
+    if (q) return { kind: 'queue', number, name: String(q.name ?? '') };
+    const ivr = await tryGet(this.store.ivrs, number);
+    if (ivr) return { kind: 'ivr', number, name: String(ivr.name ?? '') };
+    return undefined;
+  }
+}
