@@ -20,6 +20,12 @@ import { Call, type CallParty, type ReferRequest } from './call.ts';
 import { Originator, autoAnswerHeaders } from './originator.ts';
 import { DialPlan } from '../routing/dial-plan.ts';
 import { CallRouter, extensionParty } from '../routing/call-router.ts';
+import { TrunkLines } from '../routing/trunk-lines.ts';
+import { findInboundRule } from '../routing/inbound-rules.ts';
+import { isOpen } from '../routing/office-hours.ts';
+import type { OutboundRule } from '../../core/directory/outbound-rule.ts';
+import type { ExtensionGroup } from '../../core/directory/extension-group.ts';
+import type { InboundRule } from '../../core/directory/inbound-rule.ts';
 import { readAudio, writeAudio } from './sdp-media.ts';
 import type { LegContext } from './leg-context.ts';
 
@@ -31,6 +37,8 @@ export interface B2buaOptions {
   guard: AuthFailureGuard;
   allocator: PortAllocator;
   logger: Logger;
+  /** The PBX time zone (office hours of inbound rules). */
+  timeZone?: string;
   /** Longest a call may last, in seconds (dead calls are torn down). */
   maxCallSeconds?: number;
   /** Hang up a talking call that carried no RTP for this long. */
@@ -54,16 +62,24 @@ export class B2bua {
   private readonly deadCallTimer: NodeJS.Timeout;
   private readonly dialPlan: DialPlan;
   private readonly router: CallRouter;
+  private readonly trunks: TrunkLines;
 
   constructor(private readonly o: B2buaOptions) {
     this.cdr = new CdrWriter(o.store);
     this.dialPlan = new DialPlan(o.store);
+    this.trunks = new TrunkLines(o.store, o.ctx);
     this.router = new CallRouter({
       dialPlan: this.dialPlan,
       devicesOf: (n) => this.targetsOf(n),
       address: (n, name) => this.address(n, name),
       autoAnswerHeaders: autoAnswerHeaders(o.ctx.host),
       logger: o.logger,
+      outboundRules: async () => (await o.store.outboundRules.list({ limit: 10000 })).items as unknown as OutboundRule[],
+      groupsOf: async (ext) => {
+        const groups = (await o.store.extensionGroups.list({ limit: 10000 })).items as unknown as ExtensionGroup[];
+        return groups.filter((g) => g.members.some((m) => m.extension === ext)).map((g) => g.name);
+      },
+      trunkTarget: (id, number) => this.trunks.target(id, number),
     });
     const timeoutMs = (o.rtpTimeoutSeconds ?? 60) * 1000;
     this.deadCallTimer = setInterval(() => {
@@ -276,6 +292,8 @@ export class B2bua {
   }
 
   private async invite(request: SipRequest, tx: InviteServerTransaction): Promise<void> {
+    const trunk = await this.trunks.bySource(tx.flow);
+    if (trunk) return this.fromTrunk(request, tx, trunk);
     const callerNumber = await this.authenticate(request, tx);
     if (callerNumber === undefined) return;
     const uri = request.uri;
@@ -285,28 +303,61 @@ export class B2bua {
       tx.respond(createResponse(request, 403, 'Forbidden', 'off'));
       return;
     }
-    if (!entry) {
-      // Outside numbers come with trunks and outbound rules.
+    // Not a number of ours: an outside number, if an outbound rule takes it.
+    if (!entry && !(await this.router.outboundRule(dialled, callerRow.number))) {
       tx.respond(createResponse(request, 404, 'Not Found', 'nf'));
       return;
     }
+    const caller = this.party(callerRow);
+    const call = this.newCall(request, tx, entry ? 'Internal' : 'Outbound', caller, dialled, '');
+    if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
+    if (entry) return this.routeCall(call, dialled, this.address(caller.number, caller.name || caller.number));
+    const ext = await this.dialPlan.extension(callerRow.number);
+    this.router.external(call, dialled, ext).catch((err: unknown) => this.routingFailed(call, err));
+  }
+
+  /** A call that came in on a phone's or a trunk's INVITE. */
+  private newCall(request: SipRequest, tx: InviteServerTransaction, direction: 'Internal' | 'Outbound' | 'Inbound', caller: CallParty, dialled: string, did: string): Call {
     const uas = new UasLeg(this.o.ctx, request, tx);
     const relay = new MediaRelay({ allocator: this.o.allocator, host: this.o.ctx.host });
-    const id = String(this.nextId++);
     const contact = request.contacts[0];
-    const caller = this.party(callerRow);
-    const call = new Call(id, 'Internal', this.o.ctx, relay, uas, caller, contact ? stringifyUri(contact.uri) : '', readAudio(request), dialled, '');
+    const call = new Call(String(this.nextId++), direction, this.o.ctx, relay, uas, caller, contact ? stringifyUri(contact.uri) : '', readAudio(request), dialled, did);
     this.track(call, tx, caller, dialled);
+    return call;
+  }
+
+  /**
+   * An INVITE from a trunk (recognised by its source, not challenged): the
+   * inbound rule for its DID — the Request-URI's user — sends it to the rule's
+   * office-hours or out-of-hours destination. The call's `did` is the rule's
+   * name, as seed 000 reports it.
+   */
+  private async fromTrunk(request: SipRequest, tx: InviteServerTransaction, trunk: { id: number; name: string }): Promise<void> {
+    const uri = request.uri;
+    const did = uri.kind === 'sip' ? (uri.user ?? '') : uri.kind === 'tel' ? uri.number : '';
+    const rules = (await this.o.store.inboundRules.list({ limit: 10000 })).items as unknown as InboundRule[];
+    const rule = findInboundRule(rules, trunk.id, did);
+    if (!rule) {
+      tx.respond(createResponse(request, 404, 'Not Found', 'nf'));
+      return;
+    }
+    const from = request.from;
+    const number = from?.uri.kind === 'sip' ? (from.uri.user ?? '') : from?.uri.kind === 'tel' ? from.uri.number : '';
+    const caller: CallParty = { dn: number, dnType: 'ExternalLine', number, name: from?.displayName ?? '' };
+    const call = this.newCall(request, tx, 'Inbound', caller, did, rule.name);
     if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
-    this.routeCall(call, dialled, this.address(caller.number, caller.name || caller.number));
+    const dest = isOpen(rule.officeHours, new Date(), this.o.timeZone ?? 'UTC') ? rule.inHours : rule.outOfHours;
+    this.router.toDestination(call, dest, this.address(number, caller.name || number)).catch((err: unknown) => this.routingFailed(call, err));
+  }
+
+  private routingFailed(call: Call, err: unknown): void {
+    this.o.logger.error({ err, call: call.id }, 'call routing failed');
+    call.fail(503, 'FAILED');
   }
 
   /** Hands the call to the router; a failure inside it ends the call rather than leaving it hanging. */
   private routeCall(call: Call, number: string, from: string): void {
-    this.router.route(call, number, from).catch((err: unknown) => {
-      this.o.logger.error({ err, call: call.id }, 'call routing failed');
-      call.fail(503, 'FAILED');
-    });
+    this.router.route(call, number, from).catch((err: unknown) => this.routingFailed(call, err));
   }
 
   /**

@@ -12,6 +12,8 @@ import type { UacTarget } from '../b2bua/uac-leg.ts';
 import { forwardingFor } from '../features/forwarding.ts';
 import { ringGroup } from '../features/ring-group.ts';
 import type { DialPlan, ExtensionEntry } from './dial-plan.ts';
+import type { OutboundRule } from '../../core/directory/outbound-rule.ts';
+import { attempts, matchOutboundRule } from './outbound-rules.ts';
 
 /** Forwarding may chain, but not forever (RFC 3261 §16.3 in spirit: 482 Loop Detected). */
 const MAX_HOPS = 8;
@@ -25,6 +27,11 @@ export interface RouterDeps {
   /** Auto-answer hints for paging groups. */
   autoAnswerHeaders: [string, string][];
   logger: Logger;
+  outboundRules(): Promise<OutboundRule[]>;
+  /** Names of the extension groups an extension belongs to (outbound rules may name them). */
+  groupsOf(extension: string): Promise<string[]>;
+  /** Where to send a call to `number` through a trunk, and the trunk's main number; undefined when the trunk is unusable. */
+  trunkTarget(trunkId: number, number: string): Promise<{ target: UacTarget; to: string; mainNumber: string } | undefined>;
 }
 
 interface Failure {
@@ -88,11 +95,50 @@ export class CallRouter {
     return this.d.devicesOf(number).map((target) => ({ party, target }));
   }
 
+  /** Sends the call where a rule says (an inbound rule, a forwarding, a group's no-answer). */
+  async toDestination(call: Call, dest: Destination, from: string): Promise<void> {
+    return this.destination(call, dest, from, 0, { status: 480, disposition: 'FAILED' });
+  }
+
+  /** The outbound rule for an outside number dialled by `caller` (undefined: the PBX itself). */
+  async outboundRule(number: string, caller: string | undefined): Promise<OutboundRule | undefined> {
+    if (!/^[+]?[0-9*#]{1,32}$/.test(number)) return undefined;
+    return matchOutboundRule(await this.d.outboundRules(), number, caller, caller === undefined ? [] : await this.d.groupsOf(caller));
+  }
+
+  /**
+   * An outside number through the outbound rule's routes: each trunk in
+   * turn until one answers; busy stops the search (the person is busy, not
+   * the trunk). Caller ID: the route's, else the extension's outbound caller
+   * ID, else the trunk's main number, else the extension number.
+   */
+  async external(call: Call, number: string, caller: ExtensionEntry | undefined, hops = 0): Promise<void> {
+    if (caller && !caller.allowExternal) return call.fail(403, 'FAILED');
+    const rule = await this.outboundRule(number, caller?.number);
+    if (!rule) return call.fail(404, 'FAILED');
+    let last: Failure = { status: 503, disposition: 'FAILED' };
+    for (const attempt of attempts(rule, number)) {
+      if (call.isEnded) return;
+      const trunk = await this.d.trunkTarget(attempt.trunkId, attempt.number);
+      if (!trunk) continue;
+      const callerId = attempt.callerId || caller?.outboundCallerId || trunk.mainNumber || caller?.number || 'anonymous';
+      const name = caller ? extensionParty(caller).name : '';
+      const party: CallParty = { dn: attempt.number, dnType: 'ExternalLine', number: attempt.number, name: '' };
+      const outcome = await call.ringStep([{ party, target: trunk.target }], 120, this.d.address(callerId, name), trunk.to);
+      if (outcome.answered || outcome.callEnded) return;
+      last = outcome;
+      if (outcome.disposition === 'BUSY') break;
+    }
+    if (hops > MAX_HOPS) return call.fail(482, 'FAILED');
+    call.fail(last.status, last.disposition);
+  }
+
   private async destination(call: Call, dest: Destination, from: string, hops: number, failure: Failure): Promise<void> {
     if (call.isEnded) return;
     if (dest.type === 'extension') return this.route(call, dest.number, from, hops + 1);
+    if (dest.type === 'external') return this.external(call, dest.number, undefined, hops + 1);
     if (dest.type !== 'none' && dest.type !== 'hangup') {
-      // External numbers (trunks), voicemail, fax and route points come later.
+      // Voicemail, fax and route points come later.
       this.d.logger.info({ call: call.id, destination: dest }, 'destination type not routable yet');
     }
     call.fail(failure.status, failure.disposition);

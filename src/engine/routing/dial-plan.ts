@@ -14,6 +14,8 @@ export interface ExtensionEntry {
   lastName: string;
   enabled: boolean;
   dnd: boolean;
+  allowExternal: boolean;
+  outboundCallerId: string;
   noAnswerTimeout: number;
   forwardingProfile: string;
   forwarding: ForwardingRule[];

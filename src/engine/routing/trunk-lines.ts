@@ -1,0 +1,63 @@
+// Trunks (3CX "lines") as routing sees them: which trunk an INVITE came
+// from, and where a call out through a trunk goes. A trunk is recognised by
+// its source: an address in `inboundIps`, or its own host and port (the port
+// too, so that a provider on this machine — or a test's — is not mistaken
+// for the phones on the same address).
+import { isIP } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import type { Store } from '../../store/index.ts';
+import type { Trunk } from '../../core/directory/trunk.ts';
+import type { Flow } from '../../sip/transport/flow.ts';
+import type { LegContext } from '../b2bua/leg-context.ts';
+import type { UacTarget } from '../b2bua/uac-leg.ts';
+
+/** IPv4 CIDR or a plain address; IPv6 entries match exactly. */
+export function addressMatches(entry: string, address: string): boolean {
+  const [base, bits] = entry.split('/');
+  if (bits === undefined || isIP(address) !== 4 || isIP(base ?? '') !== 4) return entry === address;
+  const n = Number(bits);
+  if (!Number.isInteger(n) || n < 0 || n > 32) return false;
+  const toInt = (a: string): number => a.split('.').reduce((acc, o) => (acc << 8) + Number(o), 0) >>> 0;
+  const mask = n === 0 ? 0 : (0xffffffff << (32 - n)) >>> 0;
+  return ((toInt(base!) & mask) >>> 0) === ((toInt(address) & mask) >>> 0);
+}
+
+export class TrunkLines {
+  constructor(
+    private readonly store: Store,
+    private readonly ctx: LegContext,
+  ) {}
+
+  private async all(): Promise<Trunk[]> {
+    return (await this.store.trunks.list({ limit: 10000 }, { withSecrets: true })).items as unknown as Trunk[];
+  }
+
+  /** The enabled trunk this flow comes from, if any. */
+  async bySource(flow: Flow): Promise<Trunk | undefined> {
+    const trunks = await this.all();
+    return trunks.find((t) => t.enabled && (t.inboundIps.some((e) => addressMatches(e, flow.remoteAddress)) || (t.host === flow.remoteAddress && t.port === flow.remotePort)));
+  }
+
+  /** Where an INVITE for `number` through trunk `id` goes; undefined when the trunk is off or its host does not resolve. */
+  async target(id: number, number: string): Promise<{ target: UacTarget; to: string; mainNumber: string; trunk: Trunk } | undefined> {
+    const trunk = (await this.all()).find((t) => t.id === id);
+    if (!trunk?.enabled || trunk.host === '' || trunk.transport === 'tls') return undefined;
+    let address = trunk.host;
+    if (isIP(address) === 0) {
+      try {
+        address = (await lookup(trunk.host, { family: 4 })).address;
+      } catch {
+        return undefined;
+      }
+    }
+    const port = trunk.port || 5060;
+    const tcp = trunk.transport === 'tcp';
+    const flow = tcp ? this.ctx.stack.tcp.flowTo(address, port) : this.ctx.stack.udp.flowTo(address, port);
+    return {
+      target: { uri: `sip:${number}@${trunk.host}:${String(port)}${tcp ? ';transport=tcp' : ''}`, flow },
+      to: `<sip:${number}@${trunk.host}>`,
+      mainNumber: trunk.mainNumber,
+      trunk,
+    };
+  }
+}
