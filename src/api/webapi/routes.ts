@@ -15,8 +15,18 @@ import { renderError } from './render.ts';
 import { directoryCommands } from './directory-commands.ts';
 import { callCommands } from './call-commands.ts';
 import { systemCommands } from './system-commands.ts';
+import { statusCommands } from './status-commands.ts';
+import { contactCommands } from './contact-commands.ts';
+import { extensionCommands } from './extension-commands.ts';
 
-export const COMMANDS: CommandTable = { ...directoryCommands, ...callCommands, ...systemCommands };
+export const COMMANDS: CommandTable = {
+  ...directoryCommands,
+  ...callCommands,
+  ...statusCommands,
+  ...contactCommands,
+  ...extensionCommands,
+  ...systemCommands,
+};
 
 type Validator = ((v: unknown) => boolean) & { errors?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[] | null };
 
