@@ -18,6 +18,10 @@ import { systemCommands } from './system-commands.ts';
 import { statusCommands } from './status-commands.ts';
 import { contactCommands } from './contact-commands.ts';
 import { extensionCommands } from './extension-commands.ts';
+import { membershipCommands } from './membership-commands.ts';
+import { outboundRuleCommands } from './outbound-rules.ts';
+import { inboundRuleCommands } from './inbound-rules.ts';
+import { queueCommands } from './queue-commands.ts';
 
 export const COMMANDS: CommandTable = {
   ...directoryCommands,
@@ -25,6 +29,10 @@ export const COMMANDS: CommandTable = {
   ...statusCommands,
   ...contactCommands,
   ...extensionCommands,
+  ...membershipCommands,
+  ...outboundRuleCommands,
+  ...inboundRuleCommands,
+  ...queueCommands,
   ...systemCommands,
 };
 

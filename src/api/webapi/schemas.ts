@@ -10,7 +10,7 @@ export const NoParams = params({});
 export const Num = DialNumber;
 export const OnOff = Type.Enum(['on', 'off'] as const);
 export const ZeroOne = Type.Integer({ minimum: 0, maximum: 1 });
-export const GroupName = Type.String({ minLength: 1, maxLength: 100 });
+export const GroupName = Type.String({ minLength: 1, maxLength: 100, pattern: '^[^,]+$' });
 /** Part of a device's contact URI (seed 000: "contained in", not equal to). */
 export const ContactPart = Type.String({ minLength: 1, maxLength: 200 });
 /** A dialled number: internal or outside. */
