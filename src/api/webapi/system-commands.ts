@@ -75,3 +75,11 @@ export const systemCommands: CommandTable = {
     },
   },
 };
+
+// POST query: {"query": "select …", "count": N}; count missing or 0 means 100 (seed 000).
+systemCommands.query = {
+  role: 'admin',
+  method: 'POST',
+  params: params({ query: Type.String({ minLength: 1, maxLength: 20000 }), count: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000 })) }),
+  run: async (c, p) => c.database.query(String(p.query), p.count === undefined || p.count === 0 ? 100 : Number(p.count)),
+};
