@@ -98,6 +98,16 @@ describe('webapi directory readers', () => {
     }
   });
 
+  it('a list answered from cache shows a directory change at once', async () => {
+    const before = (await webapi(t.base, read, 'all.ext.get')).body as { num: string }[];
+    await t.server.control.directory.extensions.create({ number: '199', firstName: 'Late' });
+    const after = (await webapi(t.base, read, 'all.ext.get')).body as { num: string; firstName: string }[];
+    assert.equal(after.length, before.length + 1);
+    assert.deepEqual(after.at(-1), { num: '199', firstName: 'Late', lastName: '', email: '', mobile: '', callerId: '', enabled: true });
+    await t.server.control.directory.extensions.remove('199');
+    assert.equal((await webapi(t.base, read, 'all.ext.get')).body.length, before.length);
+  });
+
   it('refuses bad input with a coded error', async () => {
     const cases: [string, Record<string, string>, number, string][] = [
       ['ext.info.get', { num: '999' }, 404, 'SB_NOT_FOUND'],

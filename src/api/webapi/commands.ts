@@ -19,3 +19,8 @@ export interface WebApiCommand {
 }
 
 export type CommandTable = Record<string, WebApiCommand>;
+
+/** An answer already serialized: sent as is (see directory-read.ts renderedList). */
+export class JsonText {
+  constructor(readonly text: string) {}
+}

@@ -3,19 +3,27 @@
 // a read key.
 import { Type } from 'typebox';
 import { PbxError } from '../../core/errors.ts';
+import type { Record_ } from '../../core/pbx-control.ts';
 import { GROUP_ROLES } from '../../core/directory/extension-group.ts';
 import type { CommandTable } from './commands.ts';
 import { params, NoParams, NumParams, Num, GroupName } from './schemas.ts';
 import { renderExtensionSummary, renderExtensionInfo, renderDevice } from './render.ts';
-import { listAll, liveView, extensionState, agentsOf, agentFree, extensionGroupByName, busyNumbers } from './directory-read.ts';
+import { listAll, renderedList, liveView, extensionState, agentsOf, agentFree, extensionGroupByName, busyNumbers } from './directory-read.ts';
 
 type Member = { extension: string; role: number };
+
+const renderGroup = (g: Record_) => ({ num: g.number, name: g.name, strategy: g.strategy, members: g.members });
+const renderQueue = (q: Record_) => ({ num: q.number, name: q.name, pollingStrategy: q.pollingStrategy });
+const renderIvr = (i: Record_) => ({ num: i.number, name: i.name });
+// Trunks: never credentials.
+const renderLine = (t: Record_) => ({ id: t.id, name: t.name, host: t.host, port: t.port, mainNumber: t.mainNumber, enabled: t.enabled });
+const renderExtensionGroup = (g: Record_) => ({ id: g.id, name: g.name, count: (g.members as Member[]).length });
 
 export const directoryCommands: CommandTable = {
   'all.ext.get': {
     role: 'read',
     params: NoParams,
-    run: async (c) => (await listAll(c.directory.extensions)).map(renderExtensionSummary),
+    run: (c) => renderedList(c.directory.extensions, renderExtensionSummary),
   },
   'all.registered.get': {
     role: 'read',
@@ -28,27 +36,27 @@ export const directoryCommands: CommandTable = {
   'all.group.get': {
     role: 'read',
     params: NoParams,
-    run: async (c) => (await listAll(c.directory.ringGroups)).map((g) => ({ num: g.number, name: g.name, strategy: g.strategy, members: g.members })),
+    run: (c) => renderedList(c.directory.ringGroups, renderGroup),
   },
   'all.queue.get': {
     role: 'read',
     params: NoParams,
-    run: async (c) => (await listAll(c.directory.queues)).map((q) => ({ num: q.number, name: q.name, pollingStrategy: q.pollingStrategy })),
+    run: (c) => renderedList(c.directory.queues, renderQueue),
   },
   'all.ivr.get': {
     role: 'read',
     params: NoParams,
-    run: async (c) => (await listAll(c.directory.ivrs)).map((i) => ({ num: i.number, name: i.name })),
+    run: (c) => renderedList(c.directory.ivrs, renderIvr),
   },
   'all.line.get': {
     role: 'read',
     params: NoParams,
-    run: async (c) => (await listAll(c.directory.trunks)).map((t) => ({ id: t.id, name: t.name, host: t.host, port: t.port, mainNumber: t.mainNumber, enabled: t.enabled })),
+    run: (c) => renderedList(c.directory.trunks, renderLine),
   },
   'all.extgroup.get': {
     role: 'read',
     params: NoParams,
-    run: async (c) => (await listAll(c.directory.extensionGroups)).map((g) => ({ id: g.id, name: g.name, count: (g.members as Member[]).length })),
+    run: (c) => renderedList(c.directory.extensionGroups, renderExtensionGroup),
   },
   'ext.info.get': {
     role: 'read',

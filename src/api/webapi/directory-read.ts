@@ -5,6 +5,7 @@ import type { DirectoryCollection, PbxControl, Record_ } from '../../core/pbx-co
 import { PbxError } from '../../core/errors.ts';
 import type { CallInfo } from '../../core/calls.ts';
 import { loggedInName, type ExtensionState } from './render.ts';
+import { JsonText } from './commands.ts';
 
 /** Every item of a collection, page by page (the store caps a page at 1000). */
 export async function listAll(coll: DirectoryCollection, filters?: Record<string, string>): Promise<Record_[]> {
@@ -14,6 +15,21 @@ export async function listAll(coll: DirectoryCollection, filters?: Record<string
     out.push(...page.items);
     if (out.length >= page.total || page.items.length === 0) return out;
   }
+}
+
+// The store hands out the same frozen page until the directory changes, so a
+// list rendered from it can be serialized once and reused.
+const rendered = new WeakMap<object, WeakMap<(r: Record_) => unknown, JsonText>>();
+
+/** A whole collection rendered item by item, as JSON text cached per store page. */
+export async function renderedList(coll: DirectoryCollection, render: (r: Record_) => unknown): Promise<JsonText> {
+  const page = await coll.list({ limit: 1000, offset: 0 });
+  if (page.total > page.items.length || !Object.isFrozen(page)) return new JsonText(JSON.stringify((await listAll(coll)).map(render)));
+  let byRender = rendered.get(page);
+  if (!byRender) rendered.set(page, (byRender = new WeakMap()));
+  let text = byRender.get(render);
+  if (!text) byRender.set(render, (text = new JsonText(JSON.stringify(page.items.map(render)))));
+  return text;
 }
 
 export async function extensionGroupByName(control: PbxControl, name: string): Promise<Record_> {

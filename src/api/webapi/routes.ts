@@ -10,7 +10,7 @@ import { PbxError } from '../../core/errors.ts';
 import { roleAllows } from '../../core/roles.ts';
 import { validatorCompiler } from '../http/validation.ts';
 import { toPbxError } from '../http/problem.ts';
-import type { CommandTable, Params, WebApiCommand } from './commands.ts';
+import { JsonText, type CommandTable, type Params, type WebApiCommand } from './commands.ts';
 import { renderError } from './render.ts';
 import { directoryCommands } from './directory-commands.ts';
 import { callCommands } from './call-commands.ts';
@@ -81,7 +81,7 @@ export async function webApi(app: FastifyInstance, opts: { control: PbxControl; 
     const validate = validators.get(command) as Validator;
     if (!validate(input)) throw invalidParams(validate, cmd.method === 'POST' ? 'body' : 'query');
     const result = await cmd.run(control, input as Params);
-    return reply.code(200).type('application/json; charset=utf-8').send(JSON.stringify(result));
+    return reply.code(200).type('application/json; charset=utf-8').send(result instanceof JsonText ? result.text : JSON.stringify(result));
   };
 
   // The role in the config is what the route table reports; the command's own role is checked above.
