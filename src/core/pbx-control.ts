@@ -162,6 +162,10 @@ export interface PbxControl {
     subscribe(listener: (e: PbxEvent) => void): () => void;
     lastSeq(): Promise<number>;
   };
+  database: {
+    /** One read-only SELECT over the tables of store/query-views.ts and the live calls, at most `limit` rows; never secrets (seed 000 query). */
+    query(sql: string, limit: number): Promise<Record_[]>;
+  };
 }
 
 export type { EventPayloads, EventType, PbxEvent };

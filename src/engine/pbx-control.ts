@@ -7,6 +7,9 @@ import type { Binding } from '../sip/registrar/location-service.ts';
 import type { CallInfo } from '../core/calls.ts';
 import { PbxError } from '../core/errors.ts';
 import { listCdr } from './cdr/cdr-query.ts';
+import { readQuerySnapshot } from '../store/query-views.ts';
+import { runReadOnlyQuery } from '../store/readonly-query.ts';
+import { liveCallTables } from './query/live-call-tables.ts';
 
 function collection(store: Store, entity: DirectoryEntity, es: EntityStore): DirectoryCollection {
   const changed = async (action: 'created' | 'updated' | 'deleted', key: unknown) => {
@@ -163,6 +166,9 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
       since: (seq, limit) => store.events.since(seq, limit),
       subscribe: (l) => store.events.subscribe(l),
       lastSeq: () => store.events.lastSeq(),
+    },
+    database: {
+      query: async (text, limit) => runReadOnlyQuery({ ...(await readQuerySnapshot(store.db)), ...liveCallTables(calls.list()) }, text, { limit }),
     },
   };
 }

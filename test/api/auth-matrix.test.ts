@@ -5,8 +5,11 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
 
-function concrete(url: string): string {
-  return url.replace(/:number/g, '101').replace(/:id/g, '1').replace(/:name/g, 'X').replace(/:[A-Za-z]+/g, 'x').replace(/\*$/, 'x');
+// The TCXWebAPI dialect (seed 000) carries its key in the path: `:key` becomes
+// the key under test there, and a wrong one where the test sends no header key;
+// its POST commands (parameter.set, query) need an admin key.
+function concrete(url: string, pathKey = 'qRQi5xQj8SvI'): string {
+  return url.replace(/:key/g, encodeURIComponent(pathKey)).replace(/:command/g, 'parameter.set').replace(/:number/g, '101').replace(/:id/g, '1').replace(/:name/g, 'X').replace(/:[A-Za-z]+/g, 'x').replace(/\*$/, 'x');
 }
 
 describe('auth matrix', () => {
@@ -41,7 +44,7 @@ describe('auth matrix', () => {
       const wrong = await api(t.base, 'sb_000000000000_wrongwrongwrongwrongwrongwrongwr', r.method, url, body);
       assert.equal(wrong.status, 401, `${r.method} ${r.url} with a wrong key gave ${wrong.status}`);
       if (r.method !== 'GET') {
-        const ro = await api(t.base, readKey, r.method, url, body);
+        const ro = await api(t.base, readKey, r.method, r.url.includes(':key') ? concrete(r.url, readKey) : url, body);
         assert.equal(ro.status, 403, `${r.method} ${r.url} with a read key gave ${ro.status}`);
         assert.equal(ro.body.code, 'SB_FORBIDDEN');
       }

@@ -15,6 +15,7 @@ import { toPbxError, sendProblem } from './problem.ts';
 import { apiKeyAuth } from './auth.ts';
 import { operations, createMetricsRegistry, type Ports } from './operations.ts';
 import { nativeApi } from '../native/routes.ts';
+import { webApi } from '../webapi/routes.ts';
 
 export interface RouteEntry {
   method: string;
@@ -101,5 +102,7 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
     scope.get('/api/v1/openapi.json', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
     await scope.register(nativeApi, { prefix: '/api/v1', control: opts.control });
   });
+  // Seed 000 (3CX TCXWebAPI) carries its key in the path and checks it itself.
+  await app.register(webApi, { prefix: '/webapi', control: opts.control });
   return app;
 }
