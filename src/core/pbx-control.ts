@@ -4,6 +4,7 @@
 import type { Role } from './roles.ts';
 import type { EventPayloads, EventType, PbxEvent } from './events.ts';
 import type { CallInfo } from './calls.ts';
+import type { RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } from './recordings.ts';
 
 export const DIRECTORY_ENTITIES = [
   'extensions',
@@ -117,6 +118,8 @@ export interface PbxControl {
     blindTransfer(callId: string, participantId: string, destination: string): Promise<void>;
     /** A participant still ringing: ring `destination` instead (seed 001 divert). */
     divert(callId: string, participantId: string, destination: string): Promise<void>;
+    /** Starts or stops recording a talking call (both directions); idempotent. */
+    record(callId: string, action: RecordingAction): Promise<void>;
   };
   cdr: {
     list(query: CdrQuery): Promise<CdrRow[]>;
@@ -137,6 +140,21 @@ export interface PbxControl {
     subscribe(listener: (e: PbxEvent) => void): () => void;
     lastSeq(): Promise<number>;
   };
+  recordings: {
+    /** Newest first. */
+    list(query?: RecordingQuery): Promise<RecordingInfo[]>;
+    get(id: string): Promise<RecordingInfo>;
+    /** The link stops working for good; the files stay. */
+    revoke(id: string): Promise<RecordingInfo>;
+    /** The file behind a link token; SB_NOT_FOUND for an unknown or revoked one. */
+    open(token: string, format: RecordingFormat): Promise<RecordingFile>;
+  };
+}
+
+export interface RecordingQuery {
+  callId?: string;
+  cdrUniqueid?: string;
+  limit?: number;
 }
 
 export type { EventPayloads, EventType, PbxEvent };

@@ -7,6 +7,8 @@ import type { Binding } from '../sip/registrar/location-service.ts';
 import type { CallInfo } from '../core/calls.ts';
 import { PbxError } from '../core/errors.ts';
 import { listCdr } from './cdr/cdr-query.ts';
+import type { RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } from '../core/recordings.ts';
+import type { RecordingQuery } from '../core/pbx-control.ts';
 
 function collection(store: Store, entity: DirectoryEntity, es: EntityStore): DirectoryCollection {
   const changed = async (action: 'created' | 'updated' | 'deleted', key: unknown) => {
@@ -84,7 +86,32 @@ const NO_CALLS: CallSource = {
   },
 };
 
-export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource } = {}): PbxControl {
+export interface RecordingSource {
+  record(callId: string, action: RecordingAction): Promise<void>;
+  list(q?: RecordingQuery): Promise<RecordingInfo[]>;
+  get(id: string): Promise<RecordingInfo>;
+  revoke(id: string): Promise<RecordingInfo>;
+  open(token: string, format: RecordingFormat): Promise<RecordingFile>;
+}
+
+const NO_RECORDINGS: RecordingSource = {
+  record: async () => {
+    throw new PbxError('SB_NOT_READY', 'the SIP engine is not running');
+  },
+  list: async () => [],
+  get: async (id) => {
+    throw new PbxError('SB_NOT_FOUND', `recording ${id} does not exist`);
+  },
+  revoke: async (id) => {
+    throw new PbxError('SB_NOT_FOUND', `recording ${id} does not exist`);
+  },
+  open: async () => {
+    throw new PbxError('SB_NOT_FOUND', 'no such recording link');
+  },
+};
+
+export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource; recordings?: RecordingSource } = {}): PbxControl {
+  const recordings = parts.recordings ?? NO_RECORDINGS;
   const devices = parts.devices ?? NO_DEVICES;
   const calls = parts.calls ?? NO_CALLS;
   const directory = Object.fromEntries(DIRECTORY_ENTITIES.map((e) => [e, collection(store, e, store[e])])) as Record<DirectoryEntity, DirectoryCollection>;
@@ -102,6 +129,7 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
       resume: (callId, pid) => calls.hold(callId, pid, false),
       blindTransfer: (callId, pid, destination) => calls.blindTransfer(callId, pid, destination),
       divert: (callId, pid, destination) => calls.divert(callId, pid, destination),
+      record: (callId, action) => recordings.record(callId, action),
     },
     cdr: { list: (q) => listCdr(store, q) },
     devices: {
@@ -130,6 +158,12 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
       since: (seq, limit) => store.events.since(seq, limit),
       subscribe: (l) => store.events.subscribe(l),
       lastSeq: () => store.events.lastSeq(),
+    },
+    recordings: {
+      list: (q) => recordings.list(q),
+      get: (id) => recordings.get(id),
+      revoke: (id) => recordings.revoke(id),
+      open: (token, format) => recordings.open(token, format),
     },
   };
 }

@@ -493,4 +493,9 @@ export class Call extends EventEmitter<CallEvents> {
     const callee = this.winner ?? this.earlyMedia;
     return { caller: this.relay.stats(this.callerMediaId), callee: callee ? this.relay.stats(callee.mediaId) : undefined };
   }
+
+  /** Read-only, for recorders and taps: the relay and the media legs of the connected sides. */
+  mediaTap(): { relay: MediaRelay; caller: string; callee: string | undefined } {
+    return { relay: this.relay, caller: this.callerMediaId, callee: this.winner?.mediaId };
+  }
 }
