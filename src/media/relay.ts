@@ -292,6 +292,24 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
     return true;
   }
 
+  /** The codec and payload type the leg's phone receives (its SDP's), for a player to encode to. */
+  codecOf(legId: string): { codec: Codec; payloadType: number } | undefined {
+    const remote = this.legs.get(legId)?.remote;
+    return remote ? { codec: remote.codec, payloadType: remote.payloadType } : undefined;
+  }
+
+  /**
+   * Sends an RTP packet made elsewhere (a player) to the leg's phone from the
+   * leg's own port (symmetric RTP), whatever the bridge and direction: the
+   * caller decides what the phone hears. False when there is nowhere to send.
+   */
+  sendToLeg(legId: string, packet: Buffer): boolean {
+    const leg = this.legs.get(legId);
+    if (!leg || leg.rtpAddress === undefined || this.closed) return false;
+    this.sendRtp(leg, packet);
+    return true;
+  }
+
   peerOf(legId: string): string | undefined {
     return this.legs.get(legId)?.peer?.id;
   }
