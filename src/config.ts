@@ -29,6 +29,8 @@ export interface Config {
   sipT1Ms: number;
   /** A talking call whose legs send no RTP for this long is hung up (dead phone, lost network). */
   rtpTimeoutSeconds: number;
+  /** Music on hold: a WAV (PCM16, 8 kHz, mono) or raw µ-law file, looped; a built-in melody when unset. */
+  mohFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -106,6 +108,7 @@ const SETTINGS: Setting[] = [
   { key: 'demo', env: 'SWITCHBOARD_DEMO', file: 'demo', parse: bool },
   { key: 'sipT1Ms', env: 'SWITCHBOARD_SIP_T1_MS', file: 'sipT1Ms', parse: t1 },
   { key: 'rtpTimeoutSeconds', env: 'SWITCHBOARD_RTP_TIMEOUT', file: 'rtpTimeoutSeconds', parse: rtpTimeout },
+  { key: 'mohFile', env: 'SWITCHBOARD_MOH_FILE', file: 'mohFile', parse: optional },
 ];
 
 function t1(raw: string, name: string): number {
@@ -148,6 +151,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'databaseUrl'>> = {
   demo: true,
   sipT1Ms: 500,
   rtpTimeoutSeconds: 60,
+  mohFile: undefined,
 };
 
 /**

@@ -12,6 +12,7 @@ export const ERRORS = {
   SB_IN_USE: { status: 409, title: 'Still referenced' },
   SB_PAYLOAD_TOO_LARGE: { status: 413, title: 'Request body too large' },
   SB_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  SB_RANGE_NOT_SATISFIABLE: { status: 416, title: 'Range not satisfiable' },
   SB_VALIDATION: { status: 400, title: 'Invalid request' },
   SB_BAD_REFERENCE: { status: 422, title: 'Refers to something that does not exist' },
   SB_UNPROCESSABLE: { status: 422, title: 'Request cannot be carried out' },

@@ -2,6 +2,7 @@
 // sequence number. Dialects subscribe and render; the native WebSocket lets a
 // client resume from a sequence number.
 import type { CallInfo, Participant, Disposition } from './calls.ts';
+import type { RecordingInfo } from './recordings.ts';
 
 export interface EventPayloads {
   'call.created': { call: CallInfo };
@@ -14,6 +15,7 @@ export interface EventPayloads {
   'device.unregistered': { extension: string; contact: string; reason: 'expired' | 'removed' | 'unreachable' };
   'key.created': { id: string; role: string; label: string };
   'key.revoked': { id: string };
+  'recording.ready': { recording: RecordingInfo };
 }
 
 export type EventType = keyof EventPayloads;

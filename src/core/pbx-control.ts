@@ -4,6 +4,7 @@
 import type { Role } from './roles.ts';
 import type { EventPayloads, EventType, PbxEvent } from './events.ts';
 import type { CallInfo } from './calls.ts';
+import type { RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } from './recordings.ts';
 
 export const DIRECTORY_ENTITIES = [
   'extensions',
@@ -142,6 +143,8 @@ export interface PbxControl {
     answer(callId: string, participantId: string): Promise<void>;
     /** Seed 000 join: an extension's two connected calls are joined and the extension leaves both. */
     join(extension: string): Promise<CallInfo>;
+    /** Starts or stops recording a talking call (both directions); idempotent. */
+    record(callId: string, action: RecordingAction): Promise<void>;
   };
   cdr: {
     list(query: CdrQuery): Promise<CdrRow[]>;
@@ -166,6 +169,21 @@ export interface PbxControl {
     /** One read-only SELECT over the tables of store/query-views.ts and the live calls, at most `limit` rows; never secrets (seed 000 query). */
     query(sql: string, limit: number): Promise<Record_[]>;
   };
+  recordings: {
+    /** Newest first. */
+    list(query?: RecordingQuery): Promise<RecordingInfo[]>;
+    get(id: string): Promise<RecordingInfo>;
+    /** The link stops working for good; the files stay. */
+    revoke(id: string): Promise<RecordingInfo>;
+    /** The file behind a link token; SB_NOT_FOUND for an unknown or revoked one. */
+    open(token: string, format: RecordingFormat): Promise<RecordingFile>;
+  };
+}
+
+export interface RecordingQuery {
+  callId?: string;
+  cdrUniqueid?: string;
+  limit?: number;
 }
 
 export type { EventPayloads, EventType, PbxEvent };

@@ -10,6 +10,8 @@ import { listCdr } from './cdr/cdr-query.ts';
 import { readQuerySnapshot } from '../store/query-views.ts';
 import { runReadOnlyQuery } from '../store/readonly-query.ts';
 import { liveCallTables } from './query/live-call-tables.ts';
+import type { RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } from '../core/recordings.ts';
+import type { RecordingQuery } from '../core/pbx-control.ts';
 
 function collection(store: Store, entity: DirectoryEntity, es: EntityStore): DirectoryCollection {
   const changed = async (action: 'created' | 'updated' | 'deleted', key: unknown) => {
@@ -111,7 +113,32 @@ const NO_CALLS: CallSource = {
   },
 };
 
-export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource } = {}): PbxControl {
+export interface RecordingSource {
+  record(callId: string, action: RecordingAction): Promise<void>;
+  list(q?: RecordingQuery): Promise<RecordingInfo[]>;
+  get(id: string): Promise<RecordingInfo>;
+  revoke(id: string): Promise<RecordingInfo>;
+  open(token: string, format: RecordingFormat): Promise<RecordingFile>;
+}
+
+const NO_RECORDINGS: RecordingSource = {
+  record: async () => {
+    throw new PbxError('SB_NOT_READY', 'the SIP engine is not running');
+  },
+  list: async () => [],
+  get: async (id) => {
+    throw new PbxError('SB_NOT_FOUND', `recording ${id} does not exist`);
+  },
+  revoke: async (id) => {
+    throw new PbxError('SB_NOT_FOUND', `recording ${id} does not exist`);
+  },
+  open: async () => {
+    throw new PbxError('SB_NOT_FOUND', 'no such recording link');
+  },
+};
+
+export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource; recordings?: RecordingSource } = {}): PbxControl {
+  const recordings = parts.recordings ?? NO_RECORDINGS;
   const devices = parts.devices ?? NO_DEVICES;
   const calls = parts.calls ?? NO_CALLS;
   const directory = Object.fromEntries(DIRECTORY_ENTITIES.map((e) => [e, collection(store, e, store[e])])) as Record<DirectoryEntity, DirectoryCollection>;
@@ -138,6 +165,7 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
         await store.extensions.get(extension);
         return calls.join(extension);
       },
+      record: (callId, action) => recordings.record(callId, action),
     },
     cdr: { list: (q) => listCdr(store, q) },
     devices: {
@@ -169,6 +197,12 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
     },
     database: {
       query: async (text, limit) => runReadOnlyQuery({ ...(await readQuerySnapshot(store.db)), ...liveCallTables(calls.list()) }, text, { limit }),
+    },
+    recordings: {
+      list: (q) => recordings.list(q),
+      get: (id) => recordings.get(id),
+      revoke: (id) => recordings.revoke(id),
+      open: (token, format) => recordings.open(token, format),
     },
   };
 }

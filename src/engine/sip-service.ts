@@ -14,6 +14,8 @@ import { PortAllocator } from '../media/port-allocator.ts';
 import { B2bua } from './b2bua/b2bua.ts';
 import { DialogRouter } from './b2bua/dialog-router.ts';
 import { LegContext } from './b2bua/leg-context.ts';
+import { RecordingService } from './recording/recording-service.ts';
+import { MusicOnHold } from './music-on-hold/music-on-hold.ts';
 
 export interface SipServiceOptions {
   config: Config;
@@ -32,6 +34,8 @@ export class SipService {
   readonly qualifier: Qualifier;
   readonly b2bua: B2bua;
   readonly allocator: PortAllocator;
+  readonly recordings: RecordingService;
+  readonly musicOnHold: MusicOnHold;
   private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SipServiceOptions) {
@@ -45,6 +49,8 @@ export class SipService {
     this.allocator = new PortAllocator(config.rtpPorts, config.host);
     const ctx = new LegContext(this.stack, new DialogRouter(), host, { T1: config.sipT1Ms });
     this.b2bua = new B2bua({ ctx, store, locations: this.locations, registrar: this.registrar, guard: this.guard, allocator: this.allocator, logger: logger.child({ component: 'b2bua' }), rtpTimeoutSeconds: config.rtpTimeoutSeconds, timeZone: config.timeZone });
+    this.recordings = new RecordingService({ calls: this.b2bua, store, dataDir: config.dataDir, logger: logger.child({ component: 'recording' }) });
+    this.musicOnHold = new MusicOnHold({ calls: this.b2bua, store, file: config.mohFile, logger: logger.child({ component: 'moh' }) });
     this.qualifier = new Qualifier(this.stack, this.locations, { intervalMs: options.qualifyIntervalMs ?? 30_000, domain: config.sipDomain, host, onError: (err) => logger.error({ err }, 'qualify failed') });
   }
 
@@ -64,6 +70,8 @@ export class SipService {
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.qualifier.stop();
     this.b2bua.closeAll();
+    this.musicOnHold.close();
+    await this.recordings.close();
     await this.stack.close();
     await this.locations.flush();
   }

@@ -81,6 +81,14 @@ export type MediaRelayEvents = {
   dtmf: [legId: string, digit: string, durationMs: number];
 };
 
+/**
+ * Sees each G.711 audio packet a leg's phone sends, as it arrives: `packet` is
+ * the datagram and `header` the relay's reused view of it, both valid only
+ * during the call (copy what you keep), before any transcoding, with the
+ * sender's codec. A tap must not change the packet.
+ */
+export type RtpTap = (packet: Buffer, header: RtpHeader, codec: Codec) => void;
+
 export interface MediaRelayOptions {
   allocator: PortAllocator;
   /** The address phones reach the legs' ports at (what goes into the SDP c= line). */
@@ -120,6 +128,8 @@ interface Leg {
   packetsDropped: number;
   rtcpPacketsIn: number;
   rtcpPacketsOut: number;
+  /** Set by recorders and taps; undefined costs the packet path one comparison. */
+  tap: RtpTap | undefined;
 }
 
 export class MediaRelay extends EventEmitter<MediaRelayEvents> {
@@ -187,6 +197,7 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
       packetsDropped: 0,
       rtcpPacketsIn: 0,
       rtcpPacketsOut: 0,
+      tap: undefined,
     };
     // Unconnected UDP sockets rarely report errors (no ICMP on Linux); a send
     // that fails is a lost datagram either way.
@@ -268,6 +279,35 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
 
   direction(legId: string): MediaDirection | undefined {
     return this.legs.get(legId)?.direction;
+  }
+
+  /**
+   * Sets (or with undefined clears) the one tap on the audio from a leg's
+   * phone. Returns false for an unknown leg (it may just have been removed).
+   */
+  setTap(legId: string, tap: RtpTap | undefined): boolean {
+    const leg = this.legs.get(legId);
+    if (!leg) return false;
+    leg.tap = tap;
+    return true;
+  }
+
+  /** The codec and payload type the leg's phone receives (its SDP's), for a player to encode to. */
+  codecOf(legId: string): { codec: Codec; payloadType: number } | undefined {
+    const remote = this.legs.get(legId)?.remote;
+    return remote ? { codec: remote.codec, payloadType: remote.payloadType } : undefined;
+  }
+
+  /**
+   * Sends an RTP packet made elsewhere (a player) to the leg's phone from the
+   * leg's own port (symmetric RTP), whatever the bridge and direction: the
+   * caller decides what the phone hears. False when there is nowhere to send.
+   */
+  sendToLeg(legId: string, packet: Buffer): boolean {
+    const leg = this.legs.get(legId);
+    if (!leg || leg.rtpAddress === undefined || this.closed) return false;
+    this.sendRtp(leg, packet);
+    return true;
   }
 
   peerOf(legId: string): string | undefined {
@@ -383,12 +423,15 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
       if (event?.digit !== undefined && !this.closed) this.emit('dtmf', leg.id, event.digit, event.durationMs);
       return;
     }
-    if (!forward) return;
-    const out = peer.remote!;
     // The negotiated payload type, or either law's static one: a phone may
     // switch among the codecs of the answer mid-stream (RFC 3264 §5.1), and
     // PT 0 and 8 mean the same on every leg (RFC 3551 §6).
     const codec: Codec | undefined = pt === remote.payloadType ? remote.codec : pt === STATIC_PT.PCMU ? 'PCMU' : pt === STATIC_PT.PCMA ? 'PCMA' : undefined;
+    // Before transcoding rewrites the payload in place; bridged or not, as a
+    // recording of what the phone said does not depend on who hears it.
+    if (leg.tap !== undefined && codec !== undefined) this.callTap(leg, buf, codec);
+    if (!forward) return;
+    const out = peer.remote!;
     if (codec === undefined) {
       // Comfort noise (RFC 3389) is codec-independent and static; receivers
       // ignore payload types they do not know (RFC 3550 §5.1). Any other
@@ -401,6 +444,14 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
     }
     if (pt !== out.payloadType) setPayloadType(buf, out.payloadType);
     this.sendRtp(peer, buf);
+  }
+
+  private callTap(leg: Leg, buf: Buffer, codec: Codec): void {
+    try {
+      leg.tap!(buf, this.header, codec);
+    } catch {
+      // a tap's failure is its own; the packet path never throws
+    }
   }
 
   private onRtcp(leg: Leg, buf: Buffer, rinfo: RemoteInfo): void {

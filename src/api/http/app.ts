@@ -16,6 +16,7 @@ import { apiKeyAuth } from './auth.ts';
 import { operations, createMetricsRegistry, type Ports } from './operations.ts';
 import { nativeApi } from '../native/routes.ts';
 import { webApi } from '../webapi/routes.ts';
+import { recordingLinks } from '../recordings/routes.ts';
 
 export interface RouteEntry {
   method: string;
@@ -101,6 +102,7 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
     await scope.register(operations, { ports: opts.ports, ready: opts.ready, version: opts.version, registry });
     scope.get('/api/v1/openapi.json', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
     await scope.register(nativeApi, { prefix: '/api/v1', control: opts.control });
+    await scope.register(recordingLinks, { control: opts.control });
   });
   // Seed 000 (3CX TCXWebAPI) carries its key in the path and checks it itself.
   await app.register(webApi, { prefix: '/webapi', control: opts.control });

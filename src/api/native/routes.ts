@@ -8,6 +8,7 @@ import { callRoutes } from './call-routes.ts';
 import { ENTITY_ROUTES, ListQuerystring, pageOf, KeyInfo, KeyCreate, KeyCreated, EventsQuerystring, EventOut, ProblemSchema, DeviceOut, type EntityRoute } from './schemas.ts';
 import { DialNumber } from '../../core/directory/common.ts';
 import { eventsWs } from './events-ws.ts';
+import { recordingRoutes } from './recording-routes.ts';
 
 const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
 
@@ -50,6 +51,7 @@ export async function nativeApi(app: FastifyInstance, opts: { control: PbxContro
     return control.devices.list((req.params as { number: string }).number);
   });
   await app.register(callRoutes, { control });
+  await app.register(recordingRoutes, { control });
   app.get('/registrations', { schema: { tags: ['Extensions'], summary: 'Every registered device', response: { 200: Type.Array(DeviceOut), ...problems } } }, async () => control.devices.list());
 
   app.get('/keys', { schema: { tags: ['API keys'], summary: 'List API keys (never the secrets)', response: { 200: Type.Array(KeyInfo), ...problems } }, config: { role: 'admin' } }, async () => control.keys.list());

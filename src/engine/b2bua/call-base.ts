@@ -608,6 +608,11 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
     return { caller: this.media.stats(this.callerEnd.mediaId), callee: callee ? this.media.stats(callee.mediaId) : undefined };
   }
 
+  /** Read-only, for recorders and taps: the relay and the media legs of the connected ends. */
+  mediaTap(): { relay: MediaRelay; caller: string; callee: string | undefined } {
+    return { relay: this.media.relay, caller: this.callerEnd.mediaId, callee: this.winner?.mediaId };
+  }
+
   /** Hooks for the transfers call.ts adds: a fork of a transfer attempt answered or failed; the replaced end left. */
   protected abstract alternativeAnswered(fork: Fork, sdp: AudioOffer | undefined): void;
   protected abstract alternativeForkFailed(fork: Fork): void;
