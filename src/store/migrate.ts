@@ -1,6 +1,6 @@
 // Versioned migrations, run at start. Kysely's Migrator holds a lock table, so
 // several nodes starting at once against one PostgreSQL apply each step once.
-import { Migrator, type Migration, type MigrationProvider, type Kysely } from 'kysely';
+import { Migrator, sql, type Migration, type MigrationProvider, type Kysely } from 'kysely';
 import type { SqlDialectName } from './dialect.ts';
 import { migration001 } from './migrations/001-directory.ts';
 import { migration002 } from './migrations/002-directory-version.ts';
@@ -20,8 +20,21 @@ export interface MigrationReport {
   current: string[];
 }
 
+/**
+ * The migrator, with its bookkeeping tables in the connection's own schema on
+ * PostgreSQL: Kysely otherwise looks the lock table up in any schema, and a
+ * database holding another schema's (a test run's, a second installation's)
+ * makes it skip creating ours and then fail on it.
+ */
+async function migratorFor(db: Kysely<Database>, dialect: SqlDialectName): Promise<Migrator> {
+  if (dialect !== 'postgres') return new Migrator({ db, provider: provider(dialect) });
+  const row = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const schema = row.rows[0]?.schema;
+  return new Migrator({ db, provider: provider(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
+}
+
 export async function migrateToLatest(db: Kysely<Database>, dialect: SqlDialectName): Promise<MigrationReport> {
-  const migrator = new Migrator({ db, provider: provider(dialect) });
+  const migrator = await migratorFor(db, dialect);
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
@@ -30,6 +43,6 @@ export async function migrateToLatest(db: Kysely<Database>, dialect: SqlDialectN
 }
 
 export async function pendingMigrations(db: Kysely<Database>, dialect: SqlDialectName): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: provider(dialect) });
+  const migrator = await migratorFor(db, dialect);
   return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
 }

@@ -100,6 +100,30 @@ describe('webapi calls', () => {
     await noCalls();
   });
 
+  it('join: 101 talks to 102 and, through makecall, to 103; join connects 102 with 103 and 101 leaves', async () => {
+    const up = Promise.all([p101.waitForType('CALL_ESTABLISHED', 10_000), p102.waitForType('CALL_ESTABLISHED', 10_000)]);
+    await p101.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
+    await up;
+    await talking(2);
+    const second = p103.waitForType('CALL_ESTABLISHED', 15_000);
+    assert.equal((await webapi(t.base, control, 'makecall', { first: '101', second: '103' })).body, true);
+    await second;
+    await eventually(async () => (await webapi(t.base, read, 'pbx.callsinfo.get')).body.callsInfo.filter((x: { state: string }) => x.state === 'Talking').length === 2, 10_000, 'two talking calls');
+    const left = p101.waitForType('CALL_CLOSED', 10_000);
+    assert.equal((await webapi(t.base, control, 'join', { num: '101' })).body, true);
+    await left;
+    const joined = await eventually(async () => {
+      const ac = (await webapi(t.base, read, 'pbx.ac.get')).body;
+      const dns = ac.count === 1 ? ac.AConnByCallID[0].AConnList.map((l: { dn: string }) => l.dn).sort().join() : '';
+      return dns === '102,103' ? ac : undefined;
+    }, 10_000, '102 and 103 in one call');
+    assert.equal(joined.count, 1);
+    const down = p103.waitForType('CALL_CLOSED', 10_000);
+    await p102.hangup();
+    await down;
+    await noCalls();
+  });
+
   it('refuses bad call commands with a coded error and makes no call', async () => {
     const cases: [string, Record<string, string>, number, string][] = [
       ['makecall', { first: '999', second: '102' }, 404, 'SB_NOT_FOUND'],
@@ -113,7 +137,8 @@ describe('webapi calls', () => {
       ['transfer', { num: '101', dest: 'x' }, 400, 'SB_VALIDATION'],
       ['transfer', { num: '999', dest: '103' }, 404, 'SB_NOT_FOUND'],
       ['transfer', { num: '800', dest: '103' }, 422, 'SB_UNPROCESSABLE'],
-      ['join', { num: '101' }, 422, 'SB_UNPROCESSABLE'],
+      ['join', { num: '999' }, 404, 'SB_NOT_FOUND'],
+      ['join', { num: '600' }, 422, 'SB_UNPROCESSABLE'],
       ['join', {}, 400, 'SB_VALIDATION'],
       ['bargein', { internal: '101', external: '102', num: '103' }, 422, 'SB_UNPROCESSABLE'],
       ['bargein', { internal: '101', num: '103' }, 400, 'SB_VALIDATION'],
@@ -126,6 +151,7 @@ describe('webapi calls', () => {
     assert.equal((await webapi(t.base, control, 'drop', { num: '101' })).body, false);
     assert.equal((await webapi(t.base, control, 'drop', { num: '800', external: '5551234' })).body, false);
     assert.equal((await webapi(t.base, control, 'transfer', { num: '101', dest: '103' })).body, false);
+    assert.equal((await webapi(t.base, control, 'join', { num: '101' })).body, false);
     assert.deepEqual((await webapi(t.base, read, 'pbx.calls.get')).body, { count: 0 });
   });
 });

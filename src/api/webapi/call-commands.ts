@@ -117,8 +117,13 @@ export const callCommands: CommandTable = {
     role: 'control',
     params: params({ num: Num }),
     run: async (c, p) => {
-      await isUser(c, String(p.num));
-      notYet('join', 'the engine has no verb yet to join two calls of one extension');
+      const num = String(p.num);
+      if (!(await isUser(c, num))) throw new PbxError('SB_UNPROCESSABLE', `num (${num}) must be a user's extension`);
+      // "If their number is not 2, the command is not executed."
+      const connected = legsOf(c.calls.list(), num, undefined).filter(({ call, leg }) => active(leg) && partnerOf(call, leg));
+      if (connected.length !== 2) return false;
+      await c.calls.join(num);
+      return true;
     },
   },
   bargein: {
