@@ -4,6 +4,7 @@
 import type { Role } from './roles.ts';
 import type { EventPayloads, EventType, PbxEvent } from './events.ts';
 import type { CallInfo } from './calls.ts';
+import type { DeliveryStatus, WebhookDelivery, WebhookSubscription, WebhookSubscriptionInput } from './webhooks.ts';
 
 export const DIRECTORY_ENTITIES = [
   'extensions',
@@ -136,6 +137,20 @@ export interface PbxControl {
     since(seq: number, limit?: number): Promise<PbxEvent[]>;
     subscribe(listener: (e: PbxEvent) => void): () => void;
     lastSeq(): Promise<number>;
+  };
+  /** Signed generic webhooks (Standard Webhooks) over the durable outbox. */
+  webhooks: {
+    list(): Promise<WebhookSubscription[]>;
+    get(id: number): Promise<WebhookSubscription>;
+    /** The secret is returned here only. */
+    create(input: WebhookSubscriptionInput): Promise<WebhookSubscription & { secret: string }>;
+    patch(id: number, input: Partial<Omit<WebhookSubscriptionInput, 'secret'>>): Promise<WebhookSubscription>;
+    remove(id: number): Promise<void>;
+    deliveries(id: number, query?: { limit?: number; status?: DeliveryStatus }): Promise<WebhookDelivery[]>;
+    /** Sends one delivery again, with its original webhook-id. */
+    redeliver(id: number, deliveryId: number): Promise<WebhookDelivery>;
+    /** Queues again every logged event of [from, to] the subscription takes; returns how many. */
+    replay(id: number, from: string, to: string): Promise<number>;
   };
 }
 

@@ -84,7 +84,12 @@ const NO_CALLS: CallSource = {
   },
 };
 
-export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource } = {}): PbxControl {
+const notRunning = async (): Promise<never> => {
+  throw new PbxError('SB_NOT_READY', 'webhooks are delivered by the running server, not here');
+};
+const NO_WEBHOOKS: PbxControl['webhooks'] = { list: notRunning, get: notRunning, create: notRunning, patch: notRunning, remove: notRunning, deliveries: notRunning, redeliver: notRunning, replay: notRunning };
+
+export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource; webhooks?: PbxControl['webhooks'] } = {}): PbxControl {
   const devices = parts.devices ?? NO_DEVICES;
   const calls = parts.calls ?? NO_CALLS;
   const directory = Object.fromEntries(DIRECTORY_ENTITIES.map((e) => [e, collection(store, e, store[e])])) as Record<DirectoryEntity, DirectoryCollection>;
@@ -131,5 +136,6 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
       subscribe: (l) => store.events.subscribe(l),
       lastSeq: () => store.events.lastSeq(),
     },
+    webhooks: parts.webhooks ?? NO_WEBHOOKS,
   };
 }

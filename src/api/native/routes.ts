@@ -8,6 +8,7 @@ import { callRoutes } from './call-routes.ts';
 import { ENTITY_ROUTES, ListQuerystring, pageOf, KeyInfo, KeyCreate, KeyCreated, EventsQuerystring, EventOut, ProblemSchema, DeviceOut, type EntityRoute } from './schemas.ts';
 import { DialNumber } from '../../core/directory/common.ts';
 import { eventsWs } from './events-ws.ts';
+import { webhookRoutes } from './webhook-routes.ts';
 
 const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
 
@@ -67,4 +68,5 @@ export async function nativeApi(app: FastifyInstance, opts: { control: PbxContro
     return { events, lastSeq };
   });
   await app.register(eventsWs, { control });
+  await app.register(webhookRoutes, { control });
 }
