@@ -13,6 +13,7 @@ import { seedDemoDirectory, type DemoSummary } from './engine/demo.ts';
 import { SipService } from './engine/sip-service.ts';
 import { registerSipMetrics } from './engine/sip-metrics.ts';
 import { WebhookService } from './engine/webhooks/webhook-service.ts';
+import { WireCrmNotifier } from './engine/crm/wirecrm-notifier.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -41,6 +42,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const sip = new SipService({ config, store, logger: logger.child({ component: 'sip' }) });
   const webhooks = new WebhookService({ store, logger: logger.child({ component: 'webhooks' }), allowPrivate: config.webhookAllowPrivate, backoffSeconds: config.webhookBackoff, timeoutMs: config.webhookTimeoutMs, userAgent: `Switchboard/${VERSION}` });
   await webhooks.start();
+  if (config.crmUrl) store.events.addWriter(new WireCrmNotifier(webhooks.outbox, { url: config.crmUrl, events: config.crmEvents, internalCalls: config.crmInternalCalls, timeZone: config.timeZone, onCommitted: () => webhooks.deliverer.kick() }));
   const control = createPbxControl(store, { devices: sip.locations, calls: sip.b2bua, webhooks: webhooks.control() });
 
   const ports: Ports = { rtp: config.rtpPorts };

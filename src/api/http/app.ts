@@ -15,6 +15,7 @@ import { toPbxError, sendProblem } from './problem.ts';
 import { apiKeyAuth } from './auth.ts';
 import { operations, createMetricsRegistry, type Ports } from './operations.ts';
 import { nativeApi } from '../native/routes.ts';
+import { crmApi } from '../crm/routes.ts';
 
 export interface RouteEntry {
   method: string;
@@ -100,6 +101,7 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
     await scope.register(operations, { ports: opts.ports, ready: opts.ready, version: opts.version, registry });
     scope.get('/api/v1/openapi.json', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
     await scope.register(nativeApi, { prefix: '/api/v1', control: opts.control });
+    await scope.register(crmApi, { prefix: '/crm/wirecrm', control: opts.control });
   });
   return app;
 }

@@ -280,7 +280,7 @@ export class B2bua {
     const log = (p: Promise<unknown>) => p.catch((err: unknown) => this.o.logger.error({ err }, 'event append failed'));
     this.calls.set(call.id, call);
     if (tx) this.byInvite.set(tx, call);
-    log(events.append('call.created', { call: call.info() }));
+    log(events.append('call.created', { call: call.info(), origin: tx ? 'phone' : 'api', dialled: call.dialled }));
     call.on('changed', (info) => log(events.append('call.updated', { call: info })));
     call.on('participant', (p) => log(events.append('participant.updated', { participant: p })));
     call.on('dtmf', (participantId, digit, durationMs) => log(events.append('dtmf', { callId: call.id, participantId, digit, durationMs })));
@@ -305,7 +305,8 @@ export class B2bua {
         lastApp: 'Dial',
         lastData: `SIP/${calleeRow.number}`,
       });
-      log(written.then((cdr) => events.append('call.ended', { call: info, disposition, duration: cdr.duration, billsec: cdr.billsec, cdrUniqueid: cdr.uniqueid })));
+      const failureStatus = call.failureStatus;
+      log(written.then((cdr) => events.append('call.ended', { call: info, disposition, duration: cdr.duration, billsec: cdr.billsec, cdrUniqueid: cdr.uniqueid, ...(failureStatus !== undefined ? { failureStatus } : {}) })));
     });
   }
 
