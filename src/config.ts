@@ -41,6 +41,8 @@ export interface Config {
   crmEvents: string[];
   /** WireCRM: also report calls between two extensions (as incoming calls). */
   crmInternalCalls: boolean;
+  /** WireCRM: how long an incoming call waits for the reply to NOTIFY_START (caller_name, redirect). */
+  crmReplyTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -124,7 +126,15 @@ const SETTINGS: Setting[] = [
   { key: 'crmUrl', env: 'SWITCHBOARD_CRM_URL', file: 'crmUrl', parse: crmUrl },
   { key: 'crmEvents', env: 'SWITCHBOARD_CRM_EVENTS', file: 'crmEvents', parse: crmEvents },
   { key: 'crmInternalCalls', env: 'SWITCHBOARD_CRM_INTERNAL_CALLS', file: 'crmInternalCalls', parse: bool },
+  { key: 'crmReplyTimeoutMs', env: 'SWITCHBOARD_CRM_REPLY_TIMEOUT_MS', file: 'crmReplyTimeoutMs', parse: crmReplyTimeout },
 ];
+
+function crmReplyTimeout(raw: string, name: string): number {
+  const n = Number(raw);
+  // A caller hears nothing while we wait: keep it well under a ring cycle.
+  if (!/^\d+$/.test(raw.trim()) || n > 5000) throw new ConfigError(name, `"${raw}" must be whole ms between 0 (do not wait) and 5000`);
+  return n;
+}
 
 function backoff(raw: string, name: string): number[] {
   const parts = raw.split(',').map((p) => p.trim());
@@ -203,6 +213,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'databaseUrl'>> = {
   crmUrl: undefined,
   crmEvents: [...CRM_EVENTS],
   crmInternalCalls: false,
+  crmReplyTimeoutMs: 1500,
 };
 
 /**

@@ -42,7 +42,14 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const sip = new SipService({ config, store, logger: logger.child({ component: 'sip' }) });
   const webhooks = new WebhookService({ store, logger: logger.child({ component: 'webhooks' }), allowPrivate: config.webhookAllowPrivate, backoffSeconds: config.webhookBackoff, timeoutMs: config.webhookTimeoutMs, userAgent: `Switchboard/${VERSION}` });
   await webhooks.start();
-  if (config.crmUrl) store.events.addWriter(new WireCrmNotifier(webhooks.outbox, { url: config.crmUrl, events: config.crmEvents, internalCalls: config.crmInternalCalls, timeZone: config.timeZone, onCommitted: () => webhooks.deliverer.kick() }));
+  if (config.crmUrl) {
+    const crm = new WireCrmNotifier(webhooks.outbox, { url: config.crmUrl, events: config.crmEvents, internalCalls: config.crmInternalCalls, timeZone: config.timeZone, onCommitted: () => webhooks.deliverer.kick(), poster: webhooks.poster, replyTimeoutMs: config.crmReplyTimeoutMs });
+    store.events.addWriter(crm);
+    if (config.crmReplyTimeoutMs > 0) sip.b2bua.setRoutingAdvisor(async (call) => {
+      const advice = await crm.advise(call.id);
+      return advice && { ...(advice.callerName !== undefined ? { callerName: advice.callerName } : {}), ...(advice.redirect !== undefined ? { destination: advice.redirect } : {}) };
+    }, config.crmReplyTimeoutMs + 250);
+  }
   const control = createPbxControl(store, { devices: sip.locations, calls: sip.b2bua, webhooks: webhooks.control() });
 
   const ports: Ports = { rtp: config.rtpPorts };

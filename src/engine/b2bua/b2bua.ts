@@ -35,6 +35,16 @@ export interface B2buaOptions {
   rtpTimeoutSeconds?: number;
 }
 
+/** What a routing advisor (the CRM's reply to NOTIFY_START) may change about a new call. */
+export interface RoutingAdvice {
+  /** Display name shown to the callee for the caller. */
+  callerName?: string;
+  /** An extension to ring instead of the one dialled. */
+  destination?: string;
+}
+
+export type RoutingAdvisor = (call: CallInfo) => Promise<RoutingAdvice | undefined>;
+
 interface ExtensionRow {
   number: string;
   firstName: string;
@@ -50,6 +60,7 @@ export class B2bua {
   private readonly cdr: CdrWriter;
   private nextId = 1;
   private readonly deadCallTimer: NodeJS.Timeout;
+  private advisor: { advise: RoutingAdvisor; timeoutMs: number } | undefined;
 
   constructor(private readonly o: B2buaOptions) {
     this.cdr = new CdrWriter(o.store);
@@ -70,6 +81,29 @@ export class B2bua {
       ack: (ack) => o.ctx.dialogs.ack(ack),
       cancel: (cancelTx, invite) => this.cancel(cancelTx, invite),
     });
+  }
+
+  /**
+   * Asks `advise` about every call from a phone before it rings; past
+   * `timeoutMs`, or on an error, the call goes on as dialled.
+   */
+  setRoutingAdvisor(advise: RoutingAdvisor, timeoutMs: number): void {
+    this.advisor = { advise, timeoutMs };
+  }
+
+  private async advice(call: Call): Promise<RoutingAdvice | undefined> {
+    const a = this.advisor;
+    if (!a) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), a.timeoutMs)));
+    try {
+      return await Promise.race([a.advise(call.info()), late]);
+    } catch (err) {
+      this.o.logger.warn({ err, call: call.id }, 'routing advisor failed: routing as dialled');
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   list(): CallInfo[] {
@@ -189,7 +223,8 @@ export class B2bua {
     if (callerNumber === undefined) return;
     const uri = request.uri;
     const dialled = uri.kind === 'sip' ? (uri.user ?? '') : uri.kind === 'tel' ? uri.number : '';
-    const [callerRow, calleeRow] = await Promise.all([this.extension(callerNumber), this.extension(dialled)]);
+    const [callerRow, dialledRow] = await Promise.all([this.extension(callerNumber), this.extension(dialled)]);
+    let calleeRow = dialledRow;
     if (!callerRow || callerRow.enabled !== 1) {
       tx.respond(createResponse(request, 403, 'Forbidden', 'off'));
       return;
@@ -209,12 +244,17 @@ export class B2bua {
     this.track(call, tx, callerRow, calleeRow);
 
     if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
+    const advice = await this.advice(call);
+    if (call.isEnded) return;
+    const callerName = advice?.callerName ?? (this.party(callerRow).name || callerRow.number);
+    const redirected = advice?.destination !== undefined && advice.destination !== calleeRow.number ? await this.extension(advice.destination) : undefined;
+    if (redirected) calleeRow = redirected;
     if (calleeRow.enabled !== 1) return call.fail(480, 'FAILED');
     if (calleeRow.dnd === 1) return call.fail(486, 'BUSY');
     const devices = this.targetsOf(calleeRow.number);
     if (devices.length === 0) return call.fail(480, 'FAILED');
     try {
-      await call.ring(this.party(calleeRow), devices, calleeRow.noAnswerTimeout, this.address(callerRow.number, this.party(callerRow).name || callerRow.number), this.address(calleeRow.number));
+      await call.ring(this.party(calleeRow), devices, calleeRow.noAnswerTimeout, this.address(callerRow.number, callerName), this.address(calleeRow.number));
     } catch (err) {
       this.o.logger.error({ err, call: id }, 'call setup failed');
       call.fail(503, 'FAILED');

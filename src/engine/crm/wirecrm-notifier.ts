@@ -15,6 +15,7 @@ import type { EventType, PbxEvent } from '../../core/events.ts';
 import type { CallInfo } from '../../core/calls.ts';
 import type { Outbox, OutboxMessage } from '../webhooks/outbox.ts';
 import { encodeMultipart } from '../webhooks/multipart.ts';
+import type { HttpPoster } from '../webhooks/http-post.ts';
 import { callStart, crmDisposition, pbxCallId, type CrmDirection } from './wirecrm-fields.ts';
 
 export interface WireCrmOptions {
@@ -24,7 +25,30 @@ export interface WireCrmOptions {
   internalCalls: boolean;
   timeZone: string;
   onCommitted: () => void;
+  /** Sends NOTIFY_START at once and reads its reply (caller_name, redirect). */
+  poster: HttpPoster;
+  /** How long a call waits for that reply before it rings as routed. */
+  replyTimeoutMs: number;
 }
+
+/** What the CRM's reply to NOTIFY_START asks for (seed 002). */
+export interface CrmAdvice {
+  callerName?: string;
+  redirect?: string;
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (v: T) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+const STEER_OWNER = 'wirecrm-reply';
 
 interface CallState {
   direction: CrmDirection;
@@ -44,6 +68,8 @@ export class WireCrmNotifier implements EventWriter {
   private readonly calls = new Map<string, CallState>();
   private readonly salt = randomBytes(16).toString('hex');
   private readonly enabled: Set<string>;
+  /** Per new call: the NOTIFY_START row (leased for the synchronous attempt), once committed. */
+  private readonly starts = new Map<string, Deferred<{ rowId: number; url: string; headers: Record<string, string>; body: string } | undefined>>();
 
   constructor(
     private readonly outbox: Outbox,
@@ -56,13 +82,58 @@ export class WireCrmNotifier implements EventWriter {
     return WANTED.has(type);
   }
 
+  private readonly written = new Map<number, { rowId: number; url: string; headers: Record<string, string>; body: string }>();
+
   async write(trx: Transaction<Database>, event: PbxEvent): Promise<void> {
-    const messages = await this.notifications(trx, event);
-    await this.outbox.enqueue(trx, messages.filter((m) => this.enabled.has(m.eventType)));
+    const messages = (await this.notifications(trx, event)).filter((m) => this.enabled.has(m.eventType));
+    const ids = await this.outbox.enqueue(trx, messages);
+    const start = messages.findIndex((m) => m.eventType === 'NOTIFY_START');
+    const m = messages[start];
+    if (m && ids[start] !== undefined) this.written.set(event.seq, { rowId: ids[start], url: m.url, headers: { 'content-type': m.contentType }, body: m.body });
   }
 
-  committed(): void {
+  committed(event: PbxEvent): void {
+    if (event.type === 'call.created') {
+      const callId = (event as PbxEvent<'call.created'>).payload.call.id;
+      const start = this.written.get(event.seq);
+      this.written.delete(event.seq);
+      this.startOf(callId).resolve(start);
+    } else if (event.type === 'call.ended') {
+      this.starts.delete((event as PbxEvent<'call.ended'>).payload.call.id);
+    }
     this.o.onCommitted();
+  }
+
+  private startOf(callId: string): Deferred<{ rowId: number; url: string; headers: Record<string, string>; body: string } | undefined> {
+    let d = this.starts.get(callId);
+    if (!d) {
+      d = deferred();
+      this.starts.set(callId, d);
+    }
+    return d;
+  }
+
+  /**
+   * Sends the call's NOTIFY_START now and returns what the reply asks for,
+   * within replyTimeoutMs. On no answer in time, an error or a reply that
+   * is not JSON the call goes on as routed and the row stays in the outbox,
+   * which delivers it later (the CRM may then see it twice: at least once).
+   */
+  async advise(callId: string): Promise<CrmAdvice | undefined> {
+    const deadline = Date.now() + this.o.replyTimeoutMs;
+    const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), this.o.replyTimeoutMs).unref());
+    const start = await Promise.race([this.startOf(callId).promise, timeout]);
+    this.starts.delete(callId);
+    if (!start) return undefined;
+    const left = deadline - Date.now();
+    const result = left > 20 ? await this.o.poster.post(start.url, start.headers, start.body, left) : undefined;
+    if (!result || result.status < 200 || result.status >= 300) {
+      await this.outbox.release([start.rowId]);
+      this.o.onCommitted();
+      return undefined;
+    }
+    await this.outbox.delivered(start.rowId, result.status, result.latencyMs);
+    return parseAdvice(result.body);
   }
 
   private async notifications(trx: Transaction<Database>, event: PbxEvent): Promise<OutboxMessage[]> {
@@ -113,6 +184,31 @@ export class WireCrmNotifier implements EventWriter {
 
   private message(event: PbxEvent, state: CallState, name: string, fields: Record<string, string>, tag = ''): OutboxMessage {
     const { contentType, body } = encodeMultipart({ event: name, call_start: state.callStart, pbx_call_id: state.pbxCallId, ...fields });
-    return { subscriptionId: null, url: this.o.url, eventType: name, eventSeq: event.seq, messageId: `${state.pbxCallId}.${name}${tag !== '' ? `.${tag}` : ''}`, contentType, body };
+    // NOTIFY_START's first attempt is advise()'s, so the deliverer leaves it alone until then.
+    const lease = name === 'NOTIFY_START' ? { lease: { owner: STEER_OWNER, until: new Date(Date.now() + this.o.replyTimeoutMs + 5000).toISOString() } } : {};
+    return { subscriptionId: null, url: this.o.url, eventType: name, eventSeq: event.seq, messageId: `${state.pbxCallId}.${name}${tag !== '' ? `.${tag}` : ''}`, contentType, body, ...lease };
   }
+}
+
+/** {"caller_name":"Иванов Иван"} or {"redirect":"101"}; anything else asks for nothing. */
+export function parseAdvice(body: string): CrmAdvice | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  const advice: CrmAdvice = {};
+  // A SIP display name is a quoted string (RFC 3261 §25.1): no quotes, backslashes or line breaks.
+  if (typeof o.caller_name === 'string') {
+    const name = o.caller_name.replace(/["\\\r\n]/g, '').trim().slice(0, 64);
+    if (name !== '') advice.callerName = name;
+  }
+  if (typeof o.redirect === 'string' || typeof o.redirect === 'number') {
+    const to = String(o.redirect).trim();
+    if (/^[0-9]{2,10}$/.test(to)) advice.redirect = to;
+  }
+  return advice.callerName !== undefined || advice.redirect !== undefined ? advice : undefined;
 }

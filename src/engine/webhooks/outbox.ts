@@ -19,6 +19,8 @@ export interface OutboxMessage {
   contentType: string;
   body: string;
   headers?: Record<string, string>;
+  /** Written already leased, for a producer that makes the first attempt itself. */
+  lease?: { owner: string; until: string };
 }
 
 /** Rows of one destination are delivered in id order: a subscription, or a bare URL (CRM). */
@@ -52,10 +54,11 @@ export class Outbox {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async enqueue(trx: Transaction<Database> | Kysely<Database>, messages: OutboxMessage[]): Promise<void> {
-    if (messages.length === 0) return;
+  /** Inserts the messages; returns their row ids in the same order. */
+  async enqueue(trx: Transaction<Database> | Kysely<Database>, messages: OutboxMessage[]): Promise<number[]> {
+    if (messages.length === 0) return [];
     const at = this.now().toISOString();
-    await trx
+    return trx
       .insertInto('webhookOutbox')
       .values(
         messages.map((m) => ({
@@ -71,13 +74,15 @@ export class Outbox {
           attempts: 0,
           nextAttemptAt: at,
           lastError: '',
-          leaseOwner: '',
-          leaseUntil: null,
+          leaseOwner: m.lease?.owner ?? '',
+          leaseUntil: m.lease?.until ?? null,
           createdAt: at,
           deliveredAt: null,
         })),
       )
-      .execute();
+      .returning('id')
+      .execute()
+      .then((rows) => rows.map((r) => r.id));
   }
 
   /** Leases up to `limit` due rows, oldest first, for `leaseMs`. */
