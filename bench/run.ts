@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<{ run(o: { smoke: boolean }): Promis
   'b2bua-cps': () => import('./b2bua-cps.ts'),
   'media-relay': () => import('./media-relay.ts'),
   webapi: () => import('./webapi.ts'),
+  webhooks: () => import('./webhooks.ts'),
 };
 
 const args = process.argv.slice(2);

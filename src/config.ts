@@ -31,6 +31,20 @@ export interface Config {
   rtpTimeoutSeconds: number;
   /** Music on hold: a WAV (PCM16, 8 kHz, mono) or raw µ-law file, looped; a built-in melody when unset. */
   mohFile: string | undefined;
+  /** Let webhooks reach loopback and private addresses (SSRF guard off); for tests and closed networks. */
+  webhookAllowPrivate: boolean;
+  /** Seconds between a failed webhook attempt and the next one, one per retry. */
+  webhookBackoff: number[];
+  /** How long one webhook attempt may take. */
+  webhookTimeoutMs: number;
+  /** WireCRM: the notification (webhook) URL the CRM generated; unset sends nothing. */
+  crmUrl: string | undefined;
+  /** WireCRM: which of NOTIFY_START, NOTIFY_INTERNAL, … are sent. */
+  crmEvents: string[];
+  /** WireCRM: also report calls between two extensions (as incoming calls). */
+  crmInternalCalls: boolean;
+  /** WireCRM: how long an incoming call waits for the reply to NOTIFY_START (caller_name, redirect). */
+  crmReplyTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -109,7 +123,51 @@ const SETTINGS: Setting[] = [
   { key: 'sipT1Ms', env: 'SWITCHBOARD_SIP_T1_MS', file: 'sipT1Ms', parse: t1 },
   { key: 'rtpTimeoutSeconds', env: 'SWITCHBOARD_RTP_TIMEOUT', file: 'rtpTimeoutSeconds', parse: rtpTimeout },
   { key: 'mohFile', env: 'SWITCHBOARD_MOH_FILE', file: 'mohFile', parse: optional },
+  { key: 'webhookAllowPrivate', env: 'SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE', file: 'webhookAllowPrivate', parse: bool },
+  { key: 'webhookBackoff', env: 'SWITCHBOARD_WEBHOOK_BACKOFF', file: 'webhookBackoff', parse: backoff },
+  { key: 'webhookTimeoutMs', env: 'SWITCHBOARD_WEBHOOK_TIMEOUT_MS', file: 'webhookTimeoutMs', parse: webhookTimeout },
+  { key: 'crmUrl', env: 'SWITCHBOARD_CRM_URL', file: 'crmUrl', parse: crmUrl },
+  { key: 'crmEvents', env: 'SWITCHBOARD_CRM_EVENTS', file: 'crmEvents', parse: crmEvents },
+  { key: 'crmInternalCalls', env: 'SWITCHBOARD_CRM_INTERNAL_CALLS', file: 'crmInternalCalls', parse: bool },
+  { key: 'crmReplyTimeoutMs', env: 'SWITCHBOARD_CRM_REPLY_TIMEOUT_MS', file: 'crmReplyTimeoutMs', parse: crmReplyTimeout },
 ];
+
+function crmReplyTimeout(raw: string, name: string): number {
+  const n = Number(raw);
+  // A caller hears nothing while we wait: keep it well under a ring cycle.
+  if (!/^\d+$/.test(raw.trim()) || n > 5000) throw new ConfigError(name, `"${raw}" must be whole ms between 0 (do not wait) and 5000`);
+  return n;
+}
+
+function backoff(raw: string, name: string): number[] {
+  const parts = raw.split(',').map((p) => p.trim());
+  const out = parts.map(Number);
+  if (parts.length === 0 || parts.length > 20 || parts.some((p) => !/^\d+(\.\d+)?$/.test(p)) || out.some((n) => n > 7 * 86400)) {
+    throw new ConfigError(name, `"${raw}" must be up to 20 comma-separated delays in seconds (each at most a week), e.g. 5,300,1800`);
+  }
+  return out;
+}
+
+function webhookTimeout(raw: string, name: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || n < 100 || n > 60_000) throw new ConfigError(name, `"${raw}" must be whole ms between 100 and 60000`);
+  return n;
+}
+
+function crmUrl(raw: string, name: string): string | undefined {
+  if (raw.trim() === '') return undefined;
+  if (!/^https?:\/\/[^\s]+$/.test(raw.trim())) throw new ConfigError(name, `"${raw}" is not an http(s) URL`);
+  return raw.trim();
+}
+
+export const CRM_EVENTS = ['NOTIFY_START', 'NOTIFY_INTERNAL', 'NOTIFY_END', 'NOTIFY_OUT_START', 'NOTIFY_OUT_END', 'NOTIFY_RECORD'] as const;
+
+function crmEvents(raw: string, name: string): string[] {
+  const list = raw.split(',').map((e) => e.trim().toUpperCase()).filter((e) => e !== '');
+  const bad = list.filter((e) => !(CRM_EVENTS as readonly string[]).includes(e));
+  if (bad.length > 0) throw new ConfigError(name, `unknown event ${bad.join(', ')} (known: ${CRM_EVENTS.join(', ')})`);
+  return list;
+}
 
 function t1(raw: string, name: string): number {
   const n = Number(raw);
@@ -152,6 +210,14 @@ export const DEFAULTS: Readonly<Omit<Config, 'databaseUrl'>> = {
   sipT1Ms: 500,
   rtpTimeoutSeconds: 60,
   mohFile: undefined,
+  webhookAllowPrivate: false,
+  // Standard Webhooks' suggested schedule after the immediate first attempt.
+  webhookBackoff: [5, 300, 1800, 7200, 18000, 36000, 86400],
+  webhookTimeoutMs: 10_000,
+  crmUrl: undefined,
+  crmEvents: [...CRM_EVENTS],
+  crmInternalCalls: false,
+  crmReplyTimeoutMs: 1500,
 };
 
 /**

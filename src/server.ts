@@ -12,6 +12,8 @@ import type { PbxControl } from './core/pbx-control.ts';
 import { seedDemoDirectory, type DemoSummary } from './engine/demo.ts';
 import { SipService } from './engine/sip-service.ts';
 import { registerSipMetrics } from './engine/sip-metrics.ts';
+import { WebhookService } from './engine/webhooks/webhook-service.ts';
+import { WireCrmNotifier } from './engine/crm/wirecrm-notifier.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -21,6 +23,7 @@ export interface RunningServer {
   control: PbxControl;
   http: FastifyInstance;
   sip: SipService;
+  webhooks: WebhookService;
   logger: Logger;
   ports: Ports;
   /** Set when this start created the demo directory (first run). */
@@ -37,7 +40,17 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const report = await store.migrate();
   logger.info({ database: store.where, applied: report.applied }, 'store ready');
   const sip = new SipService({ config, store, logger: logger.child({ component: 'sip' }) });
-  const control = createPbxControl(store, { devices: sip.locations, calls: sip.b2bua, recordings: sip.recordings });
+  const webhooks = new WebhookService({ store, logger: logger.child({ component: 'webhooks' }), allowPrivate: config.webhookAllowPrivate, backoffSeconds: config.webhookBackoff, timeoutMs: config.webhookTimeoutMs, userAgent: `Switchboard/${VERSION}` });
+  await webhooks.start();
+  if (config.crmUrl) {
+    const crm = new WireCrmNotifier(webhooks.outbox, { url: config.crmUrl, events: config.crmEvents, internalCalls: config.crmInternalCalls, timeZone: config.timeZone, onCommitted: () => webhooks.deliverer.kick(), poster: webhooks.poster, replyTimeoutMs: config.crmReplyTimeoutMs });
+    store.events.addWriter(crm);
+    if (config.crmReplyTimeoutMs > 0) sip.b2bua.setRoutingAdvisor(async (call) => {
+      const advice = await crm.advise(call.id);
+      return advice && { ...(advice.callerName !== undefined ? { callerName: advice.callerName } : {}), ...(advice.redirect !== undefined ? { destination: advice.redirect } : {}) };
+    }, config.crmReplyTimeoutMs + 250);
+  }
+  const control = createPbxControl(store, { devices: sip.locations, calls: sip.b2bua, recordings: sip.recordings, webhooks: webhooks.control() });
 
   const ports: Ports = { rtp: config.rtpPorts };
   ports.sip = await sip.start();
@@ -64,7 +77,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       logger.info('stopping');
       await http.close();
       await sip.stop();
+      await webhooks.stop();
       await store.close();
     })());
-  return { config, store, control, http, sip, logger, ports, ...(demo ? { demo } : {}), stop };
+  return { config, store, control, http, sip, webhooks, logger, ports, ...(demo ? { demo } : {}), stop };
 }

@@ -5,9 +5,11 @@ import type { CallInfo, Participant, Disposition } from './calls.ts';
 import type { RecordingInfo } from './recordings.ts';
 
 export interface EventPayloads {
-  'call.created': { call: CallInfo };
+  /** origin: a phone's INVITE, or the API (click-to-call); dialled: the number asked for. */
+  'call.created': { call: CallInfo; origin?: 'phone' | 'api'; dialled?: string };
   'call.updated': { call: CallInfo };
-  'call.ended': { call: CallInfo; disposition: Disposition; duration: number; billsec: number; cdrUniqueid: string };
+  /** failureStatus: the SIP status an unanswered call ended with (487: the caller gave up). */
+  'call.ended': { call: CallInfo; disposition: Disposition; duration: number; billsec: number; cdrUniqueid: string; failureStatus?: number };
   'participant.updated': { participant: Participant };
   dtmf: { callId: string; participantId: string; digit: string; durationMs: number };
   'directory.changed': { entity: string; action: 'created' | 'updated' | 'deleted'; key: string };

@@ -5,6 +5,7 @@ import type { Role } from './roles.ts';
 import type { EventPayloads, EventType, PbxEvent } from './events.ts';
 import type { CallInfo } from './calls.ts';
 import type { RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } from './recordings.ts';
+import type { DeliveryStatus, WebhookDelivery, WebhookSubscription, WebhookSubscriptionInput } from './webhooks.ts';
 
 export const DIRECTORY_ENTITIES = [
   'extensions',
@@ -177,6 +178,20 @@ export interface PbxControl {
     revoke(id: string): Promise<RecordingInfo>;
     /** The file behind a link token; SB_NOT_FOUND for an unknown or revoked one. */
     open(token: string, format: RecordingFormat): Promise<RecordingFile>;
+  };
+  /** Signed generic webhooks (Standard Webhooks) over the durable outbox. */
+  webhooks: {
+    list(): Promise<WebhookSubscription[]>;
+    get(id: number): Promise<WebhookSubscription>;
+    /** The secret is returned here only. */
+    create(input: WebhookSubscriptionInput): Promise<WebhookSubscription & { secret: string }>;
+    patch(id: number, input: Partial<Omit<WebhookSubscriptionInput, 'secret'>>): Promise<WebhookSubscription>;
+    remove(id: number): Promise<void>;
+    deliveries(id: number, query?: { limit?: number; status?: DeliveryStatus }): Promise<WebhookDelivery[]>;
+    /** Sends one delivery again, with its original webhook-id. */
+    redeliver(id: number, deliveryId: number): Promise<WebhookDelivery>;
+    /** Queues again every logged event of [from, to] the subscription takes; returns how many. */
+    replay(id: number, from: string, to: string): Promise<number>;
   };
 }
 

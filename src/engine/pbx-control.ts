@@ -137,7 +137,12 @@ const NO_RECORDINGS: RecordingSource = {
   },
 };
 
-export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource; recordings?: RecordingSource } = {}): PbxControl {
+const notRunning = async (): Promise<never> => {
+  throw new PbxError('SB_NOT_READY', 'webhooks are delivered by the running server, not here');
+};
+const NO_WEBHOOKS: PbxControl['webhooks'] = { list: notRunning, get: notRunning, create: notRunning, patch: notRunning, remove: notRunning, deliveries: notRunning, redeliver: notRunning, replay: notRunning };
+
+export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource; recordings?: RecordingSource; webhooks?: PbxControl['webhooks'] } = {}): PbxControl {
   const recordings = parts.recordings ?? NO_RECORDINGS;
   const devices = parts.devices ?? NO_DEVICES;
   const calls = parts.calls ?? NO_CALLS;
@@ -204,5 +209,6 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
       revoke: (id) => recordings.revoke(id),
       open: (token, format) => recordings.open(token, format),
     },
+    webhooks: parts.webhooks ?? NO_WEBHOOKS,
   };
 }

@@ -4,6 +4,7 @@ import { Migrator, sql, type Migration, type MigrationProvider, type Kysely } fr
 import type { SqlDialectName } from './dialect.ts';
 import { migration001 } from './migrations/001-directory.ts';
 import { migration002 } from './migrations/002-directory-version.ts';
+import { migration004 } from './migrations/004-webhooks.ts';
 import type { Database } from './schema.ts';
 
 function provider(dialect: SqlDialectName): MigrationProvider {
@@ -11,6 +12,7 @@ function provider(dialect: SqlDialectName): MigrationProvider {
     getMigrations: async (): Promise<Record<string, Migration>> => ({
       '001-directory': migration001(dialect),
       '002-directory-version': migration002,
+      '004-webhooks': migration004,
     }),
   };
 }

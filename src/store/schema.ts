@@ -297,6 +297,7 @@ export interface WebhookSubscriptionsTable {
   secret: string;
   enabled: Bool;
   createdAt: Stamp;
+  description: Generated<string>;
 }
 
 export interface WebhookOutboxTable {
@@ -315,6 +316,10 @@ export interface WebhookOutboxTable {
   leaseUntil: Stamp | null;
   createdAt: Stamp;
   deliveredAt: Stamp | null;
+  messageId: string;
+  eventSeq: Generated<number>;
+  lastStatus: Generated<number>;
+  lastLatencyMs: Generated<number>;
 }
 
 export interface DirectoryVersionTable {

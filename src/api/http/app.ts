@@ -17,6 +17,7 @@ import { operations, createMetricsRegistry, type Ports } from './operations.ts';
 import { nativeApi } from '../native/routes.ts';
 import { webApi } from '../webapi/routes.ts';
 import { recordingLinks } from '../recordings/routes.ts';
+import { crmApi } from '../crm/routes.ts';
 
 export interface RouteEntry {
   method: string;
@@ -103,6 +104,7 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
     scope.get('/api/v1/openapi.json', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
     await scope.register(nativeApi, { prefix: '/api/v1', control: opts.control });
     await scope.register(recordingLinks, { control: opts.control });
+    await scope.register(crmApi, { prefix: '/crm/wirecrm', control: opts.control });
   });
   // Seed 000 (3CX TCXWebAPI) carries its key in the path and checks it itself.
   await app.register(webApi, { prefix: '/webapi', control: opts.control });

@@ -30,7 +30,10 @@ export function keyFromRequest(request: FastifyRequest): string | undefined {
     if (m) return m[1];
   }
   const header = request.headers['x-api-key'];
-  return typeof header === 'string' && header !== '' ? header : undefined;
+  if (typeof header === 'string' && header !== '') return header;
+  // WireCRM sends its token in this header (seed 002); it is a key like any other.
+  const crm = request.headers['x-pbx-authentication'];
+  return typeof crm === 'string' && crm !== '' ? crm : undefined;
 }
 
 /** Authenticates every route of the encapsulating scope (the native API and operations). */

@@ -9,6 +9,7 @@ import { ENTITY_ROUTES, ListQuerystring, pageOf, KeyInfo, KeyCreate, KeyCreated,
 import { DialNumber } from '../../core/directory/common.ts';
 import { eventsWs } from './events-ws.ts';
 import { recordingRoutes } from './recording-routes.ts';
+import { webhookRoutes } from './webhook-routes.ts';
 
 const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
 
@@ -69,4 +70,5 @@ export async function nativeApi(app: FastifyInstance, opts: { control: PbxContro
     return { events, lastSeq };
   });
   await app.register(eventsWs, { control });
+  await app.register(webhookRoutes, { control });
 }

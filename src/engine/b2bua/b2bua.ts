@@ -45,6 +45,16 @@ export interface B2buaOptions {
   rtpTimeoutSeconds?: number;
 }
 
+/** What a routing advisor (the CRM's reply to NOTIFY_START) may change about a new call. */
+export interface RoutingAdvice {
+  /** Display name shown to the callee for the caller. */
+  callerName?: string;
+  /** An internal number to ring instead of the one dialled. */
+  destination?: string;
+}
+
+export type RoutingAdvisor = (call: CallInfo) => Promise<RoutingAdvice | undefined>;
+
 interface ExtensionRow {
   number: string;
   firstName: string;
@@ -63,6 +73,7 @@ export class B2bua {
   private readonly dialPlan: DialPlan;
   private readonly router: CallRouter;
   private readonly trunks: TrunkLines;
+  private advisor: { advise: RoutingAdvisor; timeoutMs: number } | undefined;
 
   constructor(private readonly o: B2buaOptions) {
     this.cdr = new CdrWriter(o.store);
@@ -98,6 +109,35 @@ export class B2bua {
       ack: (ack) => o.ctx.dialogs.ack(ack),
       cancel: (cancelTx, invite) => this.cancel(cancelTx, invite),
     });
+  }
+
+  /**
+   * Asks `advise` about every new call before it rings; past `timeoutMs`, or
+   * on an error, the call goes on as dialled.
+   */
+  setRoutingAdvisor(advise: RoutingAdvisor, timeoutMs: number): void {
+    this.advisor = { advise, timeoutMs };
+  }
+
+  private async advice(call: Call): Promise<RoutingAdvice | undefined> {
+    const a = this.advisor;
+    if (!a) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), a.timeoutMs)));
+    try {
+      return await Promise.race([a.advise(call.info()), late]);
+    } catch (err) {
+      this.o.logger.warn({ err, call: call.id }, 'routing advisor failed: routing as dialled');
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The advisor's redirect, when it names a number of ours. */
+  private async redirect(advice: RoutingAdvice | undefined): Promise<string | undefined> {
+    const d = advice?.destination;
+    return d !== undefined && (await this.dialPlan.lookup(d)) ? d : undefined;
   }
 
   list(): CallInfo[] {
@@ -311,7 +351,11 @@ export class B2bua {
     const caller = this.party(callerRow);
     const call = this.newCall(request, tx, entry ? 'Internal' : 'Outbound', caller, dialled, '');
     if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
-    if (entry) return this.routeCall(call, dialled, this.address(caller.number, caller.name || caller.number));
+    const advice = await this.advice(call);
+    if (call.isEnded) return;
+    const from = this.address(caller.number, advice?.callerName ?? (caller.name || caller.number));
+    const redirect = await this.redirect(advice);
+    if (redirect !== undefined || entry) return this.routeCall(call, redirect ?? dialled, from);
     const ext = await this.dialPlan.extension(callerRow.number);
     this.router.external(call, dialled, ext).catch((err: unknown) => this.routingFailed(call, err));
   }
@@ -346,8 +390,13 @@ export class B2bua {
     const caller: CallParty = { dn: number, dnType: 'ExternalLine', number, name: from?.displayName ?? '' };
     const call = this.newCall(request, tx, 'Inbound', caller, did, rule.name);
     if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
+    const advice = await this.advice(call);
+    if (call.isEnded) return;
+    const fromAddress = this.address(number, advice?.callerName ?? (caller.name || number));
+    const redirect = await this.redirect(advice);
+    if (redirect !== undefined) return this.routeCall(call, redirect, fromAddress);
     const dest = isOpen(rule.officeHours, new Date(), this.o.timeZone ?? 'UTC') ? rule.inHours : rule.outOfHours;
-    this.router.toDestination(call, dest, this.address(number, caller.name || number)).catch((err: unknown) => this.routingFailed(call, err));
+    this.router.toDestination(call, dest, fromAddress).catch((err: unknown) => this.routingFailed(call, err));
   }
 
   private routingFailed(call: Call, err: unknown): void {
@@ -404,7 +453,7 @@ export class B2bua {
     const log = (p: Promise<unknown>) => p.catch((err: unknown) => this.o.logger.error({ err }, 'event append failed'));
     this.calls.set(call.id, call);
     if (tx) this.byInvite.set(tx, call);
-    log(events.append('call.created', { call: call.info() }));
+    log(events.append('call.created', { call: call.info(), origin: tx ? 'phone' : 'api', dialled: call.dialled }));
     call.on('changed', (info) => log(events.append('call.updated', { call: info })));
     call.on('participant', (p) => log(events.append('participant.updated', { participant: p })));
     call.on('dtmf', (participantId, digit, durationMs) => log(events.append('dtmf', { callId: call.id, participantId, digit, durationMs })));
@@ -425,7 +474,8 @@ export class B2bua {
         lastApp: 'Dial',
         lastData: `SIP/${dialled}`,
       });
-      log(written.then((cdr) => events.append('call.ended', { call: info, disposition, duration: cdr.duration, billsec: cdr.billsec, cdrUniqueid: cdr.uniqueid })));
+      const failureStatus = call.failureStatus;
+      log(written.then((cdr) => events.append('call.ended', { call: info, disposition, duration: cdr.duration, billsec: cdr.billsec, cdrUniqueid: cdr.uniqueid, ...(failureStatus !== undefined ? { failureStatus } : {}) })));
     });
   }
 
