@@ -90,10 +90,35 @@ export interface CdrRow {
   answeredAt: string | null;
   endedAt: string;
   callId: string;
+  /** Rated cost in the currency's minor unit (grosze); null until rated. */
+  cost: number | null;
+  /** Billing zone; empty until rated. */
+  zone: string;
 }
 
 export interface CdrQuery {
   /** Inclusive ISO-8601 bounds on the call's start. */
+  from?: string;
+  to?: string;
+  limit?: number;
+}
+
+/** A recording as the listing shows it; src/dst come from the call's CDR row. */
+export interface RecordingInfo {
+  id: string;
+  callId: string;
+  /** The CDR uniqueid of the recorded call. */
+  uniqueid: string;
+  src: string;
+  dst: string;
+  format: string;
+  startedAt: string;
+  durationMs: number;
+  size: number;
+}
+
+export interface RecordingQuery {
+  /** Inclusive ISO-8601 bounds on the recording's start. */
   from?: string;
   to?: string;
   limit?: number;
@@ -136,6 +161,10 @@ export interface PbxControl {
     since(seq: number, limit?: number): Promise<PbxEvent[]>;
     subscribe(listener: (e: PbxEvent) => void): () => void;
     lastSeq(): Promise<number>;
+  };
+  recordings: {
+    /** Recordings not revoked, oldest first, by the time they started. */
+    list(query: RecordingQuery): Promise<RecordingInfo[]>;
   };
 }
 

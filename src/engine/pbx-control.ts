@@ -7,6 +7,7 @@ import type { Binding } from '../sip/registrar/location-service.ts';
 import type { CallInfo } from '../core/calls.ts';
 import { PbxError } from '../core/errors.ts';
 import { listCdr } from './cdr/cdr-query.ts';
+import { listRecordings } from './cdr/recording-list.ts';
 
 function collection(store: Store, entity: DirectoryEntity, es: EntityStore): DirectoryCollection {
   const changed = async (action: 'created' | 'updated' | 'deleted', key: unknown) => {
@@ -131,5 +132,6 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
       subscribe: (l) => store.events.subscribe(l),
       lastSeq: () => store.events.lastSeq(),
     },
+    recordings: { list: (q) => listRecordings(store, q) },
   };
 }

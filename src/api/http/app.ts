@@ -15,6 +15,7 @@ import { toPbxError, sendProblem } from './problem.ts';
 import { apiKeyAuth } from './auth.ts';
 import { operations, createMetricsRegistry, type Ports } from './operations.ts';
 import { nativeApi } from '../native/routes.ts';
+import { cloudpbxApi } from '../cloudpbx/routes.ts';
 
 export interface RouteEntry {
   method: string;
@@ -37,6 +38,8 @@ export interface HttpAppOptions {
   tls?: { cert: string; key: string };
   /** Adds the engine's own metrics to the registry /metrics serves. */
   metrics?: (registry: Registry) => void;
+  /** PBX name and time zone of the CloudPBX dialect (seed 003). */
+  cloudpbx?: { pbxName: string; timeZone: string; keepAliveMs?: number };
 }
 
 export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstance> {
@@ -100,6 +103,8 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
     await scope.register(operations, { ports: opts.ports, ready: opts.ready, version: opts.version, registry });
     scope.get('/api/v1/openapi.json', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
     await scope.register(nativeApi, { prefix: '/api/v1', control: opts.control });
+    const { keepAliveMs, ...site } = opts.cloudpbx ?? { pbxName: 'PBX', timeZone: 'UTC' };
+    await scope.register(cloudpbxApi, { control: opts.control, site, ...(keepAliveMs !== undefined ? { keepAliveMs } : {}) });
   });
   return app;
 }

@@ -1,0 +1,85 @@
+// The Poziom7 CloudPBX API (seed 003) at its own root paths: /cdr, /record,
+// /dial, and the /ws/pbx_{NAME} event channel. Thin: query → PbxControl →
+// render.ts. Keys are Switchboard API keys sent as `Authorization: Bearer`.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import type { PbxControl } from '../../core/pbx-control.ts';
+import { PbxError, invalid } from '../../core/errors.ts';
+import { isCalendarDate, localDate, localDaysRange } from '../../core/time-zone.ts';
+import { toPbxError, sendProblem } from '../http/problem.ts';
+import { ProblemSchema } from '../native/schemas.ts';
+import { CdrRowOut, DateRangeQuery, DialQuery, RecordOut, RecordParams, TextOut } from './schemas.ts';
+import { renderCdr, renderRecording, type Site } from './render.ts';
+import { pbxWs } from './pbx-ws.ts';
+
+export interface CloudPbxOptions {
+  control: PbxControl;
+  site: Site;
+  keepAliveMs?: number;
+}
+
+const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
+const tags = ['CloudPBX'];
+
+/**
+ * `datestart`/`datestop` (inclusive local days) → UTC bounds. Neither given:
+ * today (seed 003 §1.2). Only `datestart`: from that day through today. Only
+ * `datestop`: that one day.
+ */
+export function dayRange(q: { datestart?: string; datestop?: string }, site: Site, now = new Date()): { from: string; to: string } {
+  for (const name of ['datestart', 'datestop'] as const) {
+    const v = q[name];
+    if (v !== undefined && !isCalendarDate(v)) throw invalid(name, `${name} ${v} is not a date (YYYY-MM-DD)`);
+  }
+  const stop = q.datestop ?? localDate(now, site.timeZone);
+  const start = q.datestart ?? stop;
+  if (start > stop) throw invalid('datestart', `datestart ${start} is after datestop ${stop}`);
+  return localDaysRange(start, stop, site.timeZone);
+}
+
+function text(reply: FastifyReply, status: number, body: string): FastifyReply {
+  return reply.code(status).type('text/plain; charset=utf-8').send(body);
+}
+
+export async function cloudpbxApi(app: FastifyInstance, opts: CloudPbxOptions): Promise<void> {
+  const { control, site } = opts;
+  app.setErrorHandler((err, request, reply) => {
+    const pbx = toPbxError(err);
+    if (pbx.status >= 500) request.log.error({ err }, 'cloudpbx request failed');
+    return sendProblem(request, reply, pbx);
+  });
+
+  app.get('/cdr', { schema: { tags, summary: 'Call records of the given days (default today), at most 10,000', querystring: DateRangeQuery, response: { 200: Type.Array(CdrRowOut), ...problems } } }, async (req) => {
+    const rows = await control.cdr.list({ ...dayRange(req.query as { datestart?: string; datestop?: string }, site), limit: 10_000 });
+    return rows.map((r) => renderCdr(r, site));
+  });
+
+  app.get('/record', { schema: { tags, summary: 'Recordings of the given days (default today), at most 5,000', querystring: DateRangeQuery, response: { 200: Type.Array(RecordOut), ...problems } } }, async (req) => {
+    const rows = await control.recordings.list({ ...dayRange(req.query as { datestart?: string; datestop?: string }, site), limit: 5000 });
+    return rows.map((r) => renderRecording(r, site));
+  });
+
+  // The download waits for the recording service's file verb (see README).
+  app.get('/record/:uniqueid', { schema: { tags, summary: 'Download one recording (not yet: 404)', params: RecordParams, response: problems } }, async (req) => {
+    const { uniqueid } = req.params as { uniqueid: string };
+    throw new PbxError('SB_NOT_FOUND', `recording ${uniqueid}: downloads are not available yet`);
+  });
+
+  app.get(
+    '/dial',
+    { config: { role: 'control' }, schema: { tags, summary: 'Click-to-call: ring cpa, then connect it to cpb. `OK` or `Action Error` (500, as the seed states)', querystring: DialQuery, response: { 200: TextOut, 500: TextOut, ...problems } } },
+    async (req, reply) => {
+      const { cpa, cpb } = req.query as { cpa: string; cpb: string };
+      try {
+        await control.calls.make(cpa, cpb);
+      } catch (err) {
+        // Seed 003 §1.4: a call that cannot be placed is `Action Error` with 500; the reason goes to our log.
+        req.log.info({ cpa, cpb, err: toPbxError(err).message }, 'cloudpbx dial refused');
+        return text(reply, 500, 'Action Error');
+      }
+      return text(reply, 200, 'OK');
+    },
+  );
+
+  await app.register(pbxWs, { control, site, ...(opts.keepAliveMs !== undefined ? { keepAliveMs: opts.keepAliveMs } : {}) });
+}
