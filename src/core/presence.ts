@@ -18,18 +18,20 @@ export interface Presence {
 }
 
 /**
- * One extension's state from the statuses of its live participants.
- * Talking on any call wins (a second call ringing does not make a busy
- * phone look free); then held, then ringing; a participant still dialling
- * out (or not yet ringing) is connecting; nothing live is idle when a
- * device is registered and unavailable otherwise. `Busy` is not derived:
- * Switchboard sets no call limit per extension.
+ * One extension's state from its live participants. Talking on any call wins
+ * (a second call ringing does not make a busy phone look free); then held,
+ * then ringing — a participant we are calling counts as ringing from our
+ * INVITE on, before its phone's 180; a participant still dialling out is
+ * connecting; nothing live is idle when a device is registered and
+ * unavailable otherwise. `Busy` is not derived: Switchboard sets no call
+ * limit per extension.
  */
-export function extensionState(statuses: readonly ParticipantStatus[], registered: boolean): ExtensionState {
-  if (statuses.includes('Connected')) return 'InUse';
-  if (statuses.includes('Held')) return 'OnHold';
-  if (statuses.includes('Ringing')) return 'Ringing';
-  if (statuses.includes('Dialing')) return 'Connecting';
+export function extensionState(parts: readonly Pick<Participant, 'status' | 'direction'>[], registered: boolean): ExtensionState {
+  const has = (status: ParticipantStatus, direction?: Participant['direction']) => parts.some((p) => p.status === status && (direction === undefined || p.direction === direction));
+  if (has('Connected')) return 'InUse';
+  if (has('Held')) return 'OnHold';
+  if (has('Ringing') || has('Dialing', 'outbound')) return 'Ringing';
+  if (has('Dialing')) return 'Connecting';
   return registered ? 'Idle' : 'Unavailable';
 }
 
@@ -76,6 +78,13 @@ export class PresenceTracker {
         this.putParticipant(p);
         return this.extensionsOfCall(p.callId, p.dnType === 'Extension' ? [p.dn] : []);
       }
+      case 'call.created':
+      case 'call.updated': {
+        // A call's first participant (the caller) is announced in call.created only.
+        const call = (e.payload as PbxEvent<'call.created'>['payload']).call;
+        for (const p of call.participants) this.putParticipant(p);
+        return this.extensionsOfCall(call.id, call.participants.filter((p) => p.dnType === 'Extension').map((p) => p.dn));
+      }
       case 'call.ended': {
         const call = (e.payload as PbxEvent<'call.ended'>['payload']).call;
         const touched = this.extensionsOfCall(call.id, []);
@@ -96,10 +105,7 @@ export class PresenceTracker {
 
   presence(extension: string): Presence {
     const mine = [...this.participants.values()].filter((p) => p.dnType === 'Extension' && p.dn === extension);
-    const state = extensionState(
-      mine.map((p) => p.status),
-      (this.devices.get(extension)?.size ?? 0) > 0,
-    );
+    const state = extensionState(mine, (this.devices.get(extension)?.size ?? 0) > 0);
     const deciding = mine.sort((a, b) => PRECEDENCE[b.status] - PRECEDENCE[a.status])[0];
     const partner = deciding ? this.partnerOf(deciding) : undefined;
     return { extension, state, ...(partner ? { partner } : {}) };

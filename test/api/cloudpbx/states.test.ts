@@ -27,13 +27,16 @@ describe('CloudPBX states (seed 003 §2.4)', () => {
   });
 
   it('derives an extension state from its participants and devices', () => {
+    const x = (status: Participant['status'], direction: Participant['direction'] = 'inbound') => ({ status, direction });
     assert.equal(extensionState([], false), 'Unavailable');
     assert.equal(extensionState([], true), 'Idle');
-    assert.equal(extensionState(['Dialing'], true), 'Connecting');
-    assert.equal(extensionState(['Ringing'], true), 'Ringing');
-    assert.equal(extensionState(['Held'], true), 'OnHold');
-    assert.equal(extensionState(['Ringing', 'Connected'], true), 'InUse', 'talking wins over a second call ringing');
-    assert.equal(extensionState(['Held', 'Connected'], false), 'InUse');
+    assert.equal(extensionState([x('Dialing')], true), 'Connecting', 'calling out');
+    assert.equal(extensionState([x('Dialing', 'outbound')], true), 'Ringing', 'being called, before the 180');
+    assert.equal(extensionState([x('Ringing', 'outbound')], true), 'Ringing');
+    assert.equal(extensionState([x('Held')], true), 'OnHold');
+    assert.equal(extensionState([x('Ringing', 'outbound'), x('Connected')], true), 'InUse', 'talking wins over a second call ringing');
+    assert.equal(extensionState([x('Held'), x('Connected', 'outbound')], false), 'InUse');
+    assert.equal(extensionState([x('Ended')], true), 'Idle');
   });
 
   it('tracks a call 101 → 102 and names the partner', () => {
@@ -41,8 +44,10 @@ describe('CloudPBX states (seed 003 §2.4)', () => {
     const seen = (): string => t.list().map((e) => `${e}:${STATUS_VALUES[t.presence(e).state]}`).join(' ');
     assert.equal(seen(), '101:0 102:4 103:4');
     assert.deepEqual(t.apply(ev('device.registered', { extension: '102', contact: 'b', userAgent: '', transport: 'udp', source: '', expiresAt: '' })), ['102']);
-    t.apply(ev('participant.updated', { participant: part('7.1', '101', 'Dialing', 'inbound') }));
+    const created = t.apply(ev('call.created', { call: { id: '7', direction: 'Internal', state: 'Initiating', startedAt: '', answeredAt: null, did: '', owner: '7.1', participants: [part('7.1', '101', 'Dialing', 'inbound')] } }));
+    assert.deepEqual(created, ['101'], 'the caller comes with call.created');
     assert.deepEqual(t.apply(ev('participant.updated', { participant: part('7.2', '102', 'Dialing', 'outbound') })).sort(), ['101', '102']);
+    assert.equal(seen(), '101:32 102:8 103:4');
     t.apply(ev('participant.updated', { participant: part('7.2', '102', 'Ringing', 'outbound') }));
     assert.equal(seen(), '101:32 102:8 103:4');
     assert.deepEqual(t.presence('102').partner, { number: '101', name: 'Name 101' });
