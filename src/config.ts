@@ -29,6 +29,10 @@ export interface Config {
   sipT1Ms: number;
   /** A talking call whose legs send no RTP for this long is hung up (dead phone, lost network). */
   rtpTimeoutSeconds: number;
+  /** SMPP gateway for SMS: smpp://system_id:password@host:port[?sender=NAME]; none: no SMS. */
+  smppUrl: string | undefined;
+  /** Country code that makes a nine-digit SMS number international. */
+  smsCountryCode: string;
 }
 
 export class ConfigError extends Error {
@@ -106,7 +110,26 @@ const SETTINGS: Setting[] = [
   { key: 'demo', env: 'SWITCHBOARD_DEMO', file: 'demo', parse: bool },
   { key: 'sipT1Ms', env: 'SWITCHBOARD_SIP_T1_MS', file: 'sipT1Ms', parse: t1 },
   { key: 'rtpTimeoutSeconds', env: 'SWITCHBOARD_RTP_TIMEOUT', file: 'rtpTimeoutSeconds', parse: rtpTimeout },
+  { key: 'smppUrl', env: 'SWITCHBOARD_SMPP_URL', file: 'smppUrl', parse: smppUrl },
+  { key: 'smsCountryCode', env: 'SWITCHBOARD_SMS_COUNTRY_CODE', file: 'smsCountryCode', parse: countryCode },
 ];
+
+function smppUrl(raw: string, name: string): string | undefined {
+  if (raw.trim() === '') return undefined;
+  let u: URL;
+  try {
+    u = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(name, `"${raw}" is not a URL like smpp://system_id:password@host:2775`);
+  }
+  if (u.protocol !== 'smpp:' || u.hostname === '' || u.username === '') throw new ConfigError(name, `"${raw}" must look like smpp://system_id:password@host:2775`);
+  return raw.trim();
+}
+
+function countryCode(raw: string, name: string): string {
+  if (!/^[0-9]{1,3}$/.test(raw.trim())) throw new ConfigError(name, `"${raw}" is not a country calling code (1-3 digits, no +)`);
+  return raw.trim();
+}
 
 function t1(raw: string, name: string): number {
   const n = Number(raw);
@@ -148,6 +171,8 @@ export const DEFAULTS: Readonly<Omit<Config, 'databaseUrl'>> = {
   demo: true,
   sipT1Ms: 500,
   rtpTimeoutSeconds: 60,
+  smppUrl: undefined,
+  smsCountryCode: '48',
 };
 
 /**

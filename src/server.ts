@@ -12,6 +12,7 @@ import type { PbxControl } from './core/pbx-control.ts';
 import { seedDemoDirectory, type DemoSummary } from './engine/demo.ts';
 import { SipService } from './engine/sip-service.ts';
 import { registerSipMetrics } from './engine/sip-metrics.ts';
+import { createSmsService } from './engine/sms/index.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -37,10 +38,12 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const report = await store.migrate();
   logger.info({ database: store.where, applied: report.applied }, 'store ready');
   const sip = new SipService({ config, store, logger: logger.child({ component: 'sip' }) });
-  const control = createPbxControl(store, { devices: sip.locations, calls: sip.b2bua });
+  const sms = createSmsService(config, store, logger.child({ component: 'sms' }));
+  const control = createPbxControl(store, { devices: sip.locations, calls: sip.b2bua, ...(sms ? { sms } : {}) });
 
   const ports: Ports = { rtp: config.rtpPorts };
   ports.sip = await sip.start();
+  sms?.start();
   const http = await buildHttpApp({
     control,
     logger,
@@ -65,6 +68,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       logger.info('stopping');
       await http.close();
       await sip.stop();
+      await sms?.stop();
       await store.close();
     })());
   return { config, store, control, http, sip, logger, ports, ...(demo ? { demo } : {}), stop };

@@ -14,6 +14,8 @@ export interface EventPayloads {
   'device.unregistered': { extension: string; contact: string; reason: 'expired' | 'removed' | 'unreachable' };
   'key.created': { id: string; role: string; label: string };
   'key.revoked': { id: string };
+  /** An SMS changed state (seed 003 smsSendResponse); `to` in international format. */
+  'sms.updated': { id: string; to: string; status: string; error: string };
 }
 
 export type EventType = keyof EventPayloads;

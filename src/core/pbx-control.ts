@@ -124,6 +124,14 @@ export interface RecordingQuery {
   limit?: number;
 }
 
+/** An SMS the PBX has stored and queued for its gateway. */
+export interface SmsAccepted {
+  /** Unique id; status changes name it (event `sms.updated`). */
+  id: string;
+  status: 'QUEUE';
+  error: null;
+}
+
 export interface PbxControl {
   calls: {
     list(): CallInfo[];
@@ -165,6 +173,13 @@ export interface PbxControl {
   recordings: {
     /** Recordings not revoked, oldest first, by the time they started. */
     list(query: RecordingQuery): Promise<RecordingInfo[]>;
+  };
+  sms: {
+    /**
+     * Stores a text for a national mobile number and queues it for the SMS
+     * gateway; resolves once it is on disk. A test message is never sent.
+     */
+    send(to: string, body: string, options?: { test?: boolean }): Promise<SmsAccepted>;
   };
 }
 

@@ -2,7 +2,7 @@
 // the store and each change becomes one event in the log.
 import type { Store } from '../store/index.ts';
 import type { EntityStore } from '../store/entity-store.ts';
-import { DIRECTORY_ENTITIES, type DeviceInfo, type DirectoryCollection, type DirectoryEntity, type PbxControl } from '../core/pbx-control.ts';
+import { DIRECTORY_ENTITIES, type SmsAccepted, type DeviceInfo, type DirectoryCollection, type DirectoryEntity, type PbxControl } from '../core/pbx-control.ts';
 import type { Binding } from '../sip/registrar/location-service.ts';
 import type { CallInfo } from '../core/calls.ts';
 import { PbxError } from '../core/errors.ts';
@@ -85,7 +85,17 @@ const NO_CALLS: CallSource = {
   },
 };
 
-export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource } = {}): PbxControl {
+export interface SmsSink {
+  accept(to: string, body: string, test: boolean): Promise<SmsAccepted>;
+}
+
+const NO_SMS: SmsSink = {
+  accept: async () => {
+    throw new PbxError('SB_NOT_READY', 'no SMS gateway is configured (SWITCHBOARD_SMPP_URL)');
+  },
+};
+
+export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource; sms?: SmsSink } = {}): PbxControl {
   const devices = parts.devices ?? NO_DEVICES;
   const calls = parts.calls ?? NO_CALLS;
   const directory = Object.fromEntries(DIRECTORY_ENTITIES.map((e) => [e, collection(store, e, store[e])])) as Record<DirectoryEntity, DirectoryCollection>;
@@ -133,5 +143,6 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
       lastSeq: () => store.events.lastSeq(),
     },
     recordings: { list: (q) => listRecordings(store, q) },
+    sms: { send: (to, body, options) => (parts.sms ?? NO_SMS).accept(to, body, options?.test ?? false) },
   };
 }

@@ -4,6 +4,7 @@ import { Migrator, type Migration, type MigrationProvider, type Kysely } from 'k
 import type { SqlDialectName } from './dialect.ts';
 import { migration001 } from './migrations/001-directory.ts';
 import { migration002 } from './migrations/002-directory-version.ts';
+import { migration005 } from './migrations/005-sms.ts';
 import type { Database } from './schema.ts';
 
 function provider(dialect: SqlDialectName): MigrationProvider {
@@ -11,6 +12,7 @@ function provider(dialect: SqlDialectName): MigrationProvider {
     getMigrations: async (): Promise<Record<string, Migration>> => ({
       '001-directory': migration001(dialect),
       '002-directory-version': migration002,
+      '005-sms': migration005,
     }),
   };
 }

@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { PbxControl, PbxEvent } from '../../core/pbx-control.ts';
 import { PresenceTracker } from '../../core/presence.ts';
-import { frame, renderPresence, type Site } from './render.ts';
+import { frame, renderPresence, renderSmsStatus, type Site } from './render.ts';
 import { WsParams } from './schemas.ts';
 import { PbxError } from '../../core/errors.ts';
 
@@ -116,6 +116,11 @@ class PresenceHub {
   }
 
   private onEvent(e: PbxEvent): void {
+    if (e.type === 'sms.updated') {
+      const text = renderSmsStatus(e.payload as PbxEvent<'sms.updated'>['payload']);
+      for (const c of this.clients) c.send(text);
+      return;
+    }
     const tracker = this.tracker;
     if (!tracker) {
       this.early.push(e);

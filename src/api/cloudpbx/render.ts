@@ -86,6 +86,11 @@ export function renderPresence(p: Presence, site: Site): object[] {
   return [{ subscriber }, { extstatus: { exten: p.extension, status } }];
 }
 
+/** Section 2.3.5 smsSendResponse: `MsgId` is the `responseId` sendSMS answered with. */
+export function renderSmsStatus(p: { id: string; to: string; status: string }): object {
+  return { smsSendResponse: { MsgId: p.id, to: p.to, status: p.status } };
+}
+
 /** Section 2.2: `{"id":386,"channel":"pbx_NAME","text":{…}}`. */
 export function frame(id: number, text: object, site: Site): string {
   return JSON.stringify({ id, channel: `pbx_${site.pbxName}`, text });

@@ -8,7 +8,7 @@ import { PbxError, invalid } from '../../core/errors.ts';
 import { isCalendarDate, localDate, localDaysRange } from '../../core/time-zone.ts';
 import { toPbxError, sendProblem } from '../http/problem.ts';
 import { ProblemSchema } from '../native/schemas.ts';
-import { CdrRowOut, DateRangeQuery, DialQuery, RecordOut, RecordParams, TextOut } from './schemas.ts';
+import { CdrRowOut, DateRangeQuery, DialQuery, RecordOut, RecordParams, SendSmsBody, SmsResponse, TextOut } from './schemas.ts';
 import { renderCdr, renderRecording, type Site } from './render.ts';
 import { pbxWs } from './pbx-ws.ts';
 
@@ -43,8 +43,14 @@ function text(reply: FastifyReply, status: number, body: string): FastifyReply {
 
 export async function cloudpbxApi(app: FastifyInstance, opts: CloudPbxOptions): Promise<void> {
   const { control, site } = opts;
+  // The seed's clients post forms (`curl -d`, PHP CURLOPT_POSTFIELDS); JSON works as well.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
   app.setErrorHandler((err, request, reply) => {
     const pbx = toPbxError(err);
+    // Seed 003 §1.5: a missing or invalid `to`/`body` is `Parameter is missing` with 400.
+    if (request.routeOptions.url === '/sendSMS' && pbx.code === 'SB_VALIDATION') return text(reply, 400, 'Parameter is missing');
     if (pbx.status >= 500) request.log.error({ err }, 'cloudpbx request failed');
     return sendProblem(request, reply, pbx);
   });
@@ -78,6 +84,23 @@ export async function cloudpbxApi(app: FastifyInstance, opts: CloudPbxOptions): 
         return text(reply, 500, 'Action Error');
       }
       return text(reply, 200, 'OK');
+    },
+  );
+
+  app.post(
+    '/sendSMS',
+    { config: { role: 'control' }, schema: { tags, summary: 'Queue an SMS for the SMS gateway; its state changes arrive as smsSendResponse frames', body: SendSmsBody, response: { 200: SmsResponse, 400: TextOut, 500: SmsResponse, 401: ProblemSchema, 403: ProblemSchema } } },
+    async (req, reply) => {
+      const b = req.body as { to: string; body: string; test?: string };
+      try {
+        const sms = await control.sms.send(b.to, b.body, { test: b.test?.includes('true') ?? false });
+        return reply.code(200).send({ responseId: sms.id, responseStatus: sms.status, responseErrorMessage: null });
+      } catch (err) {
+        // Seed 003 §1.5: RESPONSE with 500 when the command fails; nothing was stored.
+        const e = toPbxError(err);
+        req.log.warn({ err: e.message }, 'cloudpbx sendSMS failed');
+        return reply.code(500).send({ responseId: null, responseStatus: 'FAILED', responseErrorMessage: e.status >= 500 && e.code === 'SB_INTERNAL' ? 'internal error' : e.message });
+      }
     },
   );
 

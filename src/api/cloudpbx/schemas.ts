@@ -49,3 +49,18 @@ export const RecordParams = Type.Object({ uniqueid: Type.String({ pattern: '^[0-
 export const WsParams = Type.Object({ name: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
 
 export const TextOut = Type.String();
+
+export const SendSmsBody = Type.Object(
+  {
+    to: Type.String({ pattern: '^[0-9]{9}$', description: 'Nine-digit mobile number' }),
+    body: Type.String({ minLength: 1, maxLength: 1024, description: 'The text, at most 1,024 characters' }),
+    test: Type.Optional(Type.String({ maxLength: 100, description: 'Containing "true": a test message, never sent' })),
+  },
+  { additionalProperties: false },
+);
+
+export const SmsResponse = Type.Object({
+  responseId: Type.Union([Type.String(), Type.Null()]),
+  responseStatus: Type.String(),
+  responseErrorMessage: Type.Union([Type.String(), Type.Null()]),
+});

@@ -163,6 +163,17 @@ describe('CloudPBX REST', () => {
     assert.deepEqual(t.server.control.calls.list(), []);
   });
 
+  it('/sendSMS without an SMS gateway: RESPONSE with 500, nothing stored', async () => {
+    const res = await fetch(`${t.base}/sendSMS`, { method: 'POST', headers: { authorization: `Bearer ${controlKey}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'to=600100200&body=hello' });
+    assert.equal(res.status, 500);
+    const body = (await res.json()) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(body), ['responseId', 'responseStatus', 'responseErrorMessage']);
+    assert.equal(body.responseId, null);
+    assert.equal(body.responseStatus, 'FAILED');
+    assert.match(String(body.responseErrorMessage), /no SMS gateway is configured/);
+    assert.deepEqual(await t.server.store.db.selectFrom('smsMessages').selectAll().execute(), []);
+  });
+
   it('/record lists recordings of the days asked for, with the seed fields', async () => {
     const today = localDate(new Date(), TZ);
     assert.deepEqual((await get(t, readKey, '/record')).body, []);
