@@ -44,9 +44,12 @@ function text(reply: FastifyReply, status: number, body: string): FastifyReply {
 export async function cloudpbxApi(app: FastifyInstance, opts: CloudPbxOptions): Promise<void> {
   const { control, site } = opts;
   // The seed's clients post forms (`curl -d`, PHP CURLOPT_POSTFIELDS); JSON works as well.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  // Another dialect may register the same parser in a scope above ours.
+  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) {
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+  }
   app.setErrorHandler((err, request, reply) => {
     const pbx = toPbxError(err);
     // Seed 003 §1.5: a missing or invalid `to`/`body` is `Parameter is missing` with 400.
