@@ -45,6 +45,10 @@ export interface Config {
   crmInternalCalls: boolean;
   /** WireCRM: how long an incoming call waits for the reply to NOTIFY_START (caller_name, redirect). */
   crmReplyTimeoutMs: number;
+  /** SMPP gateway for SMS: smpp://system_id:password@host:port[?sender=NAME]; none: no SMS. */
+  smppUrl: string | undefined;
+  /** Country code that makes a nine-digit SMS number international. */
+  smsCountryCode: string;
 }
 
 export class ConfigError extends Error {
@@ -130,7 +134,26 @@ const SETTINGS: Setting[] = [
   { key: 'crmEvents', env: 'SWITCHBOARD_CRM_EVENTS', file: 'crmEvents', parse: crmEvents },
   { key: 'crmInternalCalls', env: 'SWITCHBOARD_CRM_INTERNAL_CALLS', file: 'crmInternalCalls', parse: bool },
   { key: 'crmReplyTimeoutMs', env: 'SWITCHBOARD_CRM_REPLY_TIMEOUT_MS', file: 'crmReplyTimeoutMs', parse: crmReplyTimeout },
+  { key: 'smppUrl', env: 'SWITCHBOARD_SMPP_URL', file: 'smppUrl', parse: smppUrl },
+  { key: 'smsCountryCode', env: 'SWITCHBOARD_SMS_COUNTRY_CODE', file: 'smsCountryCode', parse: countryCode },
 ];
+
+function smppUrl(raw: string, name: string): string | undefined {
+  if (raw.trim() === '') return undefined;
+  let u: URL;
+  try {
+    u = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(name, `"${raw}" is not a URL like smpp://system_id:password@host:2775`);
+  }
+  if (u.protocol !== 'smpp:' || u.hostname === '' || u.username === '') throw new ConfigError(name, `"${raw}" must look like smpp://system_id:password@host:2775`);
+  return raw.trim();
+}
+
+function countryCode(raw: string, name: string): string {
+  if (!/^[0-9]{1,3}$/.test(raw.trim())) throw new ConfigError(name, `"${raw}" is not a country calling code (1-3 digits, no +)`);
+  return raw.trim();
+}
 
 function crmReplyTimeout(raw: string, name: string): number {
   const n = Number(raw);
@@ -218,6 +241,8 @@ export const DEFAULTS: Readonly<Omit<Config, 'databaseUrl'>> = {
   crmEvents: [...CRM_EVENTS],
   crmInternalCalls: false,
   crmReplyTimeoutMs: 1500,
+  smppUrl: undefined,
+  smsCountryCode: '48',
 };
 
 /**

@@ -14,6 +14,7 @@ import { SipService } from './engine/sip-service.ts';
 import { registerSipMetrics } from './engine/sip-metrics.ts';
 import { WebhookService } from './engine/webhooks/webhook-service.ts';
 import { WireCrmNotifier } from './engine/crm/wirecrm-notifier.ts';
+import { createSmsService } from './engine/sms/index.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -40,6 +41,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const report = await store.migrate();
   logger.info({ database: store.where, applied: report.applied }, 'store ready');
   const sip = new SipService({ config, store, logger: logger.child({ component: 'sip' }) });
+  const sms = createSmsService(config, store, logger.child({ component: 'sms' }));
   const webhooks = new WebhookService({ store, logger: logger.child({ component: 'webhooks' }), allowPrivate: config.webhookAllowPrivate, backoffSeconds: config.webhookBackoff, timeoutMs: config.webhookTimeoutMs, userAgent: `Switchboard/${VERSION}` });
   await webhooks.start();
   if (config.crmUrl) {
@@ -50,10 +52,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       return advice && { ...(advice.callerName !== undefined ? { callerName: advice.callerName } : {}), ...(advice.redirect !== undefined ? { destination: advice.redirect } : {}) };
     }, config.crmReplyTimeoutMs + 250);
   }
-  const control = createPbxControl(store, { devices: sip.locations, calls: sip.b2bua, recordings: sip.recordings, webhooks: webhooks.control() });
+  const control = createPbxControl(store, { devices: sip.locations, calls: sip.b2bua, recordings: sip.recordings, webhooks: webhooks.control(), ...(sms ? { sms } : {}) });
 
   const ports: Ports = { rtp: config.rtpPorts };
   ports.sip = await sip.start();
+  sms?.start();
   const http = await buildHttpApp({
     control,
     logger,
@@ -61,6 +64,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     ready: () => store.ready(),
     version: VERSION,
     metrics: (registry) => registerSipMetrics(registry, sip),
+    cloudpbx: { pbxName: config.pbxName, timeZone: config.timeZone },
     ...(config.tlsCert && config.tlsKey ? { tls: { cert: config.tlsCert, key: config.tlsKey } } : {}),
   });
   await http.listen({ host: config.host, port: config.httpPort });
@@ -78,6 +82,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       await http.close();
       await sip.stop();
       await webhooks.stop();
+      await sms?.stop();
       await store.close();
     })());
   return { config, store, control, http, sip, webhooks, logger, ports, ...(demo ? { demo } : {}), stop };

@@ -18,6 +18,8 @@ export interface EventPayloads {
   'key.created': { id: string; role: string; label: string };
   'key.revoked': { id: string };
   'recording.ready': { recording: RecordingInfo };
+  /** An SMS changed state (seed 003 smsSendResponse); `to` in international format. */
+  'sms.updated': { id: string; to: string; status: string; error: string };
 }
 
 export type EventType = keyof EventPayloads;

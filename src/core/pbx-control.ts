@@ -92,6 +92,10 @@ export interface CdrRow {
   answeredAt: string | null;
   endedAt: string;
   callId: string;
+  /** Rated cost in the currency's minor unit (grosze); null until rated. */
+  cost: number | null;
+  /** Billing zone; empty until rated. */
+  zone: string;
 }
 
 export interface CdrQuery {
@@ -99,6 +103,15 @@ export interface CdrQuery {
   from?: string;
   to?: string;
   limit?: number;
+}
+
+/** A recording as the listing shows it; src/dst come from the call's CDR row. */
+/** An SMS the PBX has stored and queued for its gateway. */
+export interface SmsAccepted {
+  /** Unique id; status changes name it (event `sms.updated`). */
+  id: string;
+  status: 'QUEUE';
+  error: null;
 }
 
 export interface PbxControl {
@@ -178,6 +191,8 @@ export interface PbxControl {
     revoke(id: string): Promise<RecordingInfo>;
     /** The file behind a link token; SB_NOT_FOUND for an unknown or revoked one. */
     open(token: string, format: RecordingFormat): Promise<RecordingFile>;
+    /** The file of a call's recording by the call's CDR uniqueid, for APIs that fetch it with their own key (seed 003). */
+    fileOfCall(cdrUniqueid: string, format: RecordingFormat): Promise<RecordingFile>;
   };
   /** Signed generic webhooks (Standard Webhooks) over the durable outbox. */
   webhooks: {
@@ -193,11 +208,21 @@ export interface PbxControl {
     /** Queues again every logged event of [from, to] the subscription takes; returns how many. */
     replay(id: number, from: string, to: string): Promise<number>;
   };
+  sms: {
+    /**
+     * Stores a text for a national mobile number and queues it for the SMS
+     * gateway; resolves once it is on disk. A test message is never sent.
+     */
+    send(to: string, body: string, options?: { test?: boolean }): Promise<SmsAccepted>;
+  };
 }
 
 export interface RecordingQuery {
   callId?: string;
   cdrUniqueid?: string;
+  /** Inclusive ISO-8601 bounds on the recording's start. */
+  from?: string;
+  to?: string;
   limit?: number;
 }
 

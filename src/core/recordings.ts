@@ -20,6 +20,9 @@ export interface RecordingInfo {
   callId: string;
   /** The CDR row of the call (seed 003 uniqueid). */
   cdrUniqueid: string;
+  /** The CDR row's src and dst (empty while the row is not written). */
+  src: string;
+  dst: string;
   participants: RecordingParticipant[];
   startedAt: string;
   durationMs: number;

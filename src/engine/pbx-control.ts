@@ -2,7 +2,7 @@
 // the store and each change becomes one event in the log.
 import type { Store } from '../store/index.ts';
 import type { EntityStore } from '../store/entity-store.ts';
-import { DIRECTORY_ENTITIES, type DeviceInfo, type DirectoryCollection, type DirectoryEntity, type PbxControl } from '../core/pbx-control.ts';
+import { DIRECTORY_ENTITIES, type SmsAccepted, type DeviceInfo, type DirectoryCollection, type DirectoryEntity, type PbxControl } from '../core/pbx-control.ts';
 import type { Binding } from '../sip/registrar/location-service.ts';
 import type { CallInfo } from '../core/calls.ts';
 import { PbxError } from '../core/errors.ts';
@@ -113,12 +113,23 @@ const NO_CALLS: CallSource = {
   },
 };
 
+export interface SmsSink {
+  accept(to: string, body: string, test: boolean): Promise<SmsAccepted>;
+}
+
+const NO_SMS: SmsSink = {
+  accept: async () => {
+    throw new PbxError('SB_NOT_READY', 'no SMS gateway is configured (SWITCHBOARD_SMPP_URL)');
+  },
+};
+
 export interface RecordingSource {
   record(callId: string, action: RecordingAction): Promise<void>;
   list(q?: RecordingQuery): Promise<RecordingInfo[]>;
   get(id: string): Promise<RecordingInfo>;
   revoke(id: string): Promise<RecordingInfo>;
   open(token: string, format: RecordingFormat): Promise<RecordingFile>;
+  fileOfCall(cdrUniqueid: string, format: RecordingFormat): Promise<RecordingFile>;
 }
 
 const NO_RECORDINGS: RecordingSource = {
@@ -135,6 +146,9 @@ const NO_RECORDINGS: RecordingSource = {
   open: async () => {
     throw new PbxError('SB_NOT_FOUND', 'no such recording link');
   },
+  fileOfCall: async (uniqueid) => {
+    throw new PbxError('SB_NOT_FOUND', `no recording of call ${uniqueid}`);
+  },
 };
 
 const notRunning = async (): Promise<never> => {
@@ -142,7 +156,7 @@ const notRunning = async (): Promise<never> => {
 };
 const NO_WEBHOOKS: PbxControl['webhooks'] = { list: notRunning, get: notRunning, create: notRunning, patch: notRunning, remove: notRunning, deliveries: notRunning, redeliver: notRunning, replay: notRunning };
 
-export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource; recordings?: RecordingSource; webhooks?: PbxControl['webhooks'] } = {}): PbxControl {
+export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource; recordings?: RecordingSource; webhooks?: PbxControl['webhooks']; sms?: SmsSink } = {}): PbxControl {
   const recordings = parts.recordings ?? NO_RECORDINGS;
   const devices = parts.devices ?? NO_DEVICES;
   const calls = parts.calls ?? NO_CALLS;
@@ -208,7 +222,9 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
       get: (id) => recordings.get(id),
       revoke: (id) => recordings.revoke(id),
       open: (token, format) => recordings.open(token, format),
+      fileOfCall: (uniqueid, format) => recordings.fileOfCall(uniqueid, format),
     },
     webhooks: parts.webhooks ?? NO_WEBHOOKS,
+    sms: { send: (to, body, options) => (parts.sms ?? NO_SMS).accept(to, body, options?.test ?? false) },
   };
 }

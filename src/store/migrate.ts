@@ -5,6 +5,7 @@ import type { SqlDialectName } from './dialect.ts';
 import { migration001 } from './migrations/001-directory.ts';
 import { migration002 } from './migrations/002-directory-version.ts';
 import { migration004 } from './migrations/004-webhooks.ts';
+import { migration005 } from './migrations/005-sms.ts';
 import type { Database } from './schema.ts';
 
 function provider(dialect: SqlDialectName): MigrationProvider {
@@ -13,6 +14,7 @@ function provider(dialect: SqlDialectName): MigrationProvider {
       '001-directory': migration001(dialect),
       '002-directory-version': migration002,
       '004-webhooks': migration004,
+      '005-sms': migration005,
     }),
   };
 }

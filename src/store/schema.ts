@@ -327,6 +327,26 @@ export interface DirectoryVersionTable {
   version: number;
 }
 
+export interface SmsMessagesTable {
+  id: string;
+  to: string;
+  body: string;
+  test: Bool;
+  status: string;
+  error: string;
+  attempts: number;
+  nextAttemptAt: Stamp;
+  createdAt: Stamp;
+  updatedAt: Stamp;
+}
+
+export interface SmsPartsTable {
+  messageId: string;
+  part: number;
+  smscId: string;
+  status: string;
+}
+
 export interface Database {
   directoryVersion: DirectoryVersionTable;
   extensions: ExtensionsTable;
@@ -353,4 +373,6 @@ export interface Database {
   events: EventsTable;
   webhookSubscriptions: WebhookSubscriptionsTable;
   webhookOutbox: WebhookOutboxTable;
+  smsMessages: SmsMessagesTable;
+  smsParts: SmsPartsTable;
 }

@@ -129,6 +129,15 @@ describe('call recording', () => {
     writeFileSync(join(dir, 'orig.wav'), wav.body);
     assert.ok(Math.abs((await soxStat(join(dir, 'orig.wav'))).lengthSeconds * 1000 - rec.durationMs) <= 1);
 
+    // Seed 003 (CloudPBX): the same call's recording by CDR uniqueid, with a Bearer key; listed with the CDR's numbers.
+    const cloud = await download(`${t.base}/record/${String(rec.cdrUniqueid)}`, { authorization: `Bearer ${readKey}` });
+    assert.equal(cloud.status, 200);
+    assert.equal(cloud.headers.get('content-type'), 'audio/wav');
+    assert.deepEqual(cloud.body, wav.body);
+    assert.equal((await download(`${t.base}/record/${String(rec.cdrUniqueid)}`)).status, 401, 'no key, no recording');
+    const listed = (await api(t.base, readKey, 'GET', '/record')).body as any[];
+    assert.deepEqual(listed.map((r) => [r.uniqueid, r.src, r.dst, r.format]), [[rec.cdrUniqueid, '101', '102', 'mp3']]);
+
     // Wrong tokens are 404, whatever their shape.
     const wrong = rec.link.replace(/\/recordings\/(.)/, (_m: string, c: string) => `/recordings/${c === 'A' ? 'B' : 'A'}`);
     for (const path of [wrong, '/recordings/nope.mp3', '/recordings/x', `${rec.link}.mp3`]) assert.equal((await download(`${t.base}${path}`)).status, 404, path);

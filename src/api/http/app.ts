@@ -18,6 +18,7 @@ import { nativeApi } from '../native/routes.ts';
 import { webApi } from '../webapi/routes.ts';
 import { recordingLinks } from '../recordings/routes.ts';
 import { crmApi } from '../crm/routes.ts';
+import { cloudpbxApi } from '../cloudpbx/routes.ts';
 
 export interface RouteEntry {
   method: string;
@@ -40,6 +41,8 @@ export interface HttpAppOptions {
   tls?: { cert: string; key: string };
   /** Adds the engine's own metrics to the registry /metrics serves. */
   metrics?: (registry: Registry) => void;
+  /** PBX name and time zone of the CloudPBX dialect (seed 003). */
+  cloudpbx?: { pbxName: string; timeZone: string; keepAliveMs?: number };
 }
 
 export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstance> {
@@ -105,6 +108,8 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
     await scope.register(nativeApi, { prefix: '/api/v1', control: opts.control });
     await scope.register(recordingLinks, { control: opts.control });
     await scope.register(crmApi, { prefix: '/crm/wirecrm', control: opts.control });
+    const { keepAliveMs, ...site } = opts.cloudpbx ?? { pbxName: 'PBX', timeZone: 'UTC' };
+    await scope.register(cloudpbxApi, { control: opts.control, site, ...(keepAliveMs !== undefined ? { keepAliveMs } : {}) });
   });
   // Seed 000 (3CX TCXWebAPI) carries its key in the path and checks it itself.
   await app.register(webApi, { prefix: '/webapi', control: opts.control });

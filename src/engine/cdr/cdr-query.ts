@@ -27,5 +27,7 @@ export async function listCdr(store: Store, q: CdrQuery): Promise<CdrRow[]> {
     answeredAt: r.answeredAt,
     endedAt: r.endedAt,
     callId: r.callId,
+    cost: r.cost === null ? null : Number(r.cost),
+    zone: r.zone,
   }));
 }

@@ -24,11 +24,13 @@ export function linkOf(token: string, format: RecordingFormat = 'mp3'): string {
   return `/recordings/${token}.${format}`;
 }
 
-function info(r: { id: string; callId: string; cdrUniqueid: string; participants: string; startedAt: string; durationMs: number; size: number; format: string; token: string; revokedAt: string | null }): RecordingInfo {
+function info(r: { id: string; callId: string; cdrUniqueid: string; participants: string; startedAt: string; durationMs: number; size: number; format: string; token: string; revokedAt: string | null; src?: string | null; dst?: string | null }): RecordingInfo {
   return {
     id: r.id,
     callId: r.callId,
     cdrUniqueid: r.cdrUniqueid,
+    src: r.src ?? '',
+    dst: r.dst ?? '',
     participants: JSON.parse(r.participants) as RecordingParticipant[],
     startedAt: r.startedAt,
     durationMs: r.durationMs,
@@ -53,16 +55,23 @@ export class RecordingRows {
     return info({ ...r, participants: JSON.stringify(r.participants), revokedAt: null });
   }
 
+  /** Rows with the numbers of their call, joined from the CDR by uniqueid. */
+  private withCdr() {
+    return this.store.db.selectFrom('recordings').leftJoin('cdr', 'cdr.uniqueid', 'recordings.cdrUniqueid').selectAll('recordings').select(['cdr.src', 'cdr.dst']);
+  }
+
   async list(q: RecordingQuery = {}): Promise<RecordingInfo[]> {
-    let query = this.store.db.selectFrom('recordings').selectAll();
-    if (q.callId !== undefined) query = query.where('callId', '=', q.callId);
-    if (q.cdrUniqueid !== undefined) query = query.where('cdrUniqueid', '=', q.cdrUniqueid);
-    const rows = await query.orderBy('startedAt', 'desc').orderBy('id').limit(Math.min(q.limit ?? 1000, 10_000)).execute();
+    let query = this.withCdr();
+    if (q.callId !== undefined) query = query.where('recordings.callId', '=', q.callId);
+    if (q.cdrUniqueid !== undefined) query = query.where('recordings.cdrUniqueid', '=', q.cdrUniqueid);
+    if (q.from !== undefined) query = query.where('recordings.startedAt', '>=', q.from);
+    if (q.to !== undefined) query = query.where('recordings.startedAt', '<=', q.to);
+    const rows = await query.orderBy('recordings.startedAt', 'desc').orderBy('recordings.id').limit(Math.min(q.limit ?? 1000, 10_000)).execute();
     return rows.map(info);
   }
 
   async get(id: string): Promise<RecordingInfo> {
-    const row = await this.store.db.selectFrom('recordings').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.withCdr().where('recordings.id', '=', id).executeTakeFirst();
     if (!row) throw notFound('recording', id);
     return info(row);
   }
@@ -74,6 +83,13 @@ export class RecordingRows {
     const revokedAt = new Date().toISOString();
     await this.store.db.updateTable('recordings').set({ revokedAt }).where('id', '=', id).execute();
     return info({ ...row, revokedAt });
+  }
+
+  /** The newest live (not revoked) row of a call, by CDR uniqueid. */
+  async liveByUniqueid(cdrUniqueid: string): Promise<Row | undefined> {
+    const row = await this.store.db.selectFrom('recordings').selectAll().where('cdrUniqueid', '=', cdrUniqueid).where('revokedAt', 'is', null).orderBy('startedAt', 'desc').executeTakeFirst();
+    if (!row) return undefined;
+    return { ...row, participants: JSON.parse(row.participants) as RecordingParticipant[], format: row.format as RecordingFormat };
   }
 
   /** A live (not revoked) row by its token. */

@@ -95,6 +95,17 @@ export class RecordingService {
   async open(token: string, format: RecordingFormat): Promise<RecordingFile> {
     const row = await this.rows.byToken(token);
     if (!row) throw new PbxError('SB_NOT_FOUND', 'no such recording link');
+    return this.fileOf(row, format);
+  }
+
+  /** The file of the newest live recording of a call, by its CDR uniqueid (seed 003 /record/{uniqueid}). */
+  async fileOfCall(cdrUniqueid: string, format: RecordingFormat): Promise<RecordingFile> {
+    const row = await this.rows.liveByUniqueid(cdrUniqueid);
+    if (!row) throw new PbxError('SB_NOT_FOUND', `no recording of call ${cdrUniqueid}`);
+    return this.fileOf(row, format);
+  }
+
+  private async fileOf(row: { path: string; cdrUniqueid: string; id: string }, format: RecordingFormat): Promise<RecordingFile> {
     const path = format === 'mp3' ? row.path : row.path.replace(/\.mp3$/, '.wav');
     const size = await stat(path).then(
       (s) => s.size,

@@ -1,0 +1,188 @@
+// The CloudPBX event channel, `/ws/pbx_{NAME}?pbxkey=KEY` (seed 003 §2):
+// frames `{"id":N,"channel":"pbx_NAME","text":{…}}`, one event object each.
+// Extension states come from one PresenceTracker fed by the event log and
+// shared by every connection; a connection first gets the state of every
+// extension, then each change once.
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { PbxControl, PbxEvent } from '../../core/pbx-control.ts';
+import { PresenceTracker } from '../../core/presence.ts';
+import { frame, renderPresence, renderSmsStatus, type Site } from './render.ts';
+import { WsParams } from './schemas.ts';
+import { PbxError } from '../../core/errors.ts';
+
+export interface PbxWsOptions {
+  control: PbxControl;
+  site: Site;
+  /**
+   * An empty frame this often. The sample PHP client (Textalk websocket-php)
+   * gives up when a read waits 5 s, so an idle PBX must still speak.
+   */
+  keepAliveMs?: number;
+}
+
+/** Bytes a client may leave unread before it is cut off: a stalled reader must not grow our memory. */
+const MAX_BUFFERED = 4 * 1024 * 1024;
+
+/** The part of a `ws` WebSocket this channel uses (`ws` ships no type declarations). */
+interface PbxSocket {
+  readonly bufferedAmount: number;
+  send(data: string): void;
+  close(code: number, reason: string): void;
+  terminate(): void;
+  on(event: 'close', listener: () => void): void;
+}
+
+class Client {
+  /** Section 2.2 "kolejny numer komunikatu": the running number of this connection's messages. */
+  private id = 0;
+  private readonly keepAlive: NodeJS.Timeout;
+  closed = false;
+
+  constructor(
+    private readonly socket: PbxSocket,
+    private readonly site: Site,
+    keepAliveMs: number,
+    private readonly onClose: (c: Client) => void,
+  ) {
+    socket.on('close', () => this.dispose());
+    this.keepAlive = setInterval(() => this.send({}), keepAliveMs);
+    this.keepAlive.unref();
+  }
+
+  send(text: object): void {
+    if (this.closed) return;
+    if (this.socket.bufferedAmount > MAX_BUFFERED) {
+      this.dispose();
+      this.socket.terminate();
+      return;
+    }
+    this.id += 1;
+    this.socket.send(frame(this.id, text, this.site));
+  }
+
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.keepAlive);
+    this.onClose(this);
+  }
+}
+
+/** Turns events into presence changes and fans them out; one per plugin. */
+class PresenceHub {
+  private readonly clients = new Set<Client>();
+  /** What was last said for each extension, so a repeat says nothing. */
+  private readonly last = new Map<string, string>();
+  private tracker: PresenceTracker | undefined;
+  private readonly early: PbxEvent[] = [];
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly control: PbxControl,
+    private readonly site: Site,
+  ) {
+    // Subscribed before the snapshot is read; what arrives meanwhile is applied
+    // after it (the tracker's apply is idempotent, so overlap is harmless).
+    this.unsubscribe = control.events.subscribe((e) => this.onEvent(e));
+  }
+
+  async start(): Promise<void> {
+    const extensions: string[] = [];
+    for (let offset = 0; ; offset += 1000) {
+      const page = await this.control.directory.extensions.list({ limit: 1000, offset });
+      extensions.push(...page.items.map((i) => String(i.number)));
+      if (page.items.length < 1000) break;
+    }
+    const devices = await this.control.devices.list();
+    this.tracker = new PresenceTracker({ extensions, devices, calls: this.control.calls.list() });
+    for (const ext of this.tracker.list()) this.last.set(ext, JSON.stringify(this.tracker.presence(ext)));
+    for (const e of this.early.splice(0)) this.onEvent(e);
+  }
+
+  stop(): void {
+    this.unsubscribe();
+  }
+
+  attach(client: Client): void {
+    this.clients.add(client);
+    const tracker = this.tracker;
+    if (!tracker) return;
+    for (const ext of tracker.list()) for (const text of renderPresence(tracker.presence(ext), this.site)) client.send(text);
+  }
+
+  detach(client: Client): void {
+    this.clients.delete(client);
+  }
+
+  private onEvent(e: PbxEvent): void {
+    if (e.type === 'sms.updated') {
+      const text = renderSmsStatus(e.payload as PbxEvent<'sms.updated'>['payload']);
+      for (const c of this.clients) c.send(text);
+      return;
+    }
+    const tracker = this.tracker;
+    if (!tracker) {
+      this.early.push(e);
+      return;
+    }
+    for (const ext of tracker.apply(e)) {
+      const p = tracker.presence(ext);
+      const said = JSON.stringify(p);
+      if (this.last.get(ext) === said) continue;
+      this.last.set(ext, said);
+      const texts = renderPresence(p, this.site);
+      for (const c of this.clients) for (const text of texts) c.send(text);
+    }
+  }
+}
+
+/**
+ * Browsers and the seed's clients put the key in the URL (`?pbxkey=`): it
+ * becomes the `Authorization` header before Fastify routes the upgrade, so the
+ * same key check as every REST route refuses a bad key before the upgrade,
+ * and the key leaves the URL (and so every log).
+ */
+function pbxkeyIntoHeader(req: IncomingMessage): void {
+  const url = req.url ?? '';
+  if (!url.startsWith('/ws/pbx_')) return;
+  const q = url.indexOf('?');
+  if (q === -1) return;
+  const params = new URLSearchParams(url.slice(q + 1));
+  const key = params.get('pbxkey');
+  if (key === null) return;
+  params.delete('pbxkey');
+  const rest = params.toString();
+  req.url = rest === '' ? url.slice(0, q) : `${url.slice(0, q)}?${rest}`;
+  if (key !== '' && req.headers.authorization === undefined && req.headers['x-api-key'] === undefined) req.headers.authorization = `Bearer ${key}`;
+}
+
+export async function pbxWs(app: FastifyInstance, opts: PbxWsOptions): Promise<void> {
+  const { control, site } = opts;
+  const keepAliveMs = opts.keepAliveMs ?? 2500;
+  const hub = new PresenceHub(control, site);
+  await hub.start();
+  app.server.prependListener('upgrade', pbxkeyIntoHeader);
+  app.addHook('onClose', async () => {
+    hub.stop();
+    app.server.removeListener('upgrade', pbxkeyIntoHeader);
+  });
+
+  app.get(
+    '/ws/pbx_:name',
+    {
+      websocket: true,
+      exposeHeadRoute: false,
+      config: { role: 'read' },
+      schema: { tags: ['CloudPBX'], summary: 'CloudPBX event channel (WebSocket); key as ?pbxkey=', params: WsParams },
+      // Refused before the upgrade: a client asking for another PBX gets a 404, not a silent channel.
+      preHandler: async (request) => {
+        const { name } = request.params as { name: string };
+        if (name !== site.pbxName) throw new PbxError('SB_NOT_FOUND', `no PBX named ${name} here`);
+      },
+    },
+    (socket: PbxSocket) => {
+      hub.attach(new Client(socket, site, keepAliveMs, (c) => hub.detach(c)));
+    },
+  );
+}

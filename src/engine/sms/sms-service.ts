@@ -1,0 +1,197 @@
+// The SMS queue behind seed 003's sendSMS: a message is written to the store
+// before it is acknowledged, sent over SMPP when the gateway is bound (after
+// a restart too), retried while the gateway is down or throttles, and every
+// change of its state is one `sms.updated` event. Delivery receipts find the
+// message by the SMSC message_id of each part.
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Store } from '../../store/index.ts';
+import type { SmsAccepted } from '../../core/pbx-control.ts';
+import { STATUS } from './smpp-pdu.ts';
+import { ESM_UDHI } from './smpp-pdu.ts';
+import type { SmppClient } from './smpp-client.ts';
+import { smsParts } from './sms-parts.ts';
+import { isFinal, type DeliveryReceipt, type SmsStatus } from './delivery-receipt.ts';
+
+export interface SmsServiceOptions {
+  /** Prefix that makes the nine-digit national number international (seed 003 reports `48XXXXXXXXX`). */
+  countryCode: string;
+  /** Sender shown to the recipient: digits (an international number) or up to 11 letters. */
+  sender: string;
+  /** Wait before a message is tried again after the gateway was down or busy. */
+  retryMs?: number;
+  now?: () => Date;
+}
+
+/** §5.1.3 statuses that mean "try again later", not "this message is wrong". */
+const TRANSIENT = new Set<number>([STATUS.ESME_RMSGQFUL, STATUS.ESME_RTHROTTLED]);
+
+/** A 19-digit decimal id, as seed 003's responseId ("3421756012963258480"). */
+function newId(): string {
+  const n = randomBytes(8).readBigUInt64BE() % 9_000_000_000_000_000_000n;
+  return String(n + 1_000_000_000_000_000_000n);
+}
+
+export class SmsService {
+  private pumping: Promise<void> | undefined;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly retryMs: number;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly store: Store,
+    private readonly client: SmppClient,
+    private readonly opts: SmsServiceOptions,
+    private readonly log: Logger,
+  ) {
+    this.retryMs = opts.retryMs ?? 5000;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  start(): void {
+    this.client.on('bound', () => this.kick());
+    this.client.on('receipt', (r) => void this.onReceipt(r).catch((err: unknown) => this.log.error({ err }, 'sms receipt failed')));
+    this.client.start();
+    this.timer = setInterval(() => this.kick(), this.retryMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.pumping;
+    await this.client.stop();
+  }
+
+  /** Stores the message (the acceptance is durable once this resolves) and queues it. */
+  async accept(to: string, body: string, test: boolean): Promise<SmsAccepted> {
+    const id = newId();
+    const at = this.now().toISOString();
+    await this.store.db.insertInto('smsMessages').values({ id, to, body, test: test ? 1 : 0, status: 'QUEUE', error: '', attempts: 0, nextAttemptAt: at, createdAt: at, updatedAt: at }).execute();
+    await this.announce(id, to, 'QUEUE', '');
+    this.kick();
+    return { id, status: 'QUEUE', error: null };
+  }
+
+  private kick(): void {
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = (async () => {
+      do {
+        this.again = false;
+        await this.pump().catch((err: unknown) => this.log.error({ err }, 'sms queue failed'));
+      } while (this.again);
+    })().finally(() => {
+      this.pumping = undefined;
+    });
+  }
+
+  /** Sends what is due, oldest first; a test message is never sent, it stops at STOP. */
+  private async pump(): Promise<void> {
+    const due = await this.store.db
+      .selectFrom('smsMessages')
+      .selectAll()
+      .where('status', 'in', ['QUEUE', 'RENEWAL'])
+      .where('nextAttemptAt', '<=', this.now().toISOString())
+      .orderBy('createdAt')
+      .limit(100)
+      .execute();
+    for (const m of due) {
+      if (m.test === 1) {
+        await this.setStatus(m.id, m.to, 'STOP', 'test message: not sent');
+        continue;
+      }
+      if (!this.client.bound) return;
+      await this.send(m.id, m.to, m.body, m.attempts);
+    }
+  }
+
+  private async send(id: string, to: string, body: string, attempts: number): Promise<void> {
+    // The concatenation reference comes from the id, so a retry resends the same parts.
+    const parts = smsParts(body, Number(BigInt(id) % 256n));
+    const sent = new Set((await this.store.db.selectFrom('smsParts').select('part').where('messageId', '=', id).execute()).map((r) => r.part));
+    const sender = /^[0-9]{1,15}$/.test(this.opts.sender) ? { sourceTon: 1, sourceNpi: 1 } : { sourceTon: 5, sourceNpi: 0 };
+    for (const [i, part] of parts.entries()) {
+      if (sent.has(i + 1)) continue;
+      let result: { status: number; messageId: string };
+      try {
+        result = await this.client.submit({
+          serviceType: '',
+          ...sender,
+          source: this.opts.sender,
+          destTon: 1,
+          destNpi: 1,
+          destination: this.international(to),
+          esmClass: part.udh ? ESM_UDHI : 0,
+          // §5.2.17: ask for a receipt of the final outcome, success or failure.
+          registeredDelivery: 1,
+          dataCoding: part.dataCoding,
+          message: part.octets,
+        });
+      } catch (err) {
+        await this.retryLater(id, to, attempts, (err as Error).message);
+        return;
+      }
+      if (TRANSIENT.has(result.status)) {
+        await this.retryLater(id, to, attempts, `SMSC busy (status 0x${result.status.toString(16)})`);
+        return;
+      }
+      if (result.status !== STATUS.ESME_ROK) {
+        await this.setStatus(id, to, 'FAILED', `SMSC refused the message (status 0x${result.status.toString(16)})`);
+        return;
+      }
+      await this.store.db.insertInto('smsParts').values({ messageId: id, part: i + 1, smscId: result.messageId, status: 'SENT' }).execute();
+    }
+    // Receipts for early parts may already have moved the message on (to DELIVERED, say).
+    const now = await this.store.db.selectFrom('smsMessages').select('status').where('id', '=', id).executeTakeFirst();
+    if (now?.status === 'QUEUE' || now?.status === 'RENEWAL') await this.setStatus(id, to, 'SENT', '');
+  }
+
+  private async retryLater(id: string, to: string, attempts: number, reason: string): Promise<void> {
+    const next = new Date(this.now().getTime() + this.retryMs).toISOString();
+    await this.store.db.updateTable('smsMessages').set({ attempts: attempts + 1, nextAttemptAt: next, error: reason }).where('id', '=', id).execute();
+    // §2.3.5 RENEWAL: an attempt did not go through and will be repeated.
+    if (attempts === 0) await this.setStatus(id, to, 'RENEWAL', reason);
+  }
+
+  private async onReceipt(r: DeliveryReceipt, tries = 0): Promise<void> {
+    const part = await this.store.db.selectFrom('smsParts').selectAll().where('smscId', '=', r.messageId).executeTakeFirst();
+    if (!part) {
+      // A receipt can arrive in the same TCP segment as the submit_sm_resp it
+      // refers to, before that part's row is written: look again shortly.
+      if (tries < 20) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return this.onReceipt(r, tries + 1);
+      }
+      this.log.info({ smscId: r.messageId }, 'delivery receipt for no message of ours');
+      return;
+    }
+    await this.store.db.updateTable('smsParts').set({ status: r.status }).where('messageId', '=', part.messageId).where('part', '=', part.part).execute();
+    const msg = await this.store.db.selectFrom('smsMessages').selectAll().where('id', '=', part.messageId).executeTakeFirst();
+    if (!msg) return;
+    const all = (await this.store.db.selectFrom('smsParts').select('status').where('messageId', '=', msg.id).execute()).map((p) => p.status as SmsStatus);
+    const total = smsParts(msg.body, 0).length;
+    // A message is delivered when every part is; the first part that failed names the failure.
+    const failed = all.find((s) => isFinal(s) && s !== 'DELIVERED');
+    const status: SmsStatus = failed ?? (all.length === total && all.every((s) => s === 'DELIVERED') ? 'DELIVERED' : all.includes('ACCEPTED') ? 'ACCEPTED' : 'SENT');
+    // While parts are still being submitted, send() says SENT once they all are.
+    if (status === 'SENT' && (msg.status === 'QUEUE' || msg.status === 'RENEWAL')) return;
+    if (status !== msg.status) await this.setStatus(msg.id, msg.to, status, r.error === '' || r.error === '000' ? '' : `err:${r.error}`);
+  }
+
+  private async setStatus(id: string, to: string, status: SmsStatus, error: string): Promise<void> {
+    await this.store.db.updateTable('smsMessages').set({ status, error, updatedAt: this.now().toISOString() }).where('id', '=', id).execute();
+    await this.announce(id, to, status, error);
+  }
+
+  private async announce(id: string, to: string, status: SmsStatus, error: string): Promise<void> {
+    await this.store.events.append('sms.updated', { id, to: this.international(to), status, error });
+  }
+
+  private international(to: string): string {
+    return `${this.opts.countryCode}${to}`;
+  }
+}
