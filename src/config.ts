@@ -29,6 +29,8 @@ export interface Config {
   sipT1Ms: number;
   /** A talking call whose legs send no RTP for this long is hung up (dead phone, lost network). */
   rtpTimeoutSeconds: number;
+  /** Lifetime of a 3CX Call Control access token (POST /connect/token). */
+  callControlTokenSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -106,7 +108,14 @@ const SETTINGS: Setting[] = [
   { key: 'demo', env: 'SWITCHBOARD_DEMO', file: 'demo', parse: bool },
   { key: 'sipT1Ms', env: 'SWITCHBOARD_SIP_T1_MS', file: 'sipT1Ms', parse: t1 },
   { key: 'rtpTimeoutSeconds', env: 'SWITCHBOARD_RTP_TIMEOUT', file: 'rtpTimeoutSeconds', parse: rtpTimeout },
+  { key: 'callControlTokenSeconds', env: 'SWITCHBOARD_CALLCONTROL_TOKEN_TTL', file: 'callControlTokenSeconds', parse: tokenTtl },
 ];
+
+function tokenTtl(raw: string, name: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || n < 1 || n > 86_400) throw new ConfigError(name, `"${raw}" must be whole seconds between 1 and 86400`);
+  return n;
+}
 
 function t1(raw: string, name: string): number {
   const n = Number(raw);
@@ -148,6 +157,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'databaseUrl'>> = {
   demo: true,
   sipT1Ms: 500,
   rtpTimeoutSeconds: 60,
+  callControlTokenSeconds: 3600,
 };
 
 /**

@@ -48,6 +48,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     ready: () => store.ready(),
     version: VERSION,
     metrics: (registry) => registerSipMetrics(registry, sip),
+    callControlTokenSeconds: config.callControlTokenSeconds,
     ...(config.tlsCert && config.tlsKey ? { tls: { cert: config.tlsCert, key: config.tlsKey } } : {}),
   });
   await http.listen({ host: config.host, port: config.httpPort });

@@ -15,6 +15,7 @@ import { toPbxError, sendProblem } from './problem.ts';
 import { apiKeyAuth } from './auth.ts';
 import { operations, createMetricsRegistry, type Ports } from './operations.ts';
 import { nativeApi } from '../native/routes.ts';
+import { callControlApi } from '../callcontrol/routes.ts';
 
 export interface RouteEntry {
   method: string;
@@ -37,6 +38,8 @@ export interface HttpAppOptions {
   tls?: { cert: string; key: string };
   /** Adds the engine's own metrics to the registry /metrics serves. */
   metrics?: (registry: Registry) => void;
+  /** Lifetime of 3CX Call Control access tokens, seconds. */
+  callControlTokenSeconds?: number;
 }
 
 export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstance> {
@@ -101,5 +104,7 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
     scope.get('/api/v1/openapi.json', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
     await scope.register(nativeApi, { prefix: '/api/v1', control: opts.control });
   });
+  // Authenticates with its own tokens (POST /connect/token), so outside the API-key scope.
+  await app.register(callControlApi, { control: opts.control, ...(opts.callControlTokenSeconds !== undefined ? { tokenSeconds: opts.callControlTokenSeconds } : {}) });
   return app;
 }
