@@ -15,6 +15,7 @@ export const ERRORS = {
   SB_VALIDATION: { status: 400, title: 'Invalid request' },
   SB_BAD_REFERENCE: { status: 422, title: 'Refers to something that does not exist' },
   SB_UNPROCESSABLE: { status: 422, title: 'Request cannot be carried out' },
+  SB_DESTINATION_FAILED: { status: 424, title: 'The destination could not be reached' },
   SB_NOT_READY: { status: 503, title: 'Not ready' },
   SB_INTERNAL: { status: 500, title: 'Internal error' },
 } as const;

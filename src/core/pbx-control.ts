@@ -127,6 +127,19 @@ export interface PbxControl {
      * consultation call; their two partners talk to each other.
      */
     attendedTransfer(callId: string, participantId: string, consultCallId: string): Promise<void>;
+    /**
+     * Seed 001 transferto: the partner is held while `destination` rings; on
+     * answer it replaces the participant; otherwise rejects with
+     * SB_DESTINATION_FAILED (424) and the participant is back in the call.
+     */
+    transferTo(callId: string, participantId: string, destination: string): Promise<void>;
+    /**
+     * Seed 001 routeto: ring `destination` as an alternative for a ringing or
+     * connected participant, who stays until the destination answers.
+     */
+    routeTo(callId: string, participantId: string, destination: string): Promise<void>;
+    /** Seed 001 answer: a ringing participant on a device under direct control. */
+    answer(callId: string, participantId: string): Promise<void>;
     /** Seed 000 join: an extension's two connected calls are joined and the extension leaves both. */
     join(extension: string): Promise<CallInfo>;
   };

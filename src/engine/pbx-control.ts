@@ -65,6 +65,9 @@ export interface CallSource {
   consult(callId: string, participantId: string, destination: string): Promise<CallInfo>;
   attendedTransfer(callId: string, participantId: string, consultCallId: string): Promise<void>;
   join(extension: string): Promise<CallInfo>;
+  transferTo(callId: string, participantId: string, destination: string): Promise<void>;
+  routeTo(callId: string, participantId: string, destination: string): Promise<void>;
+  answer(callId: string, participantId: string): Promise<void>;
 }
 
 const NO_CALLS: CallSource = {
@@ -89,6 +92,15 @@ const NO_CALLS: CallSource = {
     throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
   },
   attendedTransfer: async (id) => {
+    throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
+  },
+  transferTo: async (id) => {
+    throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
+  },
+  routeTo: async (id) => {
+    throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
+  },
+  answer: async (id) => {
     throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
   },
   join: async () => {
@@ -116,6 +128,9 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
       divert: (callId, pid, destination) => calls.divert(callId, pid, destination),
       consult: (callId, pid, destination) => calls.consult(callId, pid, destination),
       attendedTransfer: (callId, pid, consultCallId) => calls.attendedTransfer(callId, pid, consultCallId),
+      transferTo: (callId, pid, destination) => calls.transferTo(callId, pid, destination),
+      routeTo: (callId, pid, destination) => calls.routeTo(callId, pid, destination),
+      answer: async (callId, pid) => calls.answer(callId, pid),
       join: async (extension) => {
         await store.extensions.get(extension);
         return calls.join(extension);

@@ -6,7 +6,7 @@ import type { PbxControl } from '../../core/pbx-control.ts';
 import { CALL_DIRECTIONS, CALL_STATES, PARTICIPANT_STATUSES } from '../../core/calls.ts';
 import { ProblemSchema } from './schemas.ts';
 
-const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
+const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema, 424: ProblemSchema };
 
 export const ParticipantOut = Type.Object({
   id: Type.String(),
@@ -56,7 +56,9 @@ const CallParams = Type.Object({ id: Type.String({ maxLength: 40, pattern: '^[0-
 const ParticipantParams = Type.Object({
   id: Type.String({ maxLength: 40, pattern: '^[0-9A-Za-z.-]+$' }),
   pid: Type.String({ maxLength: 60, pattern: '^[0-9A-Za-z.-]+$' }),
-  action: Type.Enum(['drop', 'hold', 'resume'] as const, { description: 'drop ends the participant; hold/resume by re-INVITE. Transfer and more come with the call features' }),
+  action: Type.Enum(['drop', 'hold', 'resume', 'answer'] as const, {
+    description: 'drop ends the participant (a ringing device among others stops ringing); hold/resume by re-INVITE; answer a ringing device under direct control',
+  }),
 });
 
 export async function callRoutes(app: FastifyInstance, opts: { control: PbxControl }): Promise<void> {
@@ -91,8 +93,9 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
     '/calls/:id/participants/:pid/:action',
     { config: { role: 'control' }, schema: { tags, summary: 'Act on a participant', params: ParticipantParams, response: { 202: Type.Object({ status: Type.Literal('accepted') }), ...problems } } },
     async (req, reply) => {
-      const p = req.params as { id: string; pid: string; action: 'drop' | 'hold' | 'resume' };
+      const p = req.params as { id: string; pid: string; action: 'drop' | 'hold' | 'resume' | 'answer' };
       if (p.action === 'drop') control.calls.drop(p.id, p.pid);
+      else if (p.action === 'answer') await control.calls.answer(p.id, p.pid);
       else if (p.action === 'hold') await control.calls.hold(p.id, p.pid);
       else await control.calls.resume(p.id, p.pid);
       return reply.code(202).send({ status: 'accepted' as const });
@@ -101,6 +104,8 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
   for (const [verb, summary] of [
     ['transfer', 'Blind transfer: send the participant to another number; its partner leaves'],
     ['divert', 'Divert: a participant still ringing; ring another number instead'],
+    ['transferto', 'Seed 001 transferto: hold the partner while the destination rings; it replaces the participant on answer, else 424 and the call goes on'],
+    ['routeto', 'Seed 001 routeto: ring the destination too; the participant stays (ringing or talking) until the destination answers'],
   ] as const) {
     app.post(
       `/calls/:id/participants/:pid/${verb}`,
@@ -118,6 +123,8 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
         const p = req.params as { id: string; pid: string };
         const destination = (req.body as { destination: string }).destination;
         if (verb === 'transfer') await control.calls.blindTransfer(p.id, p.pid, destination);
+        else if (verb === 'transferto') await control.calls.transferTo(p.id, p.pid, destination);
+        else if (verb === 'routeto') await control.calls.routeTo(p.id, p.pid, destination);
         else await control.calls.divert(p.id, p.pid, destination);
         return reply.code(202).send({ status: 'accepted' as const });
       },

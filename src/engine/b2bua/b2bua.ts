@@ -86,7 +86,7 @@ export class B2bua {
 
   /** Drops a participant: for a two-party call that ends the call (seed 000 drop). */
   drop(callId: string, participantId: string): void {
-    this.call(callId, participantId).hangup('api');
+    this.call(callId, participantId).drop(participantId);
   }
 
   private call(callId: string, participantId?: string): Call {
@@ -148,6 +148,46 @@ export class B2bua {
     const [[a, pa], [b, pb]] = mine as [[Call, string], [Call, string]];
     await a.replaceEnd(pa, b, pb);
     return a.info();
+  }
+
+  /**
+   * Seed 001 transferto: the participant's partner is held while
+   * `destination` rings; when it answers it takes the participant's place;
+   * when it does not, the two are back together and this rejects with 424.
+   */
+  async transferTo(callId: string, participantId: string, destination: string): Promise<void> {
+    const call = this.call(callId, participantId);
+    const partner = call.partnerOf(participantId);
+    if (!partner) throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not connected`);
+    const { result } = await call.tryAlternative(participantId, ...(await this.destination(call, partner.id, destination)), true);
+    await result;
+  }
+
+  /**
+   * Seed 001 routeto: a ringing participant keeps ringing and `destination`
+   * rings too; a connected one keeps talking until `destination` answers and
+   * takes its place. Returns once the destination rings.
+   */
+  async routeTo(callId: string, participantId: string, destination: string): Promise<void> {
+    const call = this.call(callId, participantId);
+    const partner = call.partnerOf(participantId);
+    if (!partner) {
+      await call.addRoute(participantId, ...(await this.destination(call, call.info().owner, destination)));
+      return;
+    }
+    const { result } = await call.tryAlternative(participantId, ...(await this.destination(call, partner.id, destination)), false);
+    result.catch((err: unknown) => this.o.logger.info({ err, call: callId }, 'routeto: the destination did not answer'));
+  }
+
+  /**
+   * Seed 001 answer: only for devices under direct control (uaCSTA) or route
+   * points. No phone of ours is under direct control yet, so a ringing
+   * participant cannot be answered remotely: 422, as 3CX answers it then.
+   */
+  answer(callId: string, participantId: string): Promise<void> {
+    const p = this.call(callId, participantId).participant(participantId);
+    if (p?.status !== 'Ringing') throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not ringing`);
+    throw new PbxError('SB_UNPROCESSABLE', `the device of participant ${participantId} does not support direct control`);
   }
 
   /** Where `keep` (a participant of `call`) can be sent now: an extension with a reachable device. */

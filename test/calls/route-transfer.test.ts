@@ -1,0 +1,148 @@
+// Seed 001's transferto and routeto over real phones. transferto holds the
+// partner while the destination rings, replaces the participant on answer
+// and gives 424 (the call back as it was) when the destination refuses.
+// routeto rings a destination beside a ringing or talking participant; when
+// a route-point app drops its own participant, the caller waits for it.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, api, type TestServer } from '../helpers/server.ts';
+import { registeredPhone, eventually } from '../helpers/phones.ts';
+import type { Baresip } from '../peers/baresip.ts';
+
+interface CallBody {
+  id: string;
+  state: string;
+  participants: { id: string; dn: string; status: string }[];
+}
+
+describe('transferto and routeto (seed 001)', () => {
+  let t: TestServer;
+  let control: string;
+  let p101: Baresip;
+  let p102: Baresip;
+  let p103: Baresip;
+  let p104: Baresip;
+  const calls = async (): Promise<CallBody[]> => (await api(t.base, control, 'GET', '/api/v1/calls')).body as CallBody[];
+  const statuses = (c: CallBody | undefined): string => (c?.participants ?? []).map((p) => `${p.dn}:${p.status}`).sort().join();
+  const callWith = (want: string, what = want): Promise<CallBody> =>
+    eventually(async () => (await calls()).find((c) => statuses(c) === want), 10_000, what);
+  const pidOf = (c: CallBody, dn: string): string => c.participants.find((p) => p.dn === dn)?.id ?? '';
+  const act = (c: CallBody, pid: string, verb: string, destination: string) => api(t.base, control, 'POST', `/api/v1/calls/${c.id}/participants/${pid}/${verb}`, { destination });
+  /** Packets flowed both ways on the call's relay since `before`. */
+  const audioBothWays = async (callId: string): Promise<void> => {
+    const call = t.server.sip.b2bua.get(callId);
+    const before = call?.mediaStats();
+    await eventually(async () => {
+      const now = call?.mediaStats();
+      return (now?.caller?.packetsOut ?? 0) - (before?.caller?.packetsOut ?? 0) > 25 && (now?.callee?.packetsOut ?? 0) - (before?.callee?.packetsOut ?? 0) > 25;
+    }, 5000, 'audio both ways');
+  };
+  const call101to102 = async (): Promise<CallBody> => {
+    const up = Promise.all([p101.waitForType('CALL_ESTABLISHED', 10_000), p102.waitForType('CALL_ESTABLISHED', 10_000)]);
+    await p101.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
+    await up;
+    return callWith('101:Connected,102:Connected');
+  };
+  const hangUpAll = async (phone: Baresip, others: Baresip[]): Promise<void> => {
+    const down = Promise.all(others.map((o) => o.waitForType('CALL_CLOSED', 10_000)));
+    await phone.hangup();
+    await down;
+    await eventually(async () => (await calls()).length === 0, 5000, 'no calls left');
+  };
+
+  before(async () => {
+    t = await startTestServer();
+    control = (await t.server.control.keys.create('control', 'operator')).key;
+    p101 = await registeredPhone(t, '101', { answermode: 'auto' });
+    p102 = await registeredPhone(t, '102', { answermode: 'auto' });
+    p103 = await registeredPhone(t, '103', { answermode: 'auto' });
+    p104 = await registeredPhone(t, '104', { answermode: 'manual' });
+  });
+  after(async () => {
+    for (const p of [p101, p102, p103, p104]) await p?.stop();
+    await t.stop();
+  });
+
+  it('transferto: 101 is held while 103 rings; 103 answers and takes 102’s place', async () => {
+    const call = await call101to102();
+    const left = p102.waitForType('CALL_CLOSED', 10_000);
+    const res = await act(call, pidOf(call, '102'), 'transferto', '103');
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    await left;
+    const after = await callWith('101:Connected,103:Connected');
+    assert.equal(after.id, call.id);
+    await audioBothWays(call.id);
+    await hangUpAll(p101, [p103]);
+  });
+
+  it('transferto to a phone that refuses: 424, and 101 and 102 talk again', async () => {
+    const call = await call101to102();
+    p104.waitForType('CALL_INCOMING', 10_000).then(async () => {
+      assert.equal(statuses((await calls())[0]), '101:Held,102:Connected,104:Ringing', 'the partner waits on hold');
+      await p104.hangup();
+    }, () => undefined);
+    const res = await act(call, pidOf(call, '102'), 'transferto', '104');
+    assert.equal(res.status, 424, JSON.stringify(res.body));
+    assert.equal((res.body as { code: string }).code, 'SB_DESTINATION_FAILED');
+    const back = await callWith('101:Connected,102:Connected', '101 resumed with 102');
+    assert.equal(back.state, 'Talking');
+    await audioBothWays(call.id);
+    await hangUpAll(p101, [p102]);
+  });
+
+  it('routeto on a talking participant, then the app drops it: the caller waits for and reaches the destination', async () => {
+    const call = await call101to102();
+    const ringing = p104.waitForType('CALL_INCOMING', 10_000);
+    const res = await act(call, pidOf(call, '102'), 'routeto', '104');
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    await ringing;
+    await callWith('101:Connected,102:Connected,104:Ringing', 'both talking while 104 rings');
+    const left = p102.waitForType('CALL_CLOSED', 10_000);
+    assert.equal((await api(t.base, control, 'POST', `/api/v1/calls/${call.id}/participants/${pidOf(call, '102')}/drop`)).status, 202);
+    await left;
+    await callWith('101:Connected,104:Ringing', '101 waits for 104');
+    const up = p104.waitForType('CALL_ESTABLISHED', 10_000);
+    await p104.accept();
+    await up;
+    await callWith('101:Connected,104:Connected');
+    await audioBothWays(call.id);
+    await hangUpAll(p101, [p104]);
+  });
+
+  it('routeto on a ringing participant: 103 rings too and the first to answer wins', async () => {
+    await p102.setAnswermode('manual');
+    try {
+      const ringing = p102.waitForType('CALL_INCOMING', 10_000);
+      await p101.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
+      await ringing;
+      const call = await callWith('101:Dialing,102:Ringing');
+      const stopped = p102.waitForType('CALL_CLOSED', 10_000);
+      const up = p103.waitForType('CALL_ESTABLISHED', 10_000);
+      const res = await act(call, pidOf(call, '102'), 'routeto', '103');
+      assert.equal(res.status, 202, JSON.stringify(res.body));
+      await Promise.all([up, stopped]);
+      await callWith('101:Connected,103:Connected');
+      await hangUpAll(p101, [p103]);
+    } finally {
+      await p102.setAnswermode('auto');
+    }
+  });
+
+  it('refuses what it cannot do, and the call goes on', async () => {
+    const call = await call101to102();
+    const cases: [string, string, string, number][] = [
+      [pidOf(call, '102'), 'transferto', '999', 404],
+      [pidOf(call, '102'), 'transferto', '105', 422],
+      [pidOf(call, '102'), 'routeto', 'x', 400],
+      [`${call.id}.42`, 'routeto', '103', 404],
+    ];
+    for (const [pid, verb, dest, status] of cases) {
+      const res = await act(call, pid, verb, dest);
+      assert.equal(res.status, status, JSON.stringify([pid, verb, dest, res.body]));
+    }
+    const answer = await api(t.base, control, 'POST', `/api/v1/calls/${call.id}/participants/${pidOf(call, '102')}/answer`);
+    assert.equal(answer.status, 422, 'a connected participant cannot be answered');
+    assert.equal(statuses((await calls())[0]), '101:Connected,102:Connected');
+    await hangUpAll(p101, [p102]);
+  });
+});
