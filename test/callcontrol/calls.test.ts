@@ -7,8 +7,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { eventually } from '../helpers/phones.ts';
-import { Baresip } from '../peers/baresip.ts';
-import { CallControlClient, selfSignedCertificate, type FrameLog, type Frame } from '../helpers/callcontrol-client.ts';
+import type { Baresip } from '../peers/baresip.ts';
+import { CallControlClient, selfSignedCertificate, httpsRegisteredPhone as registeredPhone, type FrameLog, type Frame } from '../helpers/callcontrol-client.ts';
 import { SEED, assertConforms } from './seed-contract.ts';
 
 interface WireParticipant {
@@ -42,13 +42,6 @@ describe('call control over HTTPS with real phones', () => {
   const until = async (dn: string, status: string): Promise<WireParticipant> =>
     eventually(async () => (await participantsOf(dn)).find((p) => p.status === status), 10_000, `${dn} ${status}`);
   const idle = async () => eventually(async () => (await read('/callcontrol', SEED.dnList)).every((d: { participants: unknown[] }) => d.participants.length === 0), 10_000, 'no participants');
-  /** As helpers/phones.ts registeredPhone, with the password read from the directory (the API speaks HTTPS here). */
-  const registeredPhone = async (_t: TestServer, ext: string, opts: { answermode: 'auto' | 'manual' }): Promise<Baresip> => {
-    const row = await t.server.control.directory.extensions.get(ext, { withSecrets: true });
-    const phone = await Baresip.start({ user: ext, password: row.authPassword as string, registrar: sip(), regint: 600, ...opts });
-    await phone.waitRegistered(5000);
-    return phone;
-  };
   const framesAfter = (from: number): Frame[] => ws.frames.slice(from);
 
   before(async () => {

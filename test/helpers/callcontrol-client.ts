@@ -8,6 +8,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCertificate } from '../../src/cli/cert.ts';
+import { startTestServer, type TestServer } from './server.ts';
+import { Baresip, type BaresipOptions } from '../peers/baresip.ts';
 
 export interface Reply {
   status: number;
@@ -146,4 +148,19 @@ export class CallControlClient {
       socket.on('error', (err: Error) => reject(err));
     });
   }
+}
+
+/** A server serving HTTPS/WSS with a fresh self-signed certificate, and a client that trusts it. */
+export async function startHttpsServer(env: Record<string, string> = {}): Promise<{ t: TestServer; client: CallControlClient }> {
+  const pair = await selfSignedCertificate();
+  const t = await startTestServer({ SWITCHBOARD_TLS_CERT: pair.cert, SWITCHBOARD_TLS_KEY: pair.key, ...env });
+  return { t, client: new CallControlClient(`https://127.0.0.1:${String(t.server.ports.http)}`, pair.ca) };
+}
+
+/** As helpers/phones.ts registeredPhone, with the SIP password read from the directory (the HTTP port speaks HTTPS here). */
+export async function httpsRegisteredPhone(t: TestServer, ext: string, opts: Partial<BaresipOptions> = {}): Promise<Baresip> {
+  const row = await t.server.control.directory.extensions.get(ext, { withSecrets: true });
+  const phone = await Baresip.start({ user: ext, password: row.authPassword as string, registrar: `127.0.0.1:${String(t.sipPort)}`, regint: 600, ...opts });
+  await phone.waitRegistered(5000);
+  return phone;
 }

@@ -70,7 +70,7 @@ export async function actionRoutes(app: FastifyInstance, opts: { control: PbxCon
 
   app.post(
     '/callcontrol/:dnnumber/participants/:id/:action',
-    { config: { role: 'control' }, schema: { tags, summary: 'Act on a participant: drop, divert, attach_participant_data, attach_party_data (answer, routeto, transferto: see README)', params: ActionParams, body: ActionBody, response: { 200: CallControlResult, ...errors } } },
+    { config: { role: 'control' }, schema: { tags, summary: 'Act on a participant: drop, answer, divert, routeto, transferto, attach_participant_data, attach_party_data', params: ActionParams, body: ActionBody, response: { 200: CallControlResult, ...errors } } },
     async (request) => {
       const { dnnumber, id, action } = request.params as { dnnumber: string; id: number; action: Action };
       assertDn(request, dnnumber);
@@ -99,9 +99,17 @@ export async function actionRoutes(app: FastifyInstance, opts: { control: PbxCon
           return success(result);
         }
         case 'answer':
+          await control.calls.answer(call.id, participant.id);
+          return success(result);
         case 'routeto':
+          // Returns once the destination rings; the participant stays until it answers.
+          await asUnprocessable(control.calls.routeTo(call.id, participant.id, needDestination()));
+          return success(result);
         case 'transferto':
-          throw new PbxError('SB_UNPROCESSABLE', `${action} is not available yet on this PBX`);
+          if (participant.status !== 'Connected') throw new PbxError('SB_UNPROCESSABLE', `participant ${String(id)} is ${participant.status}; only a connected participant can be transferred`);
+          // Resolves when the destination answered; 424 (SB_DESTINATION_FAILED) when it did not and the participant is back.
+          await asUnprocessable(control.calls.transferTo(call.id, participant.id, needDestination()));
+          return success(result);
       }
     },
   );
