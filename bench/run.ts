@@ -5,6 +5,7 @@ const BENCHES: Record<string, () => Promise<{ run(o: { smoke: boolean }): Promis
   'sip-register': () => import('./sip-register.ts'),
   'b2bua-cps': () => import('./b2bua-cps.ts'),
   'media-relay': () => import('./media-relay.ts'),
+  'callcontrol-ws': () => import('./callcontrol-ws.ts'),
 };
 
 const args = process.argv.slice(2);

@@ -2,7 +2,6 @@
 // HTTPS/WSS with real phones: success, a destination that refuses (424, the
 // caller comes back), the route-point hand-over (routeto, then drop of the
 // app's own participant), and the 422s of wrong states; each on the WebSocket.
-/* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestServer } from '../helpers/server.ts';
