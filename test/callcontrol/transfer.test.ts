@@ -121,6 +121,23 @@ describe('call control transferto and routeto with real phones', () => {
     await hangUp(p101, [p104]);
   });
 
+  it('beyond 3CX: hold and resume a connected participant under the same URL scheme', async () => {
+    const [caller] = await call101to102();
+    const callId = String(Math.floor(caller.id / 1000));
+    const pid = `${callId}.${String(caller.id % 1000)}`;
+    const status = () => t.server.control.calls.get(callId).participants.find((p) => p.id === pid)?.status;
+    const offered = p101.waitForEvent((e) => e.type === 'CALL_REMOTE_SDP' && e.param === 'offer', 10_000);
+    const held = await app.post(`/callcontrol/101/participants/${String(caller.id)}/hold`);
+    assert.equal(held.status, 200, JSON.stringify(held.body));
+    await offered;
+    assert.equal(status(), 'Held');
+    assert.equal((await on('101', 'Connected', '102')).id, caller.id, '3CX shows a held participant as connected');
+    const resumed = await app.post(`/callcontrol/101/participants/${String(caller.id)}/resume`);
+    assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
+    assert.equal(status(), 'Connected');
+    await hangUp(p101, [p102]);
+  });
+
   it('wrong states answer 422 and change nothing', async () => {
     await p102.setAnswermode('manual');
     try {

@@ -70,7 +70,7 @@ export async function actionRoutes(app: FastifyInstance, opts: { control: PbxCon
 
   app.post(
     '/callcontrol/:dnnumber/participants/:id/:action',
-    { config: { role: 'control' }, schema: { tags, summary: 'Act on a participant: drop, answer, divert, routeto, transferto, attach_participant_data, attach_party_data', params: ActionParams, body: ActionBody, response: { 200: CallControlResult, ...errors } } },
+    { config: { role: 'control' }, schema: { tags, summary: 'Act on a participant: drop, answer, divert, routeto, transferto, attach_participant_data, attach_party_data; beyond 3CX: hold, resume', params: ActionParams, body: ActionBody, response: { 200: CallControlResult, ...errors } } },
     async (request) => {
       const { dnnumber, id, action } = request.params as { dnnumber: string; id: number; action: Action };
       assertDn(request, dnnumber);
@@ -104,6 +104,12 @@ export async function actionRoutes(app: FastifyInstance, opts: { control: PbxCon
         case 'routeto':
           // Returns once the destination rings; the participant stays until it answers.
           await asUnprocessable(control.calls.routeTo(call.id, participant.id, needDestination()));
+          return success(result);
+        case 'hold':
+          await control.calls.hold(call.id, participant.id);
+          return success(result);
+        case 'resume':
+          await control.calls.resume(call.id, participant.id);
           return success(result);
         case 'transferto':
           if (participant.status !== 'Connected') throw new PbxError('SB_UNPROCESSABLE', `participant ${String(id)} is ${participant.status}; only a connected participant can be transferred`);
