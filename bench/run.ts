@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<{ run(o: { smoke: boolean }): Promis
   'media-relay': () => import('./media-relay.ts'),
   webapi: () => import('./webapi.ts'),
   webhooks: () => import('./webhooks.ts'),
+  'callcontrol-ws': () => import('./callcontrol-ws.ts'),
 };
 
 const args = process.argv.slice(2);

@@ -49,6 +49,8 @@ export interface Config {
   smppUrl: string | undefined;
   /** Country code that makes a nine-digit SMS number international. */
   smsCountryCode: string;
+  /** Lifetime of a 3CX Call Control access token (POST /connect/token). */
+  callControlTokenSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -136,7 +138,14 @@ const SETTINGS: Setting[] = [
   { key: 'crmReplyTimeoutMs', env: 'SWITCHBOARD_CRM_REPLY_TIMEOUT_MS', file: 'crmReplyTimeoutMs', parse: crmReplyTimeout },
   { key: 'smppUrl', env: 'SWITCHBOARD_SMPP_URL', file: 'smppUrl', parse: smppUrl },
   { key: 'smsCountryCode', env: 'SWITCHBOARD_SMS_COUNTRY_CODE', file: 'smsCountryCode', parse: countryCode },
+  { key: 'callControlTokenSeconds', env: 'SWITCHBOARD_CALLCONTROL_TOKEN_TTL', file: 'callControlTokenSeconds', parse: tokenTtl },
 ];
+
+function tokenTtl(raw: string, name: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || n < 1 || n > 86_400) throw new ConfigError(name, `"${raw}" must be whole seconds between 1 and 86400`);
+  return n;
+}
 
 function smppUrl(raw: string, name: string): string | undefined {
   if (raw.trim() === '') return undefined;
@@ -243,6 +252,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'databaseUrl'>> = {
   crmReplyTimeoutMs: 1500,
   smppUrl: undefined,
   smsCountryCode: '48',
+  callControlTokenSeconds: 3600,
 };
 
 /**

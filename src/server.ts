@@ -65,6 +65,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     version: VERSION,
     metrics: (registry) => registerSipMetrics(registry, sip),
     cloudpbx: { pbxName: config.pbxName, timeZone: config.timeZone },
+    callControlTokenSeconds: config.callControlTokenSeconds,
     ...(config.tlsCert && config.tlsKey ? { tls: { cert: config.tlsCert, key: config.tlsKey } } : {}),
   });
   await http.listen({ host: config.host, port: config.httpPort });

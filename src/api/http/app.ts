@@ -19,6 +19,7 @@ import { webApi } from '../webapi/routes.ts';
 import { recordingLinks } from '../recordings/routes.ts';
 import { crmApi } from '../crm/routes.ts';
 import { cloudpbxApi } from '../cloudpbx/routes.ts';
+import { callControlApi } from '../callcontrol/routes.ts';
 
 export interface RouteEntry {
   method: string;
@@ -43,6 +44,8 @@ export interface HttpAppOptions {
   metrics?: (registry: Registry) => void;
   /** PBX name and time zone of the CloudPBX dialect (seed 003). */
   cloudpbx?: { pbxName: string; timeZone: string; keepAliveMs?: number };
+  /** Lifetime of 3CX Call Control access tokens, seconds. */
+  callControlTokenSeconds?: number;
 }
 
 export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstance> {
@@ -113,5 +116,7 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
   });
   // Seed 000 (3CX TCXWebAPI) carries its key in the path and checks it itself.
   await app.register(webApi, { prefix: '/webapi', control: opts.control });
+  // Authenticates with its own tokens (POST /connect/token), so outside the API-key scope.
+  await app.register(callControlApi, { control: opts.control, ...(opts.callControlTokenSeconds !== undefined ? { tokenSeconds: opts.callControlTokenSeconds } : {}) });
   return app;
 }

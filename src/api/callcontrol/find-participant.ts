@@ -1,0 +1,14 @@
+// A participant of the wire (DN and numeric id) found among the live calls.
+import { PbxError } from '../../core/errors.ts';
+import type { PbxControl } from '../../core/pbx-control.ts';
+import type { CallInfo, Participant } from '../../core/calls.ts';
+import { participantIdOf } from './ids.ts';
+
+/** The participant `id` (wire number) on `dn`, or 404. */
+export function findParticipant(control: PbxControl, dn: string, wireId: number): { call: CallInfo; participant: Participant } {
+  const ids = participantIdOf(wireId);
+  const call = ids ? control.calls.list().find((c) => c.id === ids.callId) : undefined;
+  const participant = call?.participants.find((p) => p.id === ids?.participantId && p.dn === dn && p.status !== 'Ended');
+  if (!call || !participant) throw new PbxError('SB_NOT_FOUND', `participant ${String(wireId)} is not on DN ${dn}`);
+  return { call, participant };
+}
