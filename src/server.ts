@@ -37,7 +37,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const report = await store.migrate();
   logger.info({ database: store.where, applied: report.applied }, 'store ready');
   const sip = new SipService({ config, store, logger: logger.child({ component: 'sip' }) });
-  const control = createPbxControl(store, { devices: sip.locations, calls: sip.b2bua });
+  const control = createPbxControl(store, { devices: sip.locations, calls: sip.b2bua, trunks: sip.trunks });
 
   const ports: Ports = { rtp: config.rtpPorts };
   ports.sip = await sip.start();

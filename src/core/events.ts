@@ -2,6 +2,7 @@
 // sequence number. Dialects subscribe and render; the native WebSocket lets a
 // client resume from a sequence number.
 import type { CallInfo, Participant, Disposition } from './calls.ts';
+import type { TrunkStatus } from './trunk-status.ts';
 
 export interface EventPayloads {
   'call.created': { call: CallInfo };
@@ -14,6 +15,8 @@ export interface EventPayloads {
   'device.unregistered': { extension: string; contact: string; reason: 'expired' | 'removed' | 'unreachable' };
   'key.created': { id: string; role: string; label: string };
   'key.revoked': { id: string };
+  /** A trunk's outbound registration changed state (or its failure code changed). */
+  'trunk.status': TrunkStatus;
 }
 
 export type EventType = keyof EventPayloads;

@@ -4,6 +4,7 @@
 import type { Role } from './roles.ts';
 import type { EventPayloads, EventType, PbxEvent } from './events.ts';
 import type { CallInfo } from './calls.ts';
+import type { TrunkStatus } from './trunk-status.ts';
 
 export const DIRECTORY_ENTITIES = [
   'extensions',
@@ -162,6 +163,11 @@ export interface PbxControl {
     subscribe(listener: (e: PbxEvent) => void): () => void;
     lastSeq(): Promise<number>;
   };
+  trunks: {
+    /** Outbound registration status of every trunk, by id. */
+    status(): Promise<TrunkStatus[]>;
+  };
 }
 
 export type { EventPayloads, EventType, PbxEvent };
+export type { TrunkStatus, TrunkRegistrationState } from './trunk-status.ts';

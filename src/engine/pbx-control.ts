@@ -7,6 +7,8 @@ import type { Binding } from '../sip/registrar/location-service.ts';
 import type { CallInfo } from '../core/calls.ts';
 import { PbxError } from '../core/errors.ts';
 import { listCdr } from './cdr/cdr-query.ts';
+import type { TrunkStatus } from '../core/trunk-status.ts';
+import type { Trunk } from '../core/directory/trunk.ts';
 
 function collection(store: Store, entity: DirectoryEntity, es: EntityStore): DirectoryCollection {
   const changed = async (action: 'created' | 'updated' | 'deleted', key: unknown) => {
@@ -108,7 +110,17 @@ const NO_CALLS: CallSource = {
   },
 };
 
-export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource } = {}): PbxControl {
+export interface TrunkStatusSource {
+  status(): TrunkStatus[];
+}
+
+/** Without a SIP engine (the CLI) no trunk registers. */
+async function idleTrunkStatus(store: Store): Promise<TrunkStatus[]> {
+  const { items } = await store.trunks.list({ limit: 1000 });
+  return (items as Trunk[]).map((t) => ({ trunkId: t.id, name: t.name, state: 'notRegistering', code: null, reason: 'the SIP engine is not running', expiresAt: null, nextAttemptAt: null }));
+}
+
+export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource; trunks?: TrunkStatusSource } = {}): PbxControl {
   const devices = parts.devices ?? NO_DEVICES;
   const calls = parts.calls ?? NO_CALLS;
   const directory = Object.fromEntries(DIRECTORY_ENTITIES.map((e) => [e, collection(store, e, store[e])])) as Record<DirectoryEntity, DirectoryCollection>;
@@ -163,6 +175,9 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
       since: (seq, limit) => store.events.since(seq, limit),
       subscribe: (l) => store.events.subscribe(l),
       lastSeq: () => store.events.lastSeq(),
+    },
+    trunks: {
+      status: async () => (parts.trunks ? parts.trunks.status() : idleTrunkStatus(store)),
     },
   };
 }

@@ -14,6 +14,7 @@ import { PortAllocator } from '../media/port-allocator.ts';
 import { B2bua } from './b2bua/b2bua.ts';
 import { DialogRouter } from './b2bua/dialog-router.ts';
 import { LegContext } from './b2bua/leg-context.ts';
+import { TrunkRegistrations } from './trunks/trunk-registrations.ts';
 
 export interface SipServiceOptions {
   config: Config;
@@ -32,6 +33,7 @@ export class SipService {
   readonly qualifier: Qualifier;
   readonly b2bua: B2bua;
   readonly allocator: PortAllocator;
+  readonly trunks: TrunkRegistrations;
   private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SipServiceOptions) {
@@ -45,6 +47,7 @@ export class SipService {
     this.allocator = new PortAllocator(config.rtpPorts, config.host);
     const ctx = new LegContext(this.stack, new DialogRouter(), host, { T1: config.sipT1Ms });
     this.b2bua = new B2bua({ ctx, store, locations: this.locations, registrar: this.registrar, guard: this.guard, allocator: this.allocator, logger: logger.child({ component: 'b2bua' }), rtpTimeoutSeconds: config.rtpTimeoutSeconds });
+    this.trunks = new TrunkRegistrations({ stack: this.stack, store, host, onError: (err) => logger.error({ err }, 'trunk registration failed') });
     this.qualifier = new Qualifier(this.stack, this.locations, { intervalMs: options.qualifyIntervalMs ?? 30_000, domain: config.sipDomain, host, onError: (err) => logger.error({ err }, 'qualify failed') });
   }
 
@@ -57,12 +60,14 @@ export class SipService {
     }, this.options.expiryIntervalMs ?? 5000);
     this.expiryTimer.unref();
     if ((this.options.qualifyIntervalMs ?? 30_000) > 0) this.qualifier.start();
+    await this.trunks.start();
     return ports;
   }
 
   async stop(): Promise<void> {
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.qualifier.stop();
+    await this.trunks.stop();
     this.b2bua.closeAll();
     await this.stack.close();
     await this.locations.flush();
