@@ -26,7 +26,9 @@ function invites(log: string): string[] {
   return log
     .split(/^-{10,} /m)
     .map((b) => /UDP message received[^\n]*\n\s*(INVITE [\s\S]*)$/.exec(b)?.[1])
-    .filter((x): x is string => x !== undefined);
+    .filter((x): x is string => x !== undefined)
+    // UDP retransmissions (same CSeq) are the same request: keep the first copy.
+    .filter((x, i, all) => all.findIndex((o) => /CSeq: *(\d+)/.exec(o)?.[1] === /CSeq: *(\d+)/.exec(x)?.[1]) === i);
 }
 
 const header = (text: string, name: string): string | undefined => new RegExp(`^${name}:\\s*(.*?)\\r?$`, 'im').exec(text)?.[1];

@@ -21,7 +21,8 @@ function registersAt(log: string): { at: number; text: string }[] {
     const m = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+)\r?\nUDP message received[^\n]*\n\s*(REGISTER [\s\S]*)$/.exec(block);
     if (m) out.push({ at: Date.parse((m[1] ?? '').replace(' ', 'T').slice(0, 23)), text: m[2] ?? '' });
   }
-  return out;
+  // UDP retransmissions (same CSeq) are the same request: keep the first copy.
+  return out.filter((r, i) => out.findIndex((o) => /CSeq: *(\d+)/.exec(o.text)?.[1] === /CSeq: *(\d+)/.exec(r.text)?.[1]) === i);
 }
 
 function header(text: string, name: string): string | undefined {
