@@ -23,8 +23,9 @@ function registers(log: string): { at: number; text: string }[] {
     const m = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+)\r?\nUDP message received[^\n]*\n\s*(REGISTER [\s\S]*)$/.exec(block);
     if (m) out.push({ at: Date.parse((m[1] ?? '').replace(' ', 'T').slice(0, 23)), text: m[2] ?? '' });
   }
-  // UDP retransmissions (same CSeq) are the same request: keep the first copy.
-  return out.filter((r, i) => out.findIndex((o) => /CSeq: *(\d+)/.exec(o.text)?.[1] === /CSeq: *(\d+)/.exec(r.text)?.[1]) === i);
+  // UDP retransmissions (same Call-ID and CSeq) are the same request: keep the first copy.
+  const id = (text: string) => `${/^Call-ID: *(\S+)/im.exec(text)?.[1] ?? ''} ${/^CSeq: *(\d+)/im.exec(text)?.[1] ?? ''}`;
+  return out.filter((r, i) => out.findIndex((o) => id(o.text) === id(r.text)) === i);
 }
 const header = (text: string, name: string): string | undefined => new RegExp(`^${name}:\\s*(.*?)\\r?$`, 'im').exec(text)?.[1];
 

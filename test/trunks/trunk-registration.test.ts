@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startSipp, sippAvailable, type SippRun } from '../peers/sipp.ts';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
 import { eventually } from '../helpers/phones.ts';
-import type { PbxEvent } from '../../src/core/pbx-control.ts';
+import type { PbxEvent, TrunkStatus } from '../../src/core/pbx-control.ts';
 
 const SCENARIO = join(import.meta.dirname, 'scenarios/registrar-digest.xml');
 
@@ -21,8 +21,9 @@ function registersAt(log: string): { at: number; text: string }[] {
     const m = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+)\r?\nUDP message received[^\n]*\n\s*(REGISTER [\s\S]*)$/.exec(block);
     if (m) out.push({ at: Date.parse((m[1] ?? '').replace(' ', 'T').slice(0, 23)), text: m[2] ?? '' });
   }
-  // UDP retransmissions (same CSeq) are the same request: keep the first copy.
-  return out.filter((r, i) => out.findIndex((o) => /CSeq: *(\d+)/.exec(o.text)?.[1] === /CSeq: *(\d+)/.exec(r.text)?.[1]) === i);
+  // UDP retransmissions (same Call-ID and CSeq) are the same request: keep the first copy.
+  const id = (text: string) => `${/^Call-ID: *(\S+)/im.exec(text)?.[1] ?? ''} ${/^CSeq: *(\d+)/im.exec(text)?.[1] ?? ''}`;
+  return out.filter((r, i) => out.findIndex((o) => id(o.text) === id(r.text)) === i);
 }
 
 function header(text: string, name: string): string | undefined {
@@ -49,7 +50,7 @@ describe('trunk registration (SIPp registrar)', { skip: !sippAvailable() && 'sip
   const trunkStatus = async (id: number) => {
     const res = await api(t.base, t.adminKey, 'GET', '/api/v1/trunks/status');
     assert.equal(res.status, 200);
-    return (res.body as { trunkId: number; state: string; code: number | null; reason: string; expiresAt: string | null; nextAttemptAt: string | null }[]).find((s) => s.trunkId === id);
+    return (res.body as TrunkStatus[]).find((s) => s.trunkId === id);
   };
 
   it('registers with digest, refreshes before expiry, and unregisters when disabled', async () => {
@@ -142,6 +143,45 @@ describe('trunk registration (SIPp registrar)', { skip: !sippAvailable() && 'sip
       // Deleting the trunk takes it out of the status list; it had no binding to remove.
       assert.equal((await api(t.base, t.adminKey, 'DELETE', `/api/v1/trunks/${String(id)}`)).status, 204);
       await eventually(async () => (await trunkStatus(id)) === undefined || undefined, 3000, 'trunk gone from status');
+    } finally {
+      await sipp.stop();
+    }
+  });
+
+  it('a changed trunk moves to a new binding (new Call-ID); a deleted one removes its binding', async () => {
+    const log = join(dir, 'change.log');
+    const sipp = await startSipp({ scenarioFile: join(import.meta.dirname, 'scenarios/registrar-plain.xml'), calls: 2, timeoutMs: 30_000, args: ['-trace_msg', '-message_file', log] });
+    try {
+      const created = await api(t.base, t.adminKey, 'POST', '/api/v1/trunks', { name: 'Moving', host: '127.0.0.1', port: sipp.localPort, username: 'trunkuser', password: 'trunkpass', register: true, registerExpires: 60 });
+      assert.equal(created.status, 201);
+      const id = created.body.id as number;
+      const registeredAt = async (expires: number) =>
+        eventually(async () => {
+          const s = await trunkStatus(id);
+          return s?.state === 'registered' && registersAt(readFileSync(log, 'utf8')).some((r) => header(r.text, 'Expires') === String(expires)) ? s : undefined;
+        }, 8000, `registered asking ${expires} s`);
+      await registeredAt(60);
+      // A name change alone keeps the binding.
+      assert.equal((await api(t.base, t.adminKey, 'PATCH', `/api/v1/trunks/${String(id)}`, { name: 'Moved' })).status, 200);
+      assert.equal((await api(t.base, t.adminKey, 'PATCH', `/api/v1/trunks/${String(id)}`, { registerExpires: 120 })).status, 200);
+      const again = await registeredAt(120);
+      assert.equal(again.name, 'Moved');
+      assert.equal((await api(t.base, t.adminKey, 'DELETE', `/api/v1/trunks/${String(id)}`)).status, 204);
+      const result = await sipp.done;
+      assert.equal(result.code, 0, result.screen ?? result.stdout);
+      assert.equal(result.stats?.successful, 2);
+
+      const all = readFileSync(log, 'utf8');
+      const callIds = [...new Set([...all.matchAll(/^Call-ID: *(\S+)/gim)].map((m) => m[1]))];
+      assert.equal(callIds.length, 2, 'two bindings, two Call-IDs');
+      for (const [i, callId] of callIds.entries()) {
+        const mine = all.split(/^-{10,} /m).filter((b) => /UDP message received/.test(b) && b.includes(`Call-ID: ${String(callId)}`));
+        const expires = [...new Set(mine.map((b) => /^Expires: *(\d+)/im.exec(b)?.[1]))];
+        assert.deepEqual(expires, [i === 0 ? '60' : '120', '0'], `binding ${i + 1}: asked, then removed`);
+      }
+      await eventually(async () => (await trunkStatus(id)) === undefined || undefined, 3000, 'gone from the status list');
+      const states = events.filter((e) => (e.payload as { trunkId: number }).trunkId === id).map((e) => (e.payload as { state: string }).state);
+      assert.deepEqual(states, ['registering', 'registered', 'unregistered', 'registering', 'registered', 'unregistered']);
     } finally {
       await sipp.stop();
     }
