@@ -52,7 +52,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       return advice && { ...(advice.callerName !== undefined ? { callerName: advice.callerName } : {}), ...(advice.redirect !== undefined ? { destination: advice.redirect } : {}) };
     }, config.crmReplyTimeoutMs + 250);
   }
-  const control = createPbxControl(store, { devices: sip.locations, calls: sip.b2bua, recordings: sip.recordings, webhooks: webhooks.control(), ...(sms ? { sms } : {}) });
+  const control = createPbxControl(store, { devices: sip.locations, calls: sip.b2bua, recordings: sip.recordings, webhooks: webhooks.control(), ...(sms ? { sms } : {}), trunks: sip.trunks });
 
   const ports: Ports = { rtp: config.rtpPorts };
   ports.sip = await sip.start();

@@ -3,6 +3,7 @@
 // client resume from a sequence number.
 import type { CallInfo, Participant, Disposition } from './calls.ts';
 import type { RecordingInfo } from './recordings.ts';
+import type { TrunkStatus } from './trunk-status.ts';
 
 export interface EventPayloads {
   /** origin: a phone's INVITE, or the API (click-to-call); dialled: the number asked for. */
@@ -20,6 +21,8 @@ export interface EventPayloads {
   'recording.ready': { recording: RecordingInfo };
   /** An SMS changed state (seed 003 smsSendResponse); `to` in international format. */
   'sms.updated': { id: string; to: string; status: string; error: string };
+  /** A trunk's outbound registration changed state (or its failure code changed). */
+  'trunk.status': TrunkStatus;
 }
 
 export type EventType = keyof EventPayloads;

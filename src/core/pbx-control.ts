@@ -6,6 +6,7 @@ import type { EventPayloads, EventType, PbxEvent } from './events.ts';
 import type { CallInfo } from './calls.ts';
 import type { RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } from './recordings.ts';
 import type { DeliveryStatus, WebhookDelivery, WebhookSubscription, WebhookSubscriptionInput } from './webhooks.ts';
+import type { TrunkStatus } from './trunk-status.ts';
 
 export const DIRECTORY_ENTITIES = [
   'extensions',
@@ -215,6 +216,10 @@ export interface PbxControl {
      */
     send(to: string, body: string, options?: { test?: boolean }): Promise<SmsAccepted>;
   };
+  trunks: {
+    /** Outbound registration status of every trunk, by id. */
+    status(): Promise<TrunkStatus[]>;
+  };
 }
 
 export interface RecordingQuery {
@@ -227,3 +232,4 @@ export interface RecordingQuery {
 }
 
 export type { EventPayloads, EventType, PbxEvent };
+export type { TrunkStatus, TrunkRegistrationState } from './trunk-status.ts';

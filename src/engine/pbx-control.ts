@@ -12,6 +12,8 @@ import { runReadOnlyQuery } from '../store/readonly-query.ts';
 import { liveCallTables } from './query/live-call-tables.ts';
 import type { RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } from '../core/recordings.ts';
 import type { RecordingQuery } from '../core/pbx-control.ts';
+import type { TrunkStatus } from '../core/trunk-status.ts';
+import type { Trunk } from '../core/directory/trunk.ts';
 
 function collection(store: Store, entity: DirectoryEntity, es: EntityStore): DirectoryCollection {
   const changed = async (action: 'created' | 'updated' | 'deleted', key: unknown) => {
@@ -156,7 +158,17 @@ const notRunning = async (): Promise<never> => {
 };
 const NO_WEBHOOKS: PbxControl['webhooks'] = { list: notRunning, get: notRunning, create: notRunning, patch: notRunning, remove: notRunning, deliveries: notRunning, redeliver: notRunning, replay: notRunning };
 
-export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource; recordings?: RecordingSource; webhooks?: PbxControl['webhooks']; sms?: SmsSink } = {}): PbxControl {
+export interface TrunkStatusSource {
+  status(): TrunkStatus[];
+}
+
+/** Without a SIP engine (the CLI) no trunk registers. */
+async function idleTrunkStatus(store: Store): Promise<TrunkStatus[]> {
+  const { items } = await store.trunks.list({ limit: 1000 });
+  return (items as Trunk[]).map((t) => ({ trunkId: t.id, name: t.name, state: 'notRegistering', code: null, reason: 'the SIP engine is not running', expiresAt: null, nextAttemptAt: null }));
+}
+
+export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource; recordings?: RecordingSource; webhooks?: PbxControl['webhooks']; sms?: SmsSink; trunks?: TrunkStatusSource } = {}): PbxControl {
   const recordings = parts.recordings ?? NO_RECORDINGS;
   const devices = parts.devices ?? NO_DEVICES;
   const calls = parts.calls ?? NO_CALLS;
@@ -226,5 +238,8 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
     },
     webhooks: parts.webhooks ?? NO_WEBHOOKS,
     sms: { send: (to, body, options) => (parts.sms ?? NO_SMS).accept(to, body, options?.test ?? false) },
+    trunks: {
+      status: async () => (parts.trunks ? parts.trunks.status() : idleTrunkStatus(store)),
+    },
   };
 }

@@ -16,6 +16,7 @@ import { DialogRouter } from './b2bua/dialog-router.ts';
 import { LegContext } from './b2bua/leg-context.ts';
 import { RecordingService } from './recording/recording-service.ts';
 import { MusicOnHold } from './music-on-hold/music-on-hold.ts';
+import { TrunkRegistrations } from './trunks/trunk-registrations.ts';
 
 export interface SipServiceOptions {
   config: Config;
@@ -36,6 +37,7 @@ export class SipService {
   readonly allocator: PortAllocator;
   readonly recordings: RecordingService;
   readonly musicOnHold: MusicOnHold;
+  readonly trunks: TrunkRegistrations;
   private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SipServiceOptions) {
@@ -51,6 +53,7 @@ export class SipService {
     this.b2bua = new B2bua({ ctx, store, locations: this.locations, registrar: this.registrar, guard: this.guard, allocator: this.allocator, logger: logger.child({ component: 'b2bua' }), rtpTimeoutSeconds: config.rtpTimeoutSeconds, timeZone: config.timeZone });
     this.recordings = new RecordingService({ calls: this.b2bua, store, dataDir: config.dataDir, logger: logger.child({ component: 'recording' }) });
     this.musicOnHold = new MusicOnHold({ calls: this.b2bua, store, file: config.mohFile, logger: logger.child({ component: 'moh' }) });
+    this.trunks = new TrunkRegistrations({ stack: this.stack, store, host, onError: (err) => logger.error({ err }, 'trunk registration failed') });
     this.qualifier = new Qualifier(this.stack, this.locations, { intervalMs: options.qualifyIntervalMs ?? 30_000, domain: config.sipDomain, host, onError: (err) => logger.error({ err }, 'qualify failed') });
   }
 
@@ -63,12 +66,14 @@ export class SipService {
     }, this.options.expiryIntervalMs ?? 5000);
     this.expiryTimer.unref();
     if ((this.options.qualifyIntervalMs ?? 30_000) > 0) this.qualifier.start();
+    await this.trunks.start();
     return ports;
   }
 
   async stop(): Promise<void> {
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.qualifier.stop();
+    await this.trunks.stop();
     this.b2bua.closeAll();
     this.musicOnHold.close();
     await this.recordings.close();

@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import type { PbxControl } from '../../core/pbx-control.ts';
 import { sendJson } from '../http/frozen-json.ts';
 import { callRoutes } from './call-routes.ts';
-import { ENTITY_ROUTES, ListQuerystring, pageOf, KeyInfo, KeyCreate, KeyCreated, EventsQuerystring, EventOut, ProblemSchema, DeviceOut, type EntityRoute } from './schemas.ts';
+import { ENTITY_ROUTES, ListQuerystring, pageOf, KeyInfo, KeyCreate, KeyCreated, EventsQuerystring, EventOut, ProblemSchema, DeviceOut, TrunkStatusOut, type EntityRoute } from './schemas.ts';
 import { DialNumber } from '../../core/directory/common.ts';
 import { eventsWs } from './events-ws.ts';
 import { recordingRoutes } from './recording-routes.ts';
@@ -46,6 +46,7 @@ function entityRoutes(app: FastifyInstance, control: PbxControl, r: EntityRoute)
 
 export async function nativeApi(app: FastifyInstance, opts: { control: PbxControl }): Promise<void> {
   const { control } = opts;
+  app.get('/trunks/status', { schema: { tags: ['Trunks'], summary: 'Outbound registration status of every trunk', response: { 200: Type.Array(TrunkStatusOut), ...problems } } }, async () => control.trunks.status());
   for (const r of ENTITY_ROUTES) entityRoutes(app, control, r);
 
   app.get('/extensions/:number/devices', { schema: { tags: ['Extensions'], summary: 'Devices registered to an extension', params: Type.Object({ number: DialNumber }), response: { 200: Type.Array(DeviceOut), ...problems } } }, async (req) => {

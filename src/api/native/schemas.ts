@@ -15,6 +15,7 @@ import { ContactSchemas } from '../../core/directory/contact.ts';
 import { ParameterSchemas } from '../../core/directory/parameter.ts';
 import type { DirectoryEntity } from '../../core/pbx-control.ts';
 import { ROLES } from '../../core/roles.ts';
+import { TRUNK_REGISTRATION_STATES } from '../../core/trunk-status.ts';
 
 /** A copy of an object schema whose listed properties are optional (secrets shown to admins only). */
 function optionalFields(schema: TObject, fields: string[]): TObject {
@@ -108,4 +109,14 @@ export const DeviceOut = Type.Object({
   registeredAt: Type.String(),
   expiresAt: Type.String(),
   reachable: Type.Boolean({ description: 'Answered the last OPTIONS probe' }),
+});
+
+export const TrunkStatusOut = Type.Object({
+  trunkId: Type.Integer(),
+  name: Type.String(),
+  state: Type.Enum(TRUNK_REGISTRATION_STATES, { description: 'registering, registered, failed, unregistered or notRegistering' }),
+  code: Type.Union([Type.Integer(), Type.Null()], { description: 'Status code of the last final response to our REGISTER (408: no answer, 503: transport failure)' }),
+  reason: Type.String(),
+  expiresAt: Type.Union([Type.String(), Type.Null()], { description: 'When the granted binding runs out (registered only)' }),
+  nextAttemptAt: Type.Union([Type.String(), Type.Null()], { description: 'Next refresh or retry' }),
 });

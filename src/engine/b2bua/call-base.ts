@@ -313,7 +313,7 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
     if (this.ended) return undefined;
     const peer = this.media.remote(peerMediaId);
     const offer = [...new Set<Codec>([...this.codecsOf(peerMediaId), 'PCMU', 'PCMA'])];
-    const uac = new UacLeg(this.ctx, { target, from, to, sdp: this.media.sdp(mediaId, offer, peer?.telephoneEvent === undefined ? undefined : 101), headers });
+    const uac = new UacLeg(this.ctx, { target, from, to, sdp: this.media.sdp(mediaId, offer, peer?.telephoneEvent === undefined ? undefined : 101), headers, ...(target.credentials ? { credentials: target.credentials } : {}) });
     const fork: Fork = { leg: uac, participant: this.addParticipant(callee, target.uri, 'outbound', 'Dialing'), mediaId };
     uac.on('progress', (res) => this.progress(fork, res.status, readAudio(res)));
     uac.on('answered', (res) => this.answered(fork, readAudio(res)));

@@ -2,7 +2,8 @@
 // device, reports its provisional and final answers, ACKs the 2xx (every
 // retransmission of it, §13.2.2.4), and can be cancelled or hung up.
 import { EventEmitter } from 'node:events';
-import { SipRequest, generateCallId, generateTag, type SipResponse } from '../../sip/message/index.ts';
+import { SipRequest, generateCallId, generateTag, stringifyUri, type SipResponse } from '../../sip/message/index.ts';
+import { DigestClient } from '../../sip/auth/digest-client.ts';
 import { Dialog, dialogKey } from '../../sip/dialog/index.ts';
 import type { AnyClientTransaction, ServerTransaction } from '../../sip/transaction/index.ts';
 import type { Flow } from '../../sip/transport/flow.ts';
@@ -16,6 +17,8 @@ export interface UacTarget {
   uri: string;
   /** Where to send: the flow its REGISTER came from (NAT, RFC 3581/5626). */
   flow: Flow;
+  /** For a trunk: what to answer the provider's 401/407 with. */
+  credentials?: { username: string; password: string };
 }
 
 export interface UacLegEvents {
@@ -36,17 +39,21 @@ export interface UacOptions {
   to: string;
   sdp: string;
   headers?: [string, string][];
+  /** For a provider that challenges our INVITE (a trunk): answered once, RFC 3261 §22.2. */
+  credentials?: { username: string; password: string };
 }
 
 export class UacLeg extends EventEmitter<UacLegEvents> implements DialogLeg {
   readonly callId = generateCallId();
   readonly fromTag = generateTag();
-  readonly request: SipRequest;
+  /** The INVITE on the wire: after a challenge, the re-sent one with credentials. */
+  request: SipRequest;
   dialog: Dialog | undefined;
   private tx: AnyClientTransaction | undefined;
   private done = false;
   private closed = false;
   private ack: SipRequest | undefined;
+  private authenticated = false;
 
   constructor(
     private readonly ctx: LegContext,
@@ -96,6 +103,7 @@ export class UacLeg extends EventEmitter<UacLegEvents> implements DialogLeg {
       return;
     }
     if (res.status >= 300) {
+      if ((res.status === 401 || res.status === 407) && this.resendWithCredentials(res)) return;
       this.fail(res.status, res);
       return;
     }
@@ -119,6 +127,36 @@ export class UacLeg extends EventEmitter<UacLegEvents> implements DialogLeg {
     this.ack = dialog.createRequest('ACK');
     this.ctx.stack.transactions.sendAck(this.ack, this.flow);
     this.emit('answered', res);
+  }
+
+  /**
+   * RFC 3261 §22.2: "When a UAC resubmits a request with its credentials after
+   * receiving a 401 (Unauthorized) or 407 (Proxy Authentication Required)
+   * response, it MUST increment the CSeq header field value as it would
+   * normally when sending an updated request." The transaction has ACKed the
+   * challenge (§17.1.1.3); the new INVITE is a new transaction (new Via branch),
+   * same Call-ID and From tag. Once only: a second challenge means the
+   * credentials are wrong, and the leg fails with it.
+   */
+  private resendWithCredentials(res: SipResponse): boolean {
+    const creds = this.options.credentials;
+    if (!creds || this.authenticated || this.done) return false;
+    const proxy = res.status === 407;
+    const value = new DigestClient(creds).authorize({
+      method: 'INVITE',
+      uri: stringifyUri(this.request.uri),
+      challengeHeaderValue: res.getHeaders(proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate'),
+      body: this.request.body,
+    });
+    if (value === undefined) return false;
+    const next = this.request.clone();
+    next.setHeader('Via', this.ctx.via(this.flow));
+    next.setHeader('CSeq', `${String((this.request.cseq?.seq ?? 1) + 1)} INVITE`);
+    next.setHeader(proxy ? 'Proxy-Authorization' : 'Authorization', value);
+    this.request = next;
+    this.authenticated = true;
+    this.start();
+    return true;
   }
 
   private fail(status: number, res: SipResponse | undefined): void {

@@ -54,7 +54,12 @@ export class TrunkLines {
     const tcp = trunk.transport === 'tcp';
     const flow = tcp ? this.ctx.stack.tcp.flowTo(address, port) : this.ctx.stack.udp.flowTo(address, port);
     return {
-      target: { uri: `sip:${number}@${trunk.host}:${String(port)}${tcp ? ';transport=tcp' : ''}`, flow },
+      target: {
+        uri: `sip:${number}@${trunk.host}:${String(port)}${tcp ? ';transport=tcp' : ''}`,
+        flow,
+        // The provider may challenge our INVITE (RFC 3261 §22.2): digest user is authId, else username.
+        ...(trunk.password !== '' && (trunk.authId || trunk.username) ? { credentials: { username: trunk.authId || trunk.username, password: trunk.password } } : {}),
+      },
       to: `<sip:${number}@${trunk.host}>`,
       mainNumber: trunk.mainNumber,
       trunk,
