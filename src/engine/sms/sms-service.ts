@@ -179,11 +179,19 @@ export class SmsService {
     const status: SmsStatus = failed ?? (all.length === total && all.every((s) => s === 'DELIVERED') ? 'DELIVERED' : all.includes('ACCEPTED') ? 'ACCEPTED' : 'SENT');
     // While parts are still being submitted, send() says SENT once they all are.
     if (status === 'SENT' && (msg.status === 'QUEUE' || msg.status === 'RENEWAL')) return;
-    if (status !== msg.status) await this.setStatus(msg.id, msg.to, status, r.error === '' || r.error === '000' ? '' : `err:${r.error}`);
+    if (status !== msg.status) await this.setStatus(msg.id, msg.to, status, r.error === '' || r.error === '000' ? '' : `err:${r.error}`, true);
   }
 
-  private async setStatus(id: string, to: string, status: SmsStatus, error: string): Promise<void> {
-    await this.store.db.updateTable('smsMessages').set({ status, error, updatedAt: this.now().toISOString() }).where('id', '=', id).execute();
+  /**
+   * `onlyOnChange`: receipts for the parts of one message are handled
+   * concurrently, and each may see the status before the others wrote it; the
+   * conditional update lets exactly one of them announce the change.
+   */
+  private async setStatus(id: string, to: string, status: SmsStatus, error: string, onlyOnChange = false): Promise<void> {
+    let q = this.store.db.updateTable('smsMessages').set({ status, error, updatedAt: this.now().toISOString() }).where('id', '=', id);
+    if (onlyOnChange) q = q.where('status', '!=', status);
+    const [res] = await q.execute();
+    if (onlyOnChange && Number(res?.numUpdatedRows ?? 0n) === 0) return;
     await this.announce(id, to, status, error);
   }
 
