@@ -1,6 +1,7 @@
 // WireCRM NOTIFY_RECORD (seed 002) with real phones: a recorded call 101 → 102
 // is followed, after NOTIFY_END, by NOTIFY_RECORD with the call's pbx_call_id
-// and an absolute record_link that downloads the MP3 without a key; with
+// and an absolute record_link that downloads the MP3 without a key (and a
+// recorded click-to-call by NOTIFY_OUT_END, then NOTIFY_RECORD); with
 // NOTIFY_RECORD left out of SWITCHBOARD_CRM_EVENTS nothing is sent for it.
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
 import { describe, it, before, after } from 'node:test';
@@ -91,6 +92,31 @@ describe('WireCRM NOTIFY_RECORD', () => {
           assert.ok(body.subarray(0, 3).toString('latin1') === 'ID3' || (body[0] === 0xff && ((body[1] ?? 0) & 0xe0) === 0xe0), 'an MP3 file');
           await new Promise((r) => setTimeout(r, 500));
           assert.equal(crm.received.length, 4, 'one NOTIFY_RECORD, nothing more');
+        });
+
+        it('a recorded click-to-call: NOTIFY_RECORD after NOTIFY_OUT_END with its out_ pbx_call_id', async () => {
+          const from = crm.received.length;
+          const control = (await t.server.control.keys.create('control', 'wirecrm')).key;
+          const up = Promise.all([p101.waitForType('CALL_ESTABLISHED', 10_000), p102.waitForType('CALL_ESTABLISHED', 10_000)]);
+          const res = await fetch(`${t.base}/crm/wirecrm/call`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-pbx-authentication': control }, body: 'from=101&to=102' });
+          assert.deepEqual([res.status, await res.json()], [200, { status: '1' }]);
+          await up;
+          await new Promise((r) => setTimeout(r, 1500));
+          const closed = p102.waitForType('CALL_CLOSED', 10_000);
+          await p101.hangup();
+          await closed;
+          await crm.until((r) => r.length >= from + 3, 25_000, 'OUT_START, OUT_END, RECORD');
+          const got = await Promise.all(crm.received.slice(from).map(fields));
+          assert.deepEqual(got.map((f) => f.event), ['NOTIFY_OUT_START', 'NOTIFY_OUT_END', 'NOTIFY_RECORD']);
+          const id = got[0]?.pbx_call_id ?? '';
+          assert.match(id, /^out_[0-9a-f]{40}$/);
+          assert.deepEqual(Object.keys(got[2] ?? {}), ['event', 'pbx_call_id', 'record_link']);
+          assert.equal(got[2]?.pbx_call_id, id);
+          assert.match(got[2]?.record_link ?? '', new RegExp(`^${t.base.replace(/\./g, '\\.')}/recordings/[A-Za-z0-9_-]{32}\\.mp3$`));
+          const mp3 = await fetch(got[2]?.record_link ?? '');
+          assert.equal(mp3.status, 200);
+          assert.equal(mp3.headers.get('content-type'), 'audio/mpeg');
+          assert.ok((await mp3.arrayBuffer()).byteLength > 0);
         });
       } else {
         it('NOTIFY_RECORD switched off: the recorded call sends START, INTERNAL, END only', async () => {
