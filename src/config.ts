@@ -51,6 +51,8 @@ export interface Config {
   smsCountryCode: string;
   /** Lifetime of a 3CX Call Control access token (POST /connect/token). */
   callControlTokenSeconds: number;
+  /** Absolute base URL of the HTTP API as others reach it (links in webhooks); unset: built from the public host, the HTTP port and TLS. */
+  publicUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -139,7 +141,21 @@ const SETTINGS: Setting[] = [
   { key: 'smppUrl', env: 'SWITCHBOARD_SMPP_URL', file: 'smppUrl', parse: smppUrl },
   { key: 'smsCountryCode', env: 'SWITCHBOARD_SMS_COUNTRY_CODE', file: 'smsCountryCode', parse: countryCode },
   { key: 'callControlTokenSeconds', env: 'SWITCHBOARD_CALLCONTROL_TOKEN_TTL', file: 'callControlTokenSeconds', parse: tokenTtl },
+  { key: 'publicUrl', env: 'SWITCHBOARD_PUBLIC_URL', file: 'publicUrl', parse: publicUrl },
 ];
+
+function publicUrl(raw: string, name: string): string | undefined {
+  if (raw.trim() === '') return undefined;
+  let u: URL;
+  try {
+    u = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(name, `"${raw}" is not a URL like https://pbx.example.com`);
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.search !== '' || u.hash !== '') throw new ConfigError(name, `"${raw}" must be an http(s) URL without query or fragment, like https://pbx.example.com`);
+  // Links are appended as `${publicUrl}/recordings/…`: no trailing slash.
+  return u.href.replace(/\/+$/, '');
+}
 
 function tokenTtl(raw: string, name: string): number {
   const n = Number(raw);
@@ -253,6 +269,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'databaseUrl'>> = {
   smppUrl: undefined,
   smsCountryCode: '48',
   callControlTokenSeconds: 3600,
+  publicUrl: undefined,
 };
 
 /**

@@ -15,6 +15,7 @@ import { registerSipMetrics } from './engine/sip-metrics.ts';
 import { WebhookService } from './engine/webhooks/webhook-service.ts';
 import { WireCrmNotifier } from './engine/crm/wirecrm-notifier.ts';
 import { createSmsService } from './engine/sms/index.ts';
+import { publicBaseUrl } from './engine/public-url.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -44,8 +45,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const sms = createSmsService(config, store, logger.child({ component: 'sms' }));
   const webhooks = new WebhookService({ store, logger: logger.child({ component: 'webhooks' }), allowPrivate: config.webhookAllowPrivate, backoffSeconds: config.webhookBackoff, timeoutMs: config.webhookTimeoutMs, userAgent: `Switchboard/${VERSION}` });
   await webhooks.start();
+  const ports: Ports = { rtp: config.rtpPorts };
   if (config.crmUrl) {
-    const crm = new WireCrmNotifier(webhooks.outbox, { url: config.crmUrl, events: config.crmEvents, internalCalls: config.crmInternalCalls, timeZone: config.timeZone, onCommitted: () => webhooks.deliverer.kick(), poster: webhooks.poster, replyTimeoutMs: config.crmReplyTimeoutMs });
+    const crm = new WireCrmNotifier(webhooks.outbox, { url: config.crmUrl, events: config.crmEvents, internalCalls: config.crmInternalCalls, timeZone: config.timeZone, onCommitted: () => webhooks.deliverer.kick(), poster: webhooks.poster, replyTimeoutMs: config.crmReplyTimeoutMs, publicUrl: () => publicBaseUrl(config, ports.http ?? config.httpPort) });
     store.events.addWriter(crm);
     if (config.crmReplyTimeoutMs > 0) sip.b2bua.setRoutingAdvisor(async (call) => {
       const advice = await crm.advise(call.id);
@@ -54,7 +56,6 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   }
   const control = createPbxControl(store, { devices: sip.locations, calls: sip.b2bua, recordings: sip.recordings, webhooks: webhooks.control(), ...(sms ? { sms } : {}), trunks: sip.trunks });
 
-  const ports: Ports = { rtp: config.rtpPorts };
   ports.sip = await sip.start();
   sms?.start();
   const http = await buildHttpApp({

@@ -6,13 +6,17 @@
 //   a call a phone makes to another extension: NOTIFY_START when it comes in,
 //   NOTIFY_INTERNAL once per extension that starts ringing, NOTIFY_END;
 // - a call the API places (click-to-call from the CRM or /api/v1/calls), or a
-//   call to outside (direction Outbound): NOTIFY_OUT_START, NOTIFY_OUT_END.
+//   call to outside (direction Outbound): NOTIFY_OUT_START, NOTIFY_OUT_END;
+// - then, for any of these calls, NOTIFY_RECORD once per recording that
+//   becomes ready (`recording.ready`, usually just after the call ended), with
+//   the call's pbx_call_id and the recording's permanent link made absolute.
 import { randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import type { EventWriter } from '../../store/event-log.ts';
 import type { EventType, PbxEvent } from '../../core/events.ts';
 import type { CallInfo } from '../../core/calls.ts';
+import type { RecordingInfo } from '../../core/recordings.ts';
 import type { Outbox, OutboxMessage } from '../webhooks/outbox.ts';
 import { encodeMultipart } from '../webhooks/multipart.ts';
 import type { HttpPoster } from '../webhooks/http-post.ts';
@@ -29,6 +33,8 @@ export interface WireCrmOptions {
   poster: HttpPoster;
   /** How long a call waits for that reply before it rings as routed. */
   replyTimeoutMs: number;
+  /** The HTTP API's absolute base URL (no trailing slash), for record_link. */
+  publicUrl: () => string;
 }
 
 /** What the CRM's reply to NOTIFY_START asks for (seed 002). */
@@ -62,10 +68,19 @@ interface CallState {
   rung: Set<string>;
 }
 
-const WANTED = new Set<EventType>(['call.created', 'participant.updated', 'call.ended']);
+const WANTED = new Set<EventType>(['call.created', 'participant.updated', 'call.ended', 'recording.ready']);
+
+/**
+ * How many ended calls keep their pbx_call_id for a recording still being
+ * encoded. A recording is ready seconds after its call ends; the oldest are
+ * forgotten first so memory stays bounded on a busy PBX.
+ */
+const ENDED_KEPT = 10_000;
 
 export class WireCrmNotifier implements EventWriter {
   private readonly calls = new Map<string, CallState>();
+  /** Ended calls the CRM was told about: call id → pbx_call_id, oldest first. */
+  private readonly ended = new Map<string, string>();
   private readonly salt = randomBytes(16).toString('hex');
   private readonly enabled: Set<string>;
   /** Per new call: the NOTIFY_START row (leased for the synchronous attempt), once committed. */
@@ -161,11 +176,33 @@ export class WireCrmNotifier implements EventWriter {
       const state = this.calls.get(call.id);
       if (!state) return [];
       this.calls.delete(call.id);
+      this.remember(call.id, state.pbxCallId);
       const end = { duration: String(billsec), disposition: crmDisposition(disposition, failureStatus) };
       if (state.direction === 'out') return [this.message(event, state, 'NOTIFY_OUT_END', { caller_id: state.callerId, destination: state.dialled, internal: state.internal, ...end })];
       return [this.message(event, state, 'NOTIFY_END', { caller_id: state.callerId, called_did: state.dialled, ...(state.internal !== '' ? { internal: state.internal } : {}), ...end })];
     }
+    if (event.type === 'recording.ready') {
+      const { recording } = (event as PbxEvent<'recording.ready'>).payload;
+      return this.record(event, recording);
+    }
     return [];
+  }
+
+  /** NOTIFY_RECORD: event, pbx_call_id, record_link, in the seed's order; nothing for a call the CRM never heard of. */
+  private record(event: PbxEvent, recording: RecordingInfo): OutboxMessage[] {
+    const id = this.calls.get(recording.callId)?.pbxCallId ?? this.ended.get(recording.callId);
+    if (id === undefined || recording.link === null) return [];
+    const { contentType, body } = encodeMultipart({ event: 'NOTIFY_RECORD', pbx_call_id: id, record_link: `${this.o.publicUrl()}${recording.link}` });
+    // One call may have several recordings (start/stop on demand): one notification each.
+    return [{ subscriptionId: null, url: this.o.url, eventType: 'NOTIFY_RECORD', eventSeq: event.seq, messageId: `${id}.NOTIFY_RECORD.${recording.id}`, contentType, body }];
+  }
+
+  private remember(callId: string, id: string): void {
+    this.ended.set(callId, id);
+    if (this.ended.size > ENDED_KEPT) {
+      const oldest = this.ended.keys().next().value;
+      if (oldest !== undefined) this.ended.delete(oldest);
+    }
   }
 
   private async classify(trx: Transaction<Database>, call: CallInfo, origin: 'phone' | 'api' | undefined, dialled: string): Promise<CallState | undefined> {
