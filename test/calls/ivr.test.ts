@@ -134,4 +134,17 @@ describe('IVR menus', () => {
     assert.ok(cdr.answeredAt);
     await eventually(async () => ((await admin('GET', '/api/v1/calls')).body as CallBody[]).length === 0, 5000, 'no calls left');
   });
+
+  it('the caller hangs up in the menu: the call ends, answered, with its billsec', async () => {
+    const call = await enterMenu('710');
+    await new Promise((r) => setTimeout(r, 1100));
+    await p101.hangup();
+    cdrCount++;
+    const cdr = await lastCdr();
+    assert.equal(cdr.dst, '710');
+    assert.equal(cdr.disposition, 'ANSWERED');
+    assert.equal(cdr.answeredAt, call.answeredAt);
+    assert.ok(cdr.billsec >= 1, `billsec ${String(cdr.billsec)}`);
+    assert.equal(t.server.sip.b2bua.get(call.id), undefined, 'the call is gone');
+  });
 });

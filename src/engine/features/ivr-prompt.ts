@@ -20,8 +20,11 @@ export const SILENCE = new Int16Array(4000);
 /** The words of a generated prompt: the menu's name, then each option. */
 export function promptText(ivr: Pick<Ivr, 'name' | 'options'>): string {
   const choices = ivr.options.map((o) => {
-    const where = o.destination.type === 'extension' ? `extension ${o.destination.number.split('').join(' ')}` : o.destination.type === 'external' ? 'an outside line' : 'to hang up';
-    return `For ${where}, press ${o.digit === '*' ? 'star' : o.digit === '#' ? 'hash' : o.digit}.`;
+    const key = o.digit === '*' ? 'star' : o.digit === '#' ? 'hash' : o.digit;
+    const d = o.destination;
+    if (d.type === 'extension') return `For extension ${d.number.split('').join(' ')}, press ${key}.`;
+    if (d.type === 'external') return `For an outside line, press ${key}.`;
+    return `To hang up, press ${key}.`;
   });
   return [ivr.name ? `Welcome to ${ivr.name}.` : 'Welcome.', ...choices].join(' ');
 }
