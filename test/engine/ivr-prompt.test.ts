@@ -39,8 +39,14 @@ describe('IVR prompts', () => {
     assert.deepEqual([...samples], [-32124, 0, 32124]);
   });
 
-  it('a missing file is half a second of silence, not an error', async () => {
-    assert.equal(await prompts.samples({ ...menu, prompt: '/nonexistent/prompt.wav' }), SILENCE);
+  it('a missing file: the spoken menu instead', async () => {
+    const spoken = await prompts.samples(menu);
+    assert.deepEqual(await prompts.samples({ ...menu, prompt: 'main-menu' }), spoken);
+  });
+
+  it('nothing to play and nowhere to speak it (the data dir is not a directory): half a second of silence, not an error', async () => {
+    const broken = new IvrPrompts(join(dir, 'menu.ul'), pino({ level: 'silent' }));
+    assert.equal(await broken.samples({ ...menu, prompt: '/nonexistent/prompt.wav' }), SILENCE);
     assert.equal(SILENCE.length, 4000);
   });
 });

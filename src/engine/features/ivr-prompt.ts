@@ -2,8 +2,9 @@
 // 8 kHz mono or raw µ-law, a path relative to the data dir allowed), or, when
 // the menu names none, one spoken by espeak-ng and resampled by sox into the
 // data dir at first use (8 kHz mono PCM16 WAV, named by a hash of its text so
-// an edited menu gets a new one). Fails soft: a prompt that cannot be had is
-// a short silence, so the menu still collects digits.
+// an edited menu gets a new one); an unusable file is replaced by the spoken
+// menu too. Fails soft: a prompt that cannot be had at all is a short
+// silence, so the menu still collects digits.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { access, mkdir, rm } from 'node:fs/promises';
@@ -38,12 +39,19 @@ export class IvrPrompts {
     private readonly logger: Logger,
   ) {}
 
+  /** The menu's file; if it has none, or it is unusable (the demo names 'main-menu'), the spoken menu; else silence. */
   async samples(ivr: Pick<Ivr, 'number' | 'name' | 'prompt' | 'options'>): Promise<Int16Array> {
+    if (ivr.prompt) {
+      try {
+        return await loadAudio(isAbsolute(ivr.prompt) ? ivr.prompt : join(this.dataDir, ivr.prompt));
+      } catch (err) {
+        this.logger.warn({ err, ivr: ivr.number }, 'IVR prompt file unusable: speaking the menu instead');
+      }
+    }
     try {
-      const file = ivr.prompt ? (isAbsolute(ivr.prompt) ? ivr.prompt : join(this.dataDir, ivr.prompt)) : await this.generated(promptText(ivr));
-      return await loadAudio(file);
+      return await loadAudio(await this.generated(promptText(ivr)));
     } catch (err) {
-      this.logger.warn({ err, ivr: ivr.number }, 'IVR prompt unusable: playing silence');
+      this.logger.warn({ err, ivr: ivr.number }, 'IVR prompt could not be generated: playing silence');
       return SILENCE;
     }
   }
