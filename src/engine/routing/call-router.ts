@@ -73,7 +73,8 @@ export class CallRouter {
     const menu = await this.d.ivrMenu(number);
     if (!menu) return call.fail(404, 'FAILED');
     const dest = await runIvr(call, menu, await this.d.ivrPrompt(number));
-    if (!dest) return;
+    // Not ended, yet not answered: the INVITE had no SDP offer to answer (RFC 3261 §13.3.1: 488).
+    if (!dest) return call.isEnded ? undefined : call.fail(488, 'FAILED');
     this.d.logger.info({ call: call.id, ivr: number, destination: dest }, 'IVR choice');
     return this.destination(call, dest, from, hops, { status: 480, disposition: 'FAILED' });
   }
