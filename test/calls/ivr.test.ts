@@ -5,7 +5,7 @@
 // the call as answered from the IVR's answer.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
 import { registeredPhone, eventually } from '../helpers/phones.ts';
@@ -133,6 +133,22 @@ describe('IVR menus', () => {
     assert.equal(cdr.disposition, 'ANSWERED');
     assert.ok(cdr.answeredAt);
     await eventually(async () => ((await admin('GET', '/api/v1/calls')).body as CallBody[]).length === 0, 5000, 'no calls left');
+  });
+
+  it('a menu that times out into itself is stopped by the hop limit: 101 is hung up', async () => {
+    // Its own prompt file (a tenth of a second of µ-law), relative to the data dir.
+    writeFileSync(join(t.dataDir, 'short.ul'), Buffer.alloc(800, 0xff));
+    const res = await admin('POST', '/api/v1/ivrs', { number: '712', name: 'Loop', prompt: 'short.ul', timeout: 1, maxRetries: 0, options: [], onTimeout: { type: 'extension', number: '712' }, onInvalid: { type: 'hangup', number: '' } });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const closed = p101.waitForType('CALL_CLOSED', 30_000);
+    const startedAt = Date.now();
+    await p101.dial(`sip:712@127.0.0.1:${String(t.sipPort)}`);
+    await closed;
+    cdrCount++;
+    assert.ok(Date.now() - startedAt > 8000, 'nine rounds of the menu before the hop limit');
+    const cdr = await lastCdr();
+    assert.equal(cdr.dst, '712');
+    assert.equal(cdr.disposition, 'ANSWERED');
   });
 
   it('the caller hangs up in the menu: the call ends, answered, with its billsec', async () => {
