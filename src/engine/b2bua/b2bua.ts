@@ -28,6 +28,11 @@ import type { ExtensionGroup } from '../../core/directory/extension-group.ts';
 import type { InboundRule } from '../../core/directory/inbound-rule.ts';
 import { readAudio, writeAudio } from './sdp-media.ts';
 import type { LegContext } from './leg-context.ts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Ivr } from '../../core/directory/ivr.ts';
+import type { IvrMenu } from '../features/ivr.ts';
+import { IvrPrompts, SILENCE } from '../features/ivr-prompt.ts';
 
 export interface B2buaOptions {
   ctx: LegContext;
@@ -43,6 +48,8 @@ export interface B2buaOptions {
   maxCallSeconds?: number;
   /** Hang up a talking call that carried no RTP for this long. */
   rtpTimeoutSeconds?: number;
+  /** Where generated IVR prompts are kept (a temporary directory when unset). */
+  dataDir?: string;
 }
 
 /** What a routing advisor (the CRM's reply to NOTIFY_START) may change about a new call. */
@@ -73,12 +80,14 @@ export class B2bua {
   private readonly dialPlan: DialPlan;
   private readonly router: CallRouter;
   private readonly trunks: TrunkLines;
+  private readonly prompts: IvrPrompts;
   private advisor: { advise: RoutingAdvisor; timeoutMs: number } | undefined;
 
   constructor(private readonly o: B2buaOptions) {
     this.cdr = new CdrWriter(o.store);
     this.dialPlan = new DialPlan(o.store);
     this.trunks = new TrunkLines(o.store, o.ctx);
+    this.prompts = new IvrPrompts(o.dataDir ?? join(tmpdir(), 'switchboard'), o.logger);
     this.router = new CallRouter({
       dialPlan: this.dialPlan,
       devicesOf: (n) => this.targetsOf(n),
@@ -91,6 +100,11 @@ export class B2bua {
         return groups.filter((g) => g.members.some((m) => m.extension === ext)).map((g) => g.name);
       },
       trunkTarget: (id, number) => this.trunks.target(id, number),
+      ivrMenu: async (number) => (await this.dialPlan.ivr(number)) as IvrMenu | undefined,
+      ivrPrompt: async (number) => {
+        const menu = (await this.dialPlan.ivr(number)) as Ivr | undefined;
+        return menu ? this.prompts.samples(menu) : SILENCE;
+      },
     });
     const timeoutMs = (o.rtpTimeoutSeconds ?? 60) * 1000;
     this.deadCallTimer = setInterval(() => {

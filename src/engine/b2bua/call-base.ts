@@ -125,6 +125,8 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
   private stepDone: ((outcome: RingOutcome) => void) | undefined;
   protected nextParticipant = 1;
   protected nextMedia = 0;
+  /** The PBX itself answered the caller (an IVR): the call counts as answered whatever follows. */
+  private answeredByPbx = false;
   /** Why the call failed, when it did (for the CDR and the caller's response). */
   protected failure: { status: number; disposition: Disposition } | undefined;
 
@@ -276,6 +278,29 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
   }
 
   /**
+   * The PBX picks up (an IVR): 200 OK with our SDP on the caller's relay leg,
+   * which stays unbridged until a fork answers (answered() then bridges it;
+   * the caller's leg has already sent its 200, so none goes twice). The call
+   * stays Routing, the caller is Connected, and billing starts now (Asterisk:
+   * the IVR's Answer() starts billsec). Returns false if the call has ended.
+   */
+  async answerByPbx(): Promise<boolean> {
+    if (this.ended) return false;
+    if (this.answeredByPbx) return true;
+    const mediaId = this.callerEnd.mediaId;
+    await this.media.addLeg(mediaId);
+    const offer = this.media.remote(mediaId);
+    if (this.ended || !offer) return false;
+    this.media.setRemote(mediaId, offer);
+    this.answeredByPbx = true;
+    this.answeredAt ??= this.now();
+    this.caller.answer(this.media.answerSdp(mediaId));
+    this.setStatus(this.callerEnd.participant, 'Connected');
+    this.setState('Routing');
+    return true;
+  }
+
+  /**
    * One round of ringing for a feature (ring group hunt, forwarding on no
    * answer or busy): resolves with how it went; a failed round does not end
    * the call, so the feature can try the next destination.
@@ -409,6 +434,7 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
 
   protected finish(disposition: Disposition, status: number): void {
     if (this.ended) return;
+    if (this.answeredByPbx) disposition = 'ANSWERED';
     this.failure = { status, disposition };
     for (const f of this.forks) f.leg.bye();
     if (this.answeredAt !== undefined) this.caller.bye();

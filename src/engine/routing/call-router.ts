@@ -11,6 +11,7 @@ import type { CallParty, RingTarget } from '../b2bua/call-base.ts';
 import type { UacTarget } from '../b2bua/uac-leg.ts';
 import { forwardingFor } from '../features/forwarding.ts';
 import { ringGroup } from '../features/ring-group.ts';
+import { runIvr, type IvrMenu } from '../features/ivr.ts';
 import type { DialPlan, ExtensionEntry } from './dial-plan.ts';
 import type { OutboundRule } from '../../core/directory/outbound-rule.ts';
 import { attempts, matchOutboundRule } from './outbound-rules.ts';
@@ -32,6 +33,9 @@ export interface RouterDeps {
   groupsOf(extension: string): Promise<string[]>;
   /** Where to send a call to `number` through a trunk, and the trunk's main number; undefined when the trunk is unusable. */
   trunkTarget(trunkId: number, number: string): Promise<{ target: UacTarget; to: string; mainNumber: string } | undefined>;
+  /** An IVR menu by number, and its prompt as 8 kHz samples. */
+  ivrMenu(number: string): Promise<IvrMenu | undefined>;
+  ivrPrompt(number: string): Promise<Int16Array>;
 }
 
 interface Failure {
@@ -58,9 +62,21 @@ export class CallRouter {
       if (outcome.answered || outcome.callEnded) return;
       return this.destination(call, entry.noAnswer, from, hops, outcome);
     }
-    // Queues and IVRs need the media services (music, prompts): not yet.
+    if (entry.kind === 'ivr') return this.ivr(call, number, from, hops);
+    // Queues need the media services (music, announcements): not yet.
     this.d.logger.info({ call: call.id, number, kind: entry.kind }, 'no route to this kind of number yet');
     call.fail(480, 'FAILED');
+  }
+
+  /** The PBX answers, the caller chooses; the choice is routed like any destination. */
+  private async ivr(call: Call, number: string, from: string, hops: number): Promise<void> {
+    const menu = await this.d.ivrMenu(number);
+    if (!menu) return call.fail(404, 'FAILED');
+    const dest = await runIvr(call, menu, await this.d.ivrPrompt(number));
+    // Not ended, yet not answered: the INVITE had no SDP offer to answer (RFC 3261 §13.3.1: 488).
+    if (!dest) return call.isEnded ? undefined : call.fail(488, 'FAILED');
+    this.d.logger.info({ call: call.id, ivr: number, destination: dest }, 'IVR choice');
+    return this.destination(call, dest, from, hops, { status: 480, disposition: 'FAILED' });
   }
 
   private async extension(call: Call, ext: ExtensionEntry, from: string, hops: number): Promise<void> {

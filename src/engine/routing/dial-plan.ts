@@ -56,6 +56,11 @@ export class DialPlan {
     return e ? ({ ...e, kind: 'extension' } as unknown as ExtensionEntry) : undefined;
   }
 
+  /** An IVR menu's row (prompt, options, timeout, retries). */
+  async ivr(number: string): Promise<Record<string, unknown> | undefined> {
+    return tryGet(this.store.ivrs, number);
+  }
+
   /** The directory entry an internal number names, if any. */
   async lookup(number: string): Promise<DialPlanEntry | undefined> {
     if (!/^[0-9]{2,10}$/.test(number)) return undefined;

@@ -1,0 +1,66 @@
+// IVR menus: the PBX answers, plays the menu's prompt into the caller's relay
+// leg, and one digit (RFC 4733 telephone-event from the caller, reported by
+// the relay as a `dtmf` event) chooses the option's destination; the router
+// then sends the call there. The first digit stops the prompt. No digit
+// within `timeout` seconds after the prompt ended, or a digit no option has,
+// plays the prompt again, up to `maxRetries` times, then `onTimeout` or
+// `onInvalid`. A menu that leads back to itself is stopped by the router's
+// hop limit.
+import type { Destination } from '../../core/directory/common.ts';
+import type { Ivr } from '../../core/directory/ivr.ts';
+import { RtpPlayer } from '../../media/player.ts';
+import type { Call } from '../b2bua/call.ts';
+
+export type IvrMenu = Pick<Ivr, 'number' | 'timeout' | 'maxRetries' | 'onTimeout' | 'onInvalid' | 'options'>;
+
+type Round = { digit: string } | { timeout: true } | { ended: true };
+
+/** Runs the menu; resolves with where the call goes, or undefined when it ended meanwhile. */
+export async function runIvr(call: Call, menu: IvrMenu, prompt: Int16Array): Promise<Destination | undefined> {
+  if (!(await call.answerByPbx())) return undefined;
+  for (let attempt = 0; ; attempt++) {
+    const round = await playAndCollect(call, menu.timeout, prompt);
+    if ('ended' in round) return undefined;
+    const last = attempt >= menu.maxRetries;
+    if ('timeout' in round) {
+      if (last) return menu.onTimeout;
+      continue;
+    }
+    const option = menu.options.find((o) => o.digit === round.digit);
+    if (option) return option.destination;
+    if (last) return menu.onInvalid;
+  }
+}
+
+/** Plays the prompt once and waits for a digit: the first digit, a timeout after the prompt, or the call's end. */
+function playAndCollect(call: Call, timeoutSeconds: number, prompt: Int16Array): Promise<Round> {
+  return new Promise<Round>((resolve) => {
+    const { relay, caller } = call.mediaTap();
+    const owner = call.info().owner;
+    let timer: NodeJS.Timeout | undefined;
+    const done = (round: Round): void => {
+      player.stop();
+      clearTimeout(timer);
+      call.off('dtmf', onDigit);
+      call.off('ended', onEnded);
+      resolve(round);
+    };
+    const onDigit = (participantId: string, digit: string): void => {
+      if (participantId === owner) done({ digit });
+    };
+    const onEnded = (): void => done({ ended: true });
+    const player = new RtpPlayer({
+      relay,
+      legId: caller,
+      samples: prompt,
+      onEnd: () => {
+        if (call.isEnded) return done({ ended: true });
+        timer = setTimeout(() => done({ timeout: true }), timeoutSeconds * 1000);
+      },
+    });
+    call.on('dtmf', onDigit);
+    call.once('ended', onEnded);
+    if (call.isEnded) return done({ ended: true });
+    player.start();
+  });
+}
