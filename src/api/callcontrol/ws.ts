@@ -3,6 +3,7 @@
 // {"sequence":N,"event":{"event_type":…,"entity":"/callcontrol/{dn}/…","attached_data":{…}}}
 // telling the client which entity to re-read; DTMF digits come in the frame
 // itself. `sequence` counts this connection's frames from 1, without gaps.
+import { keepAlive } from '../http/ws-keepalive.ts';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { PbxControl, PbxEvent } from '../../core/pbx-control.ts';
 import type { EventPayloads } from '../../core/events.ts';
@@ -62,7 +63,6 @@ function framesOf(e: PbxEvent, control: PbxControl, attached: AttachedData, id: 
 class NotificationChannel {
   private sequence = 0;
   private closed = false;
-  private answeredPing = true;
   private readonly cleanup: (() => void)[] = [];
 
   constructor(
@@ -79,12 +79,13 @@ class NotificationChannel {
     };
     attached.on('changed', onAttached);
     this.cleanup.push(() => attached.off('changed', onAttached));
-    const pinger = setInterval(() => this.ping(), opts.pingIntervalMs);
-    pinger.unref();
-    this.cleanup.push(() => clearInterval(pinger));
-    socket.on('pong', () => {
-      this.answeredPing = true;
-    });
+    this.cleanup.push(
+      keepAlive(socket, opts.pingIntervalMs, () => {
+        this.log.info('call control WebSocket client did not answer a ping; dropping it');
+        this.dispose();
+        socket.terminate();
+      }),
+    );
     socket.on('close', () => this.dispose());
   }
 
@@ -100,17 +101,6 @@ class NotificationChannel {
       this.sequence += 1;
       this.socket.send(JSON.stringify({ sequence: this.sequence, event } satisfies WireFrame));
     }
-  }
-
-  private ping(): void {
-    if (!this.answeredPing) {
-      this.log.info('call control WebSocket client did not answer a ping; dropping it');
-      this.dispose();
-      this.socket.terminate();
-      return;
-    }
-    this.answeredPing = false;
-    this.socket.ping();
   }
 
   private dispose(): void {

@@ -6,6 +6,7 @@
 // The stream never loses or repeats an event across the switch from history to
 // live: it subscribes before it reads the log, keeps what arrives meanwhile,
 // and drops from that buffer whatever the history already covered.
+import { keepAlive } from '../http/ws-keepalive.ts';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
@@ -112,10 +113,9 @@ class EventStream {
   private live = false;
   private closed = false;
   private pumping = false;
-  private answeredPing = true;
   private drainWaiters: (() => void)[] = [];
   private readonly unsubscribe: () => void;
-  private readonly pinger: NodeJS.Timeout;
+  private readonly stopPinging: () => void;
 
   constructor(
     private readonly socket: EventSocket,
@@ -128,11 +128,11 @@ class EventStream {
     // is read is then in the log, in this queue, or both — never in neither.
     this.unsubscribe = control.events.subscribe((e) => this.onEvent(e));
     socket.on('close', () => this.dispose());
-    socket.on('pong', () => {
-      this.answeredPing = true;
+    this.stopPinging = keepAlive(socket, limits.pingIntervalMs, () => {
+      this.log.info('event stream client did not answer a ping; dropping it');
+      this.dispose();
+      socket.terminate();
     });
-    this.pinger = setInterval(() => this.ping(), limits.pingIntervalMs);
-    this.pinger.unref();
   }
 
   async start(since: number | undefined): Promise<void> {
@@ -221,23 +221,12 @@ class EventStream {
     for (const w of waiters) w();
   }
 
-  private ping(): void {
-    if (!this.answeredPing) {
-      this.log.info('event stream client did not answer a ping; dropping it');
-      this.dispose();
-      this.socket.terminate();
-      return;
-    }
-    this.answeredPing = false;
-    this.socket.ping();
-  }
-
   /** Idempotent: the socket's close, a slow-client close and an unanswered ping all end here. */
   private dispose(): void {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
-    clearInterval(this.pinger);
+    this.stopPinging();
     this.queue.length = 0;
     this.wake();
   }
