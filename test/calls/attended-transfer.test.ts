@@ -5,7 +5,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { registeredPhone, eventually } from '../helpers/phones.ts';
+import { registeredPhone, eventually, audioFlowsBothWays } from '../helpers/phones.ts';
 import type { Baresip } from '../peers/baresip.ts';
 import { SipUa } from '../helpers/sip-ua.ts';
 
@@ -51,14 +51,7 @@ describe('attended transfer and join', () => {
       return all.length === 1 && statuses(all[0]).join() === '102:Connected,103:Connected' ? all[0] : undefined;
     }, 10_000, '102 and 103 alone in one call');
     assert.equal(only.id, callId, 'the first call goes on');
-    const call = t.server.sip.b2bua.get(callId);
-    assert.ok(call);
-    const before = call.mediaStats();
-    await eventually(async () => {
-      const now = call.mediaStats();
-      const grew = (a: number | undefined, b: number | undefined) => (a ?? 0) - (b ?? 0) > 25;
-      return grew(now.caller?.packetsOut, before.caller?.packetsOut) && grew(now.callee?.packetsOut, before.callee?.packetsOut) && grew(now.caller?.packetsIn, before.caller?.packetsIn) && grew(now.callee?.packetsIn, before.callee?.packetsIn);
-    }, 5000, 'audio both ways between 102 and 103');
+    await audioFlowsBothWays(t, callId, 'audio both ways between 102 and 103');
   };
 
   before(async () => {
@@ -169,12 +162,7 @@ describe('attended transfer from a phone (REFER with Replaces, RFC 3891)', () =>
       const all = (await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as CallBody[];
       return all.length === 1 && all[0]?.participants.map((p) => `${p.dn}:${p.status}`).sort().join() === '102:Connected,103:Connected' ? all[0] : undefined;
     }, 10_000, '102 and 103 in one call');
-    const call = t.server.sip.b2bua.get(only.id);
-    const before = call?.mediaStats();
-    await eventually(async () => {
-      const now = call?.mediaStats();
-      return (now?.caller?.packetsOut ?? 0) - (before?.caller?.packetsOut ?? 0) > 25 && (now?.callee?.packetsOut ?? 0) - (before?.callee?.packetsOut ?? 0) > 25;
-    }, 5000, 'audio both ways between 102 and 103');
+    await audioFlowsBothWays(t, only.id, 'audio both ways between 102 and 103');
     const down = Promise.all([p102.waitForType('CALL_CLOSED', 10_000), p103.waitForType('CALL_CLOSED', 10_000)]);
     await p102.hangup();
     await down;

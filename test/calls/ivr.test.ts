@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { registeredPhone, eventually } from '../helpers/phones.ts';
+import { registeredPhone, eventually, audioFlowsBothWays } from '../helpers/phones.ts';
 import type { Baresip } from '../peers/baresip.ts';
 
 interface CallBody {
@@ -52,14 +52,6 @@ describe('IVR menus', () => {
     await eventually(async () => (live?.mediaStats().caller?.packetsOut ?? 0) > 25, 5000, 'the prompt plays to 101');
     return call;
   };
-  const audioBothWays = async (callId: string): Promise<void> => {
-    const call = t.server.sip.b2bua.get(callId);
-    const before = call?.mediaStats();
-    await eventually(async () => {
-      const now = call?.mediaStats();
-      return (now?.caller?.packetsOut ?? 0) - (before?.caller?.packetsOut ?? 0) > 25 && (now?.callee?.packetsOut ?? 0) - (before?.callee?.packetsOut ?? 0) > 25;
-    }, 5000, 'audio both ways');
-  };
   const hangUp = async (other: Baresip): Promise<void> => {
     const down = other.waitForType('CALL_CLOSED', 10_000);
     await p101.hangup();
@@ -100,7 +92,7 @@ describe('IVR menus', () => {
     await reached;
     const talking = await callWhere((c) => c.state === 'Talking' && statuses(c) === '101:Connected,102:Connected', '101 talks to 102');
     assert.equal(talking.answeredAt, call.answeredAt, 'answered once, at the IVR');
-    await audioBothWays(call.id);
+    await audioFlowsBothWays(t, call.id);
     await hangUp(p102);
     const cdr = await lastCdr();
     assert.equal(cdr.dst, '710');
@@ -117,7 +109,7 @@ describe('IVR menus', () => {
     await reached;
     assert.ok(Date.now() - enteredAt > 1500, 'the menu waited its timeout');
     await callWhere((c) => c.id === call.id && c.state === 'Talking' && statuses(c) === '101:Connected,103:Connected', '101 talks to 103');
-    await audioBothWays(call.id);
+    await audioFlowsBothWays(t, call.id);
     await hangUp(p103);
     assert.equal((await lastCdr()).disposition, 'ANSWERED');
   });

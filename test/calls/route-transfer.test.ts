@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { registeredPhone, eventually } from '../helpers/phones.ts';
+import { registeredPhone, eventually, audioFlowsBothWays } from '../helpers/phones.ts';
 import type { Baresip } from '../peers/baresip.ts';
 
 interface CallBody {
@@ -28,15 +28,6 @@ describe('transferto and routeto (seed 001)', () => {
     eventually(async () => (await calls()).find((c) => statuses(c) === want), 10_000, what);
   const pidOf = (c: CallBody, dn: string): string => c.participants.find((p) => p.dn === dn)?.id ?? '';
   const act = (c: CallBody, pid: string, verb: string, destination: string) => api(t.base, control, 'POST', `/api/v1/calls/${c.id}/participants/${pid}/${verb}`, { destination });
-  /** Packets flowed both ways on the call's relay since `before`. */
-  const audioBothWays = async (callId: string): Promise<void> => {
-    const call = t.server.sip.b2bua.get(callId);
-    const before = call?.mediaStats();
-    await eventually(async () => {
-      const now = call?.mediaStats();
-      return (now?.caller?.packetsOut ?? 0) - (before?.caller?.packetsOut ?? 0) > 25 && (now?.callee?.packetsOut ?? 0) - (before?.callee?.packetsOut ?? 0) > 25;
-    }, 5000, 'audio both ways');
-  };
   const call101to102 = async (): Promise<CallBody> => {
     const up = Promise.all([p101.waitForType('CALL_ESTABLISHED', 10_000), p102.waitForType('CALL_ESTABLISHED', 10_000)]);
     await p101.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
@@ -71,7 +62,7 @@ describe('transferto and routeto (seed 001)', () => {
     await left;
     const after = await callWith('101:Connected,103:Connected');
     assert.equal(after.id, call.id);
-    await audioBothWays(call.id);
+    await audioFlowsBothWays(t, call.id);
     await hangUpAll(p101, [p103]);
   });
 
@@ -86,7 +77,7 @@ describe('transferto and routeto (seed 001)', () => {
     assert.equal((res.body as { code: string }).code, 'SB_DESTINATION_FAILED');
     const back = await callWith('101:Connected,102:Connected', '101 resumed with 102');
     assert.equal(back.state, 'Talking');
-    await audioBothWays(call.id);
+    await audioFlowsBothWays(t, call.id);
     await hangUpAll(p101, [p102]);
   });
 
@@ -105,7 +96,7 @@ describe('transferto and routeto (seed 001)', () => {
     await p104.accept();
     await up;
     await callWith('101:Connected,104:Connected');
-    await audioBothWays(call.id);
+    await audioFlowsBothWays(t, call.id);
     await hangUpAll(p101, [p104]);
   });
 

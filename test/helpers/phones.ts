@@ -19,3 +19,18 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Audio flows both ways through a call's relay from now on: each side's leg
+ * receives more than 25 packets from its phone and sends more than 25 to it.
+ */
+export async function audioFlowsBothWays(t: TestServer, callId: string, what = 'audio both ways'): Promise<void> {
+  const call = t.server.sip.b2bua.get(callId);
+  if (!call) throw new Error(`no live call ${callId}`);
+  const before = call.mediaStats();
+  const grew = (a: number | undefined, b: number | undefined): boolean => (a ?? 0) - (b ?? 0) > 25;
+  await eventually(async () => {
+    const now = call.mediaStats();
+    return grew(now.caller?.packetsOut, before.caller?.packetsOut) && grew(now.callee?.packetsOut, before.callee?.packetsOut) && grew(now.caller?.packetsIn, before.caller?.packetsIn) && grew(now.callee?.packetsIn, before.callee?.packetsIn);
+  }, 5000, what);
+}
