@@ -31,10 +31,14 @@ export interface MigrationReport {
  * makes it skip creating ours and then fail on it.
  */
 async function migratorFor(db: Kysely<Database>, dialect: SqlDialectName): Promise<Migrator> {
-  if (dialect !== 'postgres') return new Migrator({ db, provider: provider(dialect) });
+  // Numbers are reserved per feature branch, so a lower number (003) may land
+  // after higher ones (004, 005) already ran on an installation: apply it
+  // rather than refuse to start.
+  const base = { db, provider: provider(dialect), allowUnorderedMigrations: true };
+  if (dialect !== 'postgres') return new Migrator(base);
   const row = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
   const schema = row.rows[0]?.schema;
-  return new Migrator({ db, provider: provider(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
+  return new Migrator({ ...base, ...(schema ? { migrationTableSchema: schema } : {}) });
 }
 
 export async function migrateToLatest(db: Kysely<Database>, dialect: SqlDialectName): Promise<MigrationReport> {
