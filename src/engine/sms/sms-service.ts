@@ -10,6 +10,7 @@ import type { SmsAccepted } from '../../core/pbx-control.ts';
 import { STATUS } from './smpp-pdu.ts';
 import { ESM_UDHI } from './smpp-pdu.ts';
 import type { SmppClient } from './smpp-client.ts';
+import { smsCdrRow, smsDisposition } from './sms-cdr.ts';
 import { smsParts } from './sms-parts.ts';
 import { isFinal, type DeliveryReceipt, type SmsStatus } from './delivery-receipt.ts';
 
@@ -68,7 +69,12 @@ export class SmsService {
   async accept(to: string, body: string, test: boolean): Promise<SmsAccepted> {
     const id = newId();
     const at = this.now().toISOString();
-    await this.store.db.insertInto('smsMessages').values({ id, to, body, test: test ? 1 : 0, status: 'QUEUE', error: '', attempts: 0, nextAttemptAt: at, createdAt: at, updatedAt: at }).execute();
+    await this.store.db.transaction().execute(async (trx) => {
+      await trx.insertInto('smsMessages').values({ id, to, body, test: test ? 1 : 0, status: 'QUEUE', error: '', attempts: 0, nextAttemptAt: at, createdAt: at, updatedAt: at }).execute();
+      // Seed 003 §2.3: "responseId is also written to the CDR row's uniqueid",
+      // so the billing row of the message can be found from it.
+      await trx.insertInto('cdr').values(smsCdrRow(id, this.opts.sender, this.international(to), smsParts(body, 0).length, at)).execute();
+    });
     await this.announce(id, to, 'QUEUE', '');
     this.kick();
     return { id, status: 'QUEUE', error: null };
@@ -192,6 +198,7 @@ export class SmsService {
     if (onlyOnChange) q = q.where('status', '!=', status);
     const [res] = await q.execute();
     if (onlyOnChange && Number(res?.numUpdatedRows ?? 0n) === 0) return;
+    await this.store.db.updateTable('cdr').set({ disposition: smsDisposition(status) }).where('uniqueid', '=', id).execute();
     await this.announce(id, to, status, error);
   }
 

@@ -94,6 +94,12 @@ describe('CloudPBX sendSMS over SMPP', () => {
     const bad = await sendSms(t, controlKey, { to: '600000000', body: 'x' }, true);
     assert.equal(bad.status, 200);
     await ws.until(() => statuses(ws, bad.body.responseId).at(-1) === 'UNDELIVERED', 'UNDELIVERED');
+    // Seed 003 §2.3: the responseId is the uniqueid of the message's CDR row.
+    const cdr = (await (await fetch(`${t.base}/cdr`, { headers: { authorization: `Bearer ${controlKey}` } })).json()) as Record<string, unknown>[];
+    const row = cdr.find((r) => r.uniqueid === id);
+    assert.ok(row, 'a CDR row whose uniqueid is the responseId');
+    assert.deepEqual({ src: row.src, dst: row.dst, lastapp: row.lastapp, duration: row.duration, billsec: row.billsec, disposition: row.disposition }, { src: 'Switchboard', dst: '48600100200', lastapp: 'SMS', duration: 0, billsec: 0, disposition: 'ANSWERED' });
+    await eventually(async () => (await t.server.store.db.selectFrom('cdr').select('disposition').where('uniqueid', '=', bad.body.responseId).executeTakeFirst())?.disposition === 'FAILED', 5000, 'the undelivered message\'s CDR row FAILED');
     // The session is alive both ways.
     await smsc.enquireLink();
   });
