@@ -22,6 +22,7 @@ interface CallBody {
 }
 
 const PROVIDER_UAS = new URL('./scenarios/provider-uas.xml', import.meta.url).pathname;
+const PROVIDER_UAC_CALLER = new URL('./scenarios/provider-uac-caller.xml', import.meta.url).pathname;
 
 describe('trunks: outbound and inbound rules', () => {
   let t: TestServer;
@@ -113,5 +114,30 @@ describe('trunks: outbound and inbound rules', () => {
     await ring(p103, '103');
     const rows = (await cdr()).filter((r) => r.direction === 'Inbound');
     assert.deepEqual(rows.map((r) => `${r.src}>${r.dst}:${r.disposition}`), ['sipp>221234567:ANSWERED', 'sipp>221234567:ANSWERED']);
+  });
+  it('in: a caller the phone book knows is shown by the contact\'s name (From display name at the phone), else by the provider\'s', async () => {
+    const port = await freeUdpPort();
+    const trunk = await admin('POST', '/api/v1/trunks', { name: 'Named', host: '127.0.0.1', port, transport: 'udp', register: false, enabled: true });
+    assert.equal(trunk.status, 201, JSON.stringify(trunk.body));
+    const rule = await admin('POST', '/api/v1/inbound-rules', { name: 'Named line', trunkId: trunk.body.id, did: '221234999', inHours: { type: 'extension', number: '102' }, outOfHours: { type: 'extension', number: '102' } });
+    assert.equal(rule.status, 201, JSON.stringify(rule.body));
+    const ring = async (): Promise<{ display: string | undefined; party: string | undefined }> => {
+      const incoming = p102.waitForType('CALL_ESTABLISHED', 10_000);
+      const caller = await startSipp({ scenarioFile: PROVIDER_UAC_CALLER, target: `127.0.0.1:${String(t.sipPort)}`, localPort: port, calls: 1, timeoutMs: 30_000, args: ['-s', '221234999'] });
+      const e = await incoming;
+      const call = await eventually(async () => (await calls()).find((c) => c.state === 'Talking'), 5000, 'the inbound call talking');
+      const party = call.participants.find((x) => x.dnType === 'ExternalLine') as { partyName?: string } | undefined;
+      const result = await caller.done;
+      assert.equal(result.code, 0, result.screen);
+      await eventually(async () => (await calls()).length === 0, 5000, 'the call ended');
+      return { display: e.peerdisplayname as string | undefined, party: party?.partyName };
+    };
+    assert.equal((await ring()).display, 'Provider Name', 'no contact: the provider\'s display name');
+    // Stored national, in another format: the last nine digits match 48600100200.
+    const contact = await admin('POST', '/api/v1/contacts', { firstName: 'Anna', lastName: 'Nowak', company: 'ACME', mobile: '+48 600 100 200' });
+    assert.equal(contact.status, 201, JSON.stringify(contact.body));
+    const named = await ring();
+    assert.equal(named.display, 'Anna Nowak');
+    assert.equal(named.party, 'Anna Nowak', 'the API shows the caller by the contact\'s name too');
   });
 });

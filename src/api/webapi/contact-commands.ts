@@ -3,7 +3,7 @@
 import { Type } from 'typebox';
 import type { Record_ } from '../../core/pbx-control.ts';
 import { ContactSchemas } from '../../core/directory/contact.ts';
-import { CONTACT_NUMBER_FIELDS } from '../../core/directory/contact.ts';
+import { findContacts } from '../../core/directory/contact-match.ts';
 import type { CommandTable } from './commands.ts';
 import { params } from './schemas.ts';
 import { listAll } from './directory-read.ts';
@@ -53,30 +53,6 @@ export function renderContact(c: Record_) {
     homefax: c.homeFax,
     pager: c.pager,
   };
-}
-
-const digits = (s: string): string => s.replace(/[^0-9]/g, '');
-
-function commonSuffix(a: string, b: string): number {
-  let n = 0;
-  while (n < a.length && n < b.length && a[a.length - 1 - n] === b[b.length - 1 - n]) n++;
-  return n;
-}
-
-/**
- * Seed 000 contact.find: with min_len missing or longer than num, only an
- * exact match; equal to num's length or 0, numbers ending with num; shorter,
- * the contacts sharing the longest ending with num, if that is ≥ min_len.
- */
-export function findContacts(contacts: Record_[], num: string, minLen: number | undefined): number[] {
-  const want = digits(num);
-  const numbersOf = (c: Record_) => CONTACT_NUMBER_FIELDS.map((f) => digits(String(c[f] ?? ''))).filter((n) => n !== '');
-  if (minLen === undefined || minLen > want.length) return contacts.filter((c) => numbersOf(c).includes(want)).map((c) => Number(c.id));
-  if (minLen === 0 || minLen === want.length) return contacts.filter((c) => numbersOf(c).some((n) => n.endsWith(want))).map((c) => Number(c.id));
-  const best = contacts.map((c) => Math.max(0, ...numbersOf(c).map((n) => commonSuffix(n, want))));
-  const longest = Math.max(0, ...best);
-  if (longest < minLen) return [];
-  return contacts.filter((_, i) => best[i] === longest).map((c) => Number(c.id));
 }
 
 export const contactCommands: CommandTable = {

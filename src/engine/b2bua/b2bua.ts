@@ -32,6 +32,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Ivr } from '../../core/directory/ivr.ts';
 import type { IvrMenu } from '../features/ivr.ts';
+import { callerNameFor } from '../../core/directory/contact-match.ts';
 import { IvrPrompts, SILENCE } from '../features/ivr-prompt.ts';
 
 export interface B2buaOptions {
@@ -401,7 +402,9 @@ export class B2bua {
     }
     const from = request.from;
     const number = from?.uri.kind === 'sip' ? (from.uri.user ?? '') : from?.uri.kind === 'tel' ? from.uri.number : '';
-    const caller: CallParty = { dn: number, dnType: 'ExternalLine', number, name: from?.displayName ?? '' };
+    // The phone book names a caller it knows; the name the provider sent is the fallback.
+    const contacts = (await this.o.store.contacts.list({ limit: 10000 })).items;
+    const caller: CallParty = { dn: number, dnType: 'ExternalLine', number, name: callerNameFor(contacts, number) ?? from?.displayName ?? '' };
     const call = this.newCall(request, tx, 'Inbound', caller, did, rule.name);
     if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
     const advice = await this.advice(call);
