@@ -140,4 +140,18 @@ describe('trunks: outbound and inbound rules', () => {
     assert.equal(named.display, 'Anna Nowak');
     assert.equal(named.party, 'Anna Nowak', 'the API shows the caller by the contact\'s name too');
   });
+  it('in: a trunk with maxChannels 1 refuses a second simultaneous call with 486, and takes calls again once the first ended', async () => {
+    const port = await freeUdpPort();
+    const trunk = await admin('POST', '/api/v1/trunks', { name: 'One line', host: '127.0.0.1', port, transport: 'udp', register: false, enabled: true, maxChannels: 1 });
+    assert.equal(trunk.status, 201, JSON.stringify(trunk.body));
+    const rule = await admin('POST', '/api/v1/inbound-rules', { name: 'One line', trunkId: trunk.body.id, did: '221230001', inHours: { type: 'extension', number: '102' }, outOfHours: { type: 'extension', number: '102' } });
+    assert.equal(rule.status, 201, JSON.stringify(rule.body));
+    const run = (calls: number) => startSipp({ builtin: 'uac', target: `127.0.0.1:${String(t.sipPort)}`, localPort: port, calls, concurrent: calls, rate: 10, timeoutMs: 30_000, args: ['-s', '221230001', '-d', '2000'] });
+    const both = await (await run(2)).done;
+    assert.deepEqual({ ok: both.stats?.successful, failed: both.stats?.failed }, { ok: 1, failed: 1 }, both.screen);
+    assert.match(both.screen ?? '', /486/);
+    await eventually(async () => (await calls()).length === 0, 5000, 'the call ended');
+    const again = await (await run(1)).done;
+    assert.equal(again.code, 0, again.screen);
+  });
 });

@@ -21,6 +21,7 @@ import { Originator, autoAnswerHeaders } from './originator.ts';
 import { DialPlan } from '../routing/dial-plan.ts';
 import { CallRouter, extensionParty } from '../routing/call-router.ts';
 import { TrunkLines } from '../routing/trunk-lines.ts';
+import { TrunkChannels } from '../routing/trunk-channels.ts';
 import { findInboundRule } from '../routing/inbound-rules.ts';
 import { isOpen } from '../routing/office-hours.ts';
 import type { OutboundRule } from '../../core/directory/outbound-rule.ts';
@@ -81,6 +82,7 @@ export class B2bua {
   private readonly dialPlan: DialPlan;
   private readonly router: CallRouter;
   private readonly trunks: TrunkLines;
+  private readonly trunkChannels = new TrunkChannels();
   private readonly prompts: IvrPrompts;
   private advisor: { advise: RoutingAdvisor; timeoutMs: number } | undefined;
 
@@ -101,6 +103,7 @@ export class B2bua {
         return groups.filter((g) => g.members.some((m) => m.extension === ext)).map((g) => g.name);
       },
       trunkTarget: (id, number) => this.trunks.target(id, number),
+      trunkChannels: this.trunkChannels,
       ivrMenu: async (number) => (await this.dialPlan.ivr(number)) as IvrMenu | undefined,
       ivrPrompt: async (number) => {
         const menu = (await this.dialPlan.ivr(number)) as Ivr | undefined;
@@ -391,7 +394,7 @@ export class B2bua {
    * office-hours or out-of-hours destination. The call's `did` is the rule's
    * name, as seed 000 reports it.
    */
-  private async fromTrunk(request: SipRequest, tx: InviteServerTransaction, trunk: { id: number; name: string }): Promise<void> {
+  private async fromTrunk(request: SipRequest, tx: InviteServerTransaction, trunk: { id: number; name: string; maxChannels: number }): Promise<void> {
     const uri = request.uri;
     const did = uri.kind === 'sip' ? (uri.user ?? '') : uri.kind === 'tel' ? uri.number : '';
     const rules = (await this.o.store.inboundRules.list({ limit: 10000 })).items as unknown as InboundRule[];
@@ -405,7 +408,14 @@ export class B2bua {
     // The phone book names a caller it knows; the name the provider sent is the fallback.
     const contacts = (await this.o.store.contacts.list({ limit: 10000 })).items;
     const caller: CallParty = { dn: number, dnType: 'ExternalLine', number, name: callerNameFor(contacts, number) ?? from?.displayName ?? '' };
+    // All the trunk's channels in use: the provider's caller hears busy.
+    const release = this.trunkChannels.take(trunk.id, trunk.maxChannels);
+    if (!release) {
+      tx.respond(createResponse(request, 486, 'Busy Here', 'ch'));
+      return;
+    }
     const call = this.newCall(request, tx, 'Inbound', caller, did, rule.name);
+    call.once('ended', release);
     if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
     const advice = await this.advice(call);
     if (call.isEnded) return;

@@ -15,6 +15,7 @@ import { runIvr, type IvrMenu } from '../features/ivr.ts';
 import type { DialPlan, ExtensionEntry } from './dial-plan.ts';
 import type { OutboundRule } from '../../core/directory/outbound-rule.ts';
 import { attempts, matchOutboundRule } from './outbound-rules.ts';
+import type { TrunkChannels } from './trunk-channels.ts';
 
 /** Forwarding may chain, but not forever (RFC 3261 §16.3 in spirit: 482 Loop Detected). */
 const MAX_HOPS = 8;
@@ -32,7 +33,9 @@ export interface RouterDeps {
   /** Names of the extension groups an extension belongs to (outbound rules may name them). */
   groupsOf(extension: string): Promise<string[]>;
   /** Where to send a call to `number` through a trunk, and the trunk's main number; undefined when the trunk is unusable. */
-  trunkTarget(trunkId: number, number: string): Promise<{ target: UacTarget; to: string; mainNumber: string } | undefined>;
+  trunkTarget(trunkId: number, number: string): Promise<{ target: UacTarget; to: string; mainNumber: string; trunk: { id: number; maxChannels: number } } | undefined>;
+  /** Simultaneous calls per trunk. */
+  trunkChannels: TrunkChannels;
   /** An IVR menu by number, and its prompt as 8 kHz samples. */
   ivrMenu(number: string): Promise<IvrMenu | undefined>;
   ivrPrompt(number: string): Promise<Int16Array>;
@@ -137,11 +140,19 @@ export class CallRouter {
       if (call.isEnded) return;
       const trunk = await this.d.trunkTarget(attempt.trunkId, attempt.number);
       if (!trunk) continue;
+      // Every channel of this trunk busy: the next route, as when the trunk answers 503.
+      const release = this.d.trunkChannels.take(trunk.trunk.id, trunk.trunk.maxChannels);
+      if (!release) {
+        last = { status: 503, disposition: 'FAILED' };
+        continue;
+      }
+      call.once('ended', release);
       const callerId = attempt.callerId || caller?.outboundCallerId || trunk.mainNumber || caller?.number || 'anonymous';
       const name = caller ? extensionParty(caller).name : '';
       const party: CallParty = { dn: attempt.number, dnType: 'ExternalLine', number: attempt.number, name: '' };
       const outcome = await call.ringStep([{ party, target: trunk.target }], 120, this.d.address(callerId, name), trunk.to);
       if (outcome.answered || outcome.callEnded) return;
+      release();
       last = outcome;
       if (outcome.disposition === 'BUSY') break;
     }
