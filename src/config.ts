@@ -18,6 +18,10 @@ export interface Config {
   databaseUrl: string;
   tlsCert: string | undefined;
   tlsKey: string | undefined;
+  /** SIP over TLS on this port (0: a free one), with the certificate of tlsCert/tlsKey; unset: no SIP TLS. */
+  sipTlsPort: number | undefined;
+  /** PEM file of CAs trusted, besides the system's, for the certificates of TLS trunks. */
+  sipTlsCa: string | undefined;
   logLevel: string;
   pbxName: string;
   /** The address phones should use to reach us; printed at first run and put in Contact/SDP later. */
@@ -122,6 +126,8 @@ const SETTINGS: Setting[] = [
   { key: 'databaseUrl', env: 'SWITCHBOARD_DATABASE_URL', file: 'databaseUrl', parse: (r) => r.trim() },
   { key: 'tlsCert', env: 'SWITCHBOARD_TLS_CERT', file: 'tlsCert', parse: optional },
   { key: 'tlsKey', env: 'SWITCHBOARD_TLS_KEY', file: 'tlsKey', parse: optional },
+  { key: 'sipTlsPort', env: 'SWITCHBOARD_SIP_TLS_PORT', file: 'sipTlsPort', parse: port },
+  { key: 'sipTlsCa', env: 'SWITCHBOARD_SIP_TLS_CA', file: 'sipTlsCa', parse: optional },
   { key: 'logLevel', env: 'SWITCHBOARD_LOG_LEVEL', file: 'logLevel', parse: logLevel },
   { key: 'pbxName', env: 'SWITCHBOARD_PBX_NAME', file: 'pbxName', parse: pbxName },
   { key: 'publicHost', env: 'SWITCHBOARD_PUBLIC_HOST', file: 'publicHost', parse: optional },
@@ -249,6 +255,8 @@ export const DEFAULTS: Readonly<Omit<Config, 'databaseUrl'>> = {
   dataDir: './data',
   tlsCert: undefined,
   tlsKey: undefined,
+  sipTlsPort: undefined,
+  sipTlsCa: undefined,
   logLevel: 'info',
   pbxName: 'PBX',
   publicHost: undefined,
@@ -309,7 +317,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((cfg.tlsCert === undefined) !== (cfg.tlsKey === undefined)) {
     throw new ConfigError(cfg.tlsCert === undefined ? 'SWITCHBOARD_TLS_CERT' : 'SWITCHBOARD_TLS_KEY', 'TLS needs both SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY');
   }
-  for (const [k, name] of [['tlsCert', 'SWITCHBOARD_TLS_CERT'], ['tlsKey', 'SWITCHBOARD_TLS_KEY']] as const) {
+  if (cfg.sipTlsPort !== undefined && cfg.tlsCert === undefined) {
+    throw new ConfigError('SWITCHBOARD_SIP_TLS_PORT', 'SIP over TLS needs a certificate: set SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY');
+  }
+  for (const [k, name] of [['tlsCert', 'SWITCHBOARD_TLS_CERT'], ['tlsKey', 'SWITCHBOARD_TLS_KEY'], ['sipTlsCa', 'SWITCHBOARD_SIP_TLS_CA']] as const) {
     const p = cfg[k];
     if (p !== undefined && !existsSync(p)) throw new ConfigError(name, `file ${p} does not exist (create one with: switchboard cert create)`);
   }

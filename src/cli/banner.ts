@@ -12,6 +12,7 @@ export function banner(s: RunningServer): string {
     '  Switchboard is running.',
     '',
     `  Phones:  register to ${host}${sip !== undefined ? `:${String(sip)}` : ' (SIP listener not enabled)'} (UDP/TCP), user = extension number`,
+    ...(s.ports.sip?.tls !== undefined ? [`           or over TLS to ${host}:${String(s.ports.sip.tls)} (transport=tls)`] : []),
     `  API:     ${base}/api/v1   (Authorization: Bearer <key>)`,
     `  Docs:    ${base}/api/docs`,
     `  Health:  ${base}/healthz`,

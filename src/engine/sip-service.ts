@@ -1,6 +1,7 @@
 // The engine's SIP side: the stack on the configured port, the registrar over
 // the location store, expiry of bindings and OPTIONS qualify.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Store } from '../store/index.ts';
@@ -43,7 +44,7 @@ export class SipService {
   constructor(private readonly options: SipServiceOptions) {
     const { config, store, logger } = options;
     this.guard = new AuthFailureGuard({ onBan: (address, until) => logger.warn({ address, until: new Date(until).toISOString() }, 'SIP source banned after repeated authentication failures') });
-    this.stack = new SipStack({ host: config.host, port: config.sipPort, guard: this.guard, timers: { T1: config.sipT1Ms }, onError: (err, where) => logger.error({ err, where }, 'SIP handler failed') });
+    this.stack = new SipStack({ host: config.host, port: config.sipPort, guard: this.guard, timers: { T1: config.sipT1Ms }, ...sipTls(config), onError: (err, where) => logger.error({ err, where }, 'SIP handler failed') });
     this.locations = new LocationStore(store);
     this.registrar = new Registrar(this.locations, this.guard, { realm: config.sipDomain, nonceSecret: randomBytes(32).toString('hex') });
     this.stack.on('REGISTER', (request, tx) => this.registrar.handle(request, tx.flow, tx));
@@ -57,7 +58,7 @@ export class SipService {
     this.qualifier = new Qualifier(this.stack, this.locations, { intervalMs: options.qualifyIntervalMs ?? 30_000, domain: config.sipDomain, host, onError: (err) => logger.error({ err }, 'qualify failed') });
   }
 
-  async start(): Promise<{ udp: number; tcp: number }> {
+  async start(): Promise<{ udp: number; tcp: number; tls?: number }> {
     const restored = await this.locations.load();
     const ports = await this.stack.start();
     if (restored > 0) this.options.logger.info({ restored }, 'registrations restored');
@@ -80,4 +81,11 @@ export class SipService {
     await this.stack.close();
     await this.locations.flush();
   }
+}
+
+/** SIP over TLS when a port is set: the HTTPS certificate, and the extra CAs for trunks. */
+function sipTls(config: Config): { tls?: { port: number; cert: string; key: string; ca?: string[] } } {
+  if (config.sipTlsPort === undefined || config.tlsCert === undefined || config.tlsKey === undefined) return {};
+  const ca = config.sipTlsCa === undefined ? undefined : [readFileSync(config.sipTlsCa, 'utf8')];
+  return { tls: { port: config.sipTlsPort, cert: readFileSync(config.tlsCert, 'utf8'), key: readFileSync(config.tlsKey, 'utf8'), ...(ca ? { ca } : {}) } };
 }

@@ -1,4 +1,5 @@
-// The SIP stack: UDP and TCP transports on one port, the transaction layer
+// The SIP stack: UDP and TCP transports on one port (TLS, when configured, on
+// its own port — 5061 by custom, RFC 3261 §26.2.1), the transaction layer
 // above them, and a table of request handlers by method (the transaction
 // users). Policy — who may register, where a call goes — lives above, in the
 // handlers the engine installs.
@@ -29,11 +30,21 @@ export interface SipStackOptions {
   timers?: Partial<TimerConfig>;
   userAgent?: string;
   onError?: (err: unknown, where: string) => void;
+  /** SIP over TLS on `port` (0: any free one) with this certificate; off when unset. */
+  tls?: { port: number; cert: string; key: string; ca?: string[] };
+}
+
+/** What the layers above need of one transport: its port, flows to a peer, and sending. */
+export interface SipTransport extends MessageSender {
+  readonly port: number;
+  flowTo(address: string, port: number, serverName?: string): Flow;
 }
 
 export class SipStack implements MessageSender {
   readonly udp: UdpTransport;
   readonly tcp: TcpTransport;
+  /** SIP over TLS, when configured. */
+  readonly tls: TcpTransport | undefined;
   readonly transactions: TransactionLayer;
   private readonly handlers = new Map<string, RequestHandler>();
   private dialogs: DialogUser | undefined;
@@ -45,10 +56,13 @@ export class SipStack implements MessageSender {
       onMalformed: () => {
         this.malformed++;
       },
+      onFlowFailed: (f: Flow) => this.transactions.reportTransportError(f),
     };
     const transportOptions = { host: options.host, admit: options.guard.admit, maxMessageSize: options.maxMessageSize ?? 65_535 };
     this.udp = new UdpTransport({ ...transportOptions, port: options.port }, inbound);
     this.tcp = new TcpTransport({ ...transportOptions, port: options.port }, inbound);
+    const tls = options.tls;
+    this.tls = tls ? new TcpTransport({ ...transportOptions, port: tls.port, tls: { cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}) } }, inbound) : undefined;
     this.transactions = new TransactionLayer({
       sender: this,
       ...(options.timers ? { timers: options.timers } : {}),
@@ -114,12 +128,21 @@ export class SipStack implements MessageSender {
     }
   }
 
-  /** Binds UDP, then TCP on the same port number (port 0: the one UDP got). */
-  async start(): Promise<{ udp: number; tcp: number }> {
+  /** The transport of a protocol; undefined for TLS when it is not configured. */
+  transport(protocol: Flow['protocol']): SipTransport | undefined {
+    return protocol === 'tcp' ? this.tcp : protocol === 'tls' ? this.tls : this.udp;
+  }
+
+  /** Binds UDP, then TCP on the same port number (port 0: the one UDP got), then TLS on its own. */
+  async start(): Promise<{ udp: number; tcp: number; tls?: number }> {
     for (let attempt = 0; ; attempt++) {
       await this.udp.listen();
       try {
         await this.tcp.listen(this.udp.port);
+        if (this.tls) {
+          await this.tls.listen();
+          return { udp: this.udp.port, tcp: this.tcp.port, tls: this.tls.port };
+        }
         return { udp: this.udp.port, tcp: this.tcp.port };
       } catch (err) {
         await this.udp.close();
@@ -131,12 +154,13 @@ export class SipStack implements MessageSender {
 
   send(message: SipMessage, flow: Flow): void {
     if (flow.protocol === 'tcp') this.tcp.send(message, flow);
+    else if (flow.protocol === 'tls') this.tls?.send(message, flow);
     else this.udp.send(message, flow);
   }
 
   async close(): Promise<void> {
     this.transactions.close();
-    await Promise.all([this.udp.close(), this.tcp.close()]);
+    await Promise.all([this.udp.close(), this.tcp.close(), this.tls?.close()]);
   }
 }
 

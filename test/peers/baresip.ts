@@ -26,7 +26,7 @@ export interface BaresipOptions {
   readonly password?: string;
   /** 'host:port' of the registrar/proxy; also the account's domain. */
   readonly registrar: string;
-  readonly transport?: 'udp' | 'tcp';
+  readonly transport?: 'udp' | 'tcp' | 'tls';
   /** REGISTER interval in seconds; 0 = never register (direct calls only). Default 60. */
   readonly regint?: number;
   /** Default 'manual' (baresip's default): CALL_INCOMING, then accept(). */
@@ -174,7 +174,7 @@ export class Baresip {
     else await makeToneWav(source, { hz: o.toneHz ?? 440, seconds: o.toneSeconds ?? 120 });
 
     const transport = o.transport ?? 'udp';
-    const uriParams = transport === 'tcp' ? ';transport=tcp' : '';
+    const uriParams = transport === 'udp' ? '' : `;transport=${transport}`;
     const aor = `sip:${o.user}@${o.registrar}`;
     const params: string[] = [];
     if (o.password !== undefined) params.push(`auth_user=${o.user}`, `auth_pass=${o.password}`);

@@ -7,7 +7,7 @@ import { Type } from 'typebox';
 
 export interface Ports {
   http?: number;
-  sip?: { udp?: number; tcp?: number };
+  sip?: { udp?: number; tcp?: number; tls?: number };
   rtp: { min: number; max: number };
 }
 

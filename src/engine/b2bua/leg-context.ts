@@ -18,11 +18,11 @@ export class LegContext {
   ) {}
 
   private portOf(flow: Flow): number {
-    return flow.protocol === 'tcp' ? this.stack.tcp.port : this.stack.udp.port;
+    return this.stack.transport(flow.protocol)?.port ?? this.stack.udp.port;
   }
 
   contact(flow: Flow): string {
-    return `<sip:switchboard@${this.host}:${String(this.portOf(flow))}${flow.protocol === 'tcp' ? ';transport=tcp' : ''}>`;
+    return `<sip:switchboard@${this.host}:${String(this.portOf(flow))}${flow.protocol === 'udp' ? '' : `;transport=${flow.protocol}`}>`;
   }
 
   /** §8.1.1.7: our Via, with a fresh branch and rport (RFC 3581). */

@@ -51,7 +51,7 @@ export class Qualifier {
 
   private probe(extension: string, contact: string, flow: Parameters<SipStack['send']>[1]): Promise<void> {
     return new Promise((resolve) => {
-      const local = flow.protocol === 'tcp' ? this.stack.tcp : this.stack.udp;
+      const local = this.stack.transport(flow.protocol) ?? this.stack.udp;
       const via = `SIP/2.0/${flow.protocol.toUpperCase()} ${this.options.host}:${String(local.port)};branch=${generateBranch()};rport`;
       let request: SipRequest;
       try {

@@ -41,7 +41,8 @@ export class TrunkLines {
   /** Where an INVITE for `number` through trunk `id` goes; undefined when the trunk is off or its host does not resolve. */
   async target(id: number, number: string): Promise<{ target: UacTarget; to: string; mainNumber: string; trunk: Trunk } | undefined> {
     const trunk = (await this.all()).find((t) => t.id === id);
-    if (!trunk?.enabled || trunk.host === '' || trunk.transport === 'tls') return undefined;
+    const transport = this.ctx.stack.transport(trunk?.transport ?? 'udp');
+    if (!trunk?.enabled || trunk.host === '' || !transport) return undefined;
     let address = trunk.host;
     if (isIP(address) === 0) {
       try {
@@ -50,12 +51,12 @@ export class TrunkLines {
         return undefined;
       }
     }
-    const port = trunk.port || 5060;
-    const tcp = trunk.transport === 'tcp';
-    const flow = tcp ? this.ctx.stack.tcp.flowTo(address, port) : this.ctx.stack.udp.flowTo(address, port);
+    const port = trunk.port || (trunk.transport === 'tls' ? 5061 : 5060);
+    // TLS: the certificate must name the trunk's host, not the address it resolved to.
+    const flow = transport.flowTo(address, port, address === trunk.host ? undefined : trunk.host);
     return {
       target: {
-        uri: `sip:${number}@${trunk.host}:${String(port)}${tcp ? ';transport=tcp' : ''}`,
+        uri: `sip:${number}@${trunk.host}:${String(port)}${trunk.transport === 'udp' ? '' : `;transport=${trunk.transport}`}`,
         flow,
         // The provider may challenge our INVITE (RFC 3261 §22.2): digest user is authId, else username.
         ...(trunk.password !== '' && (trunk.authId || trunk.username) ? { credentials: { username: trunk.authId || trunk.username, password: trunk.password } } : {}),

@@ -122,9 +122,9 @@ export class TrunkRegistration {
   }
 
   private async register(): Promise<void> {
-    if (this.config.transport === 'tls') {
-      // Our stack has no TLS transport yet; retrying would not help.
-      this.update('failed', null, 'TLS transport is not supported yet', null, null);
+    if (!this.deps.stack.transport(this.config.transport)) {
+      // TLS without a certificate configured: retrying would not help.
+      this.update('failed', null, 'SIP over TLS is not configured (SWITCHBOARD_SIP_TLS_CERT/KEY)', null, null);
       return;
     }
     const out = await this.exchange(this.expires);
@@ -222,8 +222,8 @@ export class TrunkRegistration {
   private build(expires: number, flow: Flow): SipRequest {
     const c = this.config;
     const user = c.username || c.authId;
-    const tcp = flow.protocol === 'tcp';
-    const registrar = `sip:${c.host}${c.port === 5060 ? '' : `:${String(c.port)}`}${tcp ? ';transport=tcp' : ''}`;
+    const param = flow.protocol === 'udp' ? '' : `;transport=${flow.protocol}`;
+    const registrar = `sip:${c.host}${c.port === 5060 ? '' : `:${String(c.port)}`}${param}`;
     const aor = `<sip:${user}@${c.host}>`;
     const port = this.localPort();
     const headers: [string, string][] = [
@@ -233,7 +233,7 @@ export class TrunkRegistration {
       ['To', aor],
       ['Call-ID', this.callId],
       ['CSeq', `${String(++this.cseq)} REGISTER`],
-      ['Contact', `<sip:${user}@${this.deps.host}:${String(port)}${tcp ? ';transport=tcp' : ''}>`],
+      ['Contact', `<sip:${user}@${this.deps.host}:${String(port)}${param}>`],
       ['Expires', String(expires)],
       ['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY'],
       ['User-Agent', 'Switchboard'],
@@ -246,15 +246,16 @@ export class TrunkRegistration {
   }
 
   private localPort(): number {
-    return this.config.transport === 'tcp' ? this.deps.stack.tcp.port : this.deps.stack.udp.port;
+    return this.deps.stack.transport(this.config.transport)?.port ?? this.deps.stack.udp.port;
   }
 
   /** The registrar's address. RFC 3263 SRV/NAPTR is not done: the host's A/AAAA record and the configured port. */
   private async flow(): Promise<Flow> {
     const host = this.config.host.replace(/^\[(.*)\]$/, '$1');
     const address = isIP(host) ? host : (await lookup(host)).address;
-    const t = this.config.transport === 'tcp' ? this.deps.stack.tcp : this.deps.stack.udp;
-    return t.flowTo(address, this.config.port);
+    const t = this.deps.stack.transport(this.config.transport);
+    if (!t) throw new Error('SIP over TLS is not configured');
+    return t.flowTo(address, this.config.port, isIP(host) ? undefined : host);
   }
 
   private send(request: SipRequest, flow: Flow): Promise<SipResponse | 'timeout' | 'transport'> {

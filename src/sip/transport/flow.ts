@@ -4,7 +4,7 @@
 // so a response goes back over the connection the request came on (§18.2.2).
 import type { SipMessage } from '../message/index.ts';
 
-export type TransportProtocol = 'udp' | 'tcp';
+export type TransportProtocol = 'udp' | 'tcp' | 'tls';
 
 export interface Flow {
   protocol: TransportProtocol;
@@ -12,8 +12,10 @@ export interface Flow {
   localPort: number;
   remoteAddress: string;
   remotePort: number;
-  /** Set for TCP (and later TLS/WS): the connection the message used. */
+  /** Set for TCP and TLS: the connection the message used. */
   connectionId?: number;
+  /** TLS: the host name the peer's certificate must name (a trunk's host, when it was resolved to an address). */
+  serverName?: string;
 }
 
 /** Reliable transports need no retransmissions (RFC 3261 §17.1.1.2, §17.1.2.2). */

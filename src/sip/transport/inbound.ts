@@ -8,6 +8,8 @@ export interface InboundHandlers {
   onMessage(message: SipMessage, flow: Flow): void;
   /** A malformed message; `reply` is set when a 400/505 can be sent back (§8.2.2, §16.3). */
   onMalformed?(error: string, flow: Flow): void;
+  /** A connection failed: could not be opened (refused, TLS verification) or broke (§18.4). */
+  onFlowFailed?(flow: Flow): void;
 }
 
 /**

@@ -1,8 +1,11 @@
 // SIP over TCP (RFC 3261 §18): messages framed by Content-Length, responses
 // sent back over the connection the request came on (§18.2.2), CRLF
 // keep-alives answered (RFC 5626 §4.4.1). A connection that breaks framing
-// cannot be resynchronised and is closed.
+// cannot be resynchronised and is closed. With `tls` set the same transport
+// is SIP over TLS (§26.2.1, §26.3.1): the stream is framed the same way.
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, connect as connectTls, rootCertificates, type SecureContextOptions } from 'node:tls';
+import type { TransportProtocol } from './flow.ts';
 import type { SipMessage } from '../message/index.ts';
 import { SipStreamFramer } from '../message/index.ts';
 import type { Flow, MessageSender } from './flow.ts';
@@ -13,6 +16,12 @@ export interface TcpTransportOptions extends UdpTransportOptions {
   maxConnections?: number;
   /** Close a connection that has carried nothing for this long. */
   idleTimeoutMs?: number;
+  /**
+   * SIP over TLS: our certificate and key for connections we accept, and
+   * extra CAs to trust when we connect out (a provider's server certificate
+   * is verified; §26.3.1).
+   */
+  tls?: { cert: string; key: string; ca?: string[] };
 }
 
 interface Connection {
@@ -43,12 +52,19 @@ export class TcpTransport implements MessageSender {
     return this.localPortValue;
   }
 
+  get protocol(): TransportProtocol {
+    return this.options.tls ? 'tls' : 'tcp';
+  }
+
   get connectionCount(): number {
     return this.connections.size;
   }
 
   async listen(port = this.options.port): Promise<void> {
-    const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    const tls = this.options.tls;
+    const server = tls
+      ? createTlsServer({ cert: tls.cert, key: tls.key, noDelay: true } as SecureContextOptions, (socket) => this.accept(socket))
+      : createServer({ noDelay: true }, (socket) => this.accept(socket));
     server.maxConnections = this.options.maxConnections ?? 10_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -81,7 +97,7 @@ export class TcpTransport implements MessageSender {
   private adopt(socket: Socket, remote?: { address: string; port: number }): Connection {
     const id = this.nextId++;
     const flow: Flow = {
-      protocol: 'tcp',
+      protocol: this.protocol,
       localAddress: socket.localAddress ?? this.localAddress,
       localPort: socket.localPort ?? this.localPortValue,
       remoteAddress: remote?.address ?? socket.remoteAddress ?? '',
@@ -94,7 +110,11 @@ export class TcpTransport implements MessageSender {
     const framer = new SipStreamFramer({ maxMessageSize: this.options.maxMessageSize ?? 64 * 1024 });
     socket.setTimeout(this.options.idleTimeoutMs ?? 15 * 60_000);
     socket.on('timeout', () => socket.destroy());
-    socket.on('error', () => socket.destroy());
+    socket.on('error', () => {
+      socket.destroy();
+      // §18.4: the transaction layer hears of it instead of waiting for its timers.
+      this.handlers.onFlowFailed?.(flow);
+    });
     socket.on('close', () => {
       this.connections.delete(id);
       const key = `${flow.remoteAddress}:${String(flow.remotePort)}`;
@@ -131,17 +151,21 @@ export class TcpTransport implements MessageSender {
       conn.socket.write(buf);
       return;
     }
-    const socket = connect({ host: flow.remoteAddress, port: flow.remotePort, noDelay: true });
+    const tls = this.options.tls;
+    const socket = tls
+      ? // Extra CAs are trusted besides the system's, not instead of them.
+        connectTls({ host: flow.remoteAddress, port: flow.remotePort, ...(tls.ca ? { ca: [...rootCertificates, ...tls.ca] } : {}), ...(flow.serverName ? { servername: flow.serverName } : {}) }).setNoDelay(true)
+      : connect({ host: flow.remoteAddress, port: flow.remotePort, noDelay: true });
     const c = this.adopt(socket, { address: flow.remoteAddress, port: flow.remotePort });
-    socket.once('connect', () => {
+    socket.once(tls ? 'secureConnect' : 'connect', () => {
       c.flow.localAddress = socket.localAddress ?? c.flow.localAddress;
       c.flow.localPort = socket.localPort ?? c.flow.localPort;
     });
     socket.write(buf);
   }
 
-  flowTo(address: string, port: number): Flow {
-    return { protocol: 'tcp', localAddress: this.localAddress, localPort: this.localPortValue, remoteAddress: address, remotePort: port };
+  flowTo(address: string, port: number, serverName?: string): Flow {
+    return { protocol: this.protocol, localAddress: this.localAddress, localPort: this.localPortValue, remoteAddress: address, remotePort: port, ...(serverName ? { serverName } : {}) };
   }
 
   async close(): Promise<void> {
