@@ -4,6 +4,7 @@
 import type { CallInfo, Participant, Disposition } from './calls.ts';
 import type { RecordingInfo } from './recordings.ts';
 import type { TrunkStatus } from './trunk-status.ts';
+import type { VoicemailMessage } from './voicemail.ts';
 
 export interface EventPayloads {
   /** origin: a phone's INVITE, or the API (click-to-call); dialled: the number asked for. */
@@ -23,6 +24,8 @@ export interface EventPayloads {
   'sms.updated': { id: string; to: string; status: string; error: string };
   /** A trunk's outbound registration changed state (or its failure code changed). */
   'trunk.status': TrunkStatus;
+  /** A caller left a message in an extension's voicemail box. */
+  'voicemail.message': { message: VoicemailMessage };
 }
 
 export type EventType = keyof EventPayloads;

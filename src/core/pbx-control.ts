@@ -7,6 +7,7 @@ import type { CallInfo } from './calls.ts';
 import type { RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } from './recordings.ts';
 import type { DeliveryStatus, WebhookDelivery, WebhookSubscription, WebhookSubscriptionInput } from './webhooks.ts';
 import type { TrunkStatus } from './trunk-status.ts';
+import type { VoicemailMessage } from './voicemail.ts';
 
 export const DIRECTORY_ENTITIES = [
   'extensions',
@@ -219,6 +220,14 @@ export interface PbxControl {
   trunks: {
     /** Outbound registration status of every trunk, by id. */
     status(): Promise<TrunkStatus[]>;
+  };
+  /** An extension's voicemail messages (SB_NOT_FOUND for an unknown extension or message). */
+  voicemail: {
+    /** Newest first. */
+    list(extension: string): Promise<VoicemailMessage[]>;
+    file(extension: string, id: string): Promise<RecordingFile>;
+    setHeard(extension: string, id: string, heard: boolean): Promise<VoicemailMessage>;
+    remove(extension: string, id: string): Promise<void>;
   };
 }
 

@@ -168,7 +168,26 @@ async function idleTrunkStatus(store: Store): Promise<TrunkStatus[]> {
   return (items as Trunk[]).map((t) => ({ trunkId: t.id, name: t.name, state: 'notRegistering', code: null, reason: 'the SIP engine is not running', expiresAt: null, nextAttemptAt: null }));
 }
 
-export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource; recordings?: RecordingSource; webhooks?: PbxControl['webhooks']; sms?: SmsSink; trunks?: TrunkStatusSource } = {}): PbxControl {
+const NO_VOICEMAIL: PbxControl['voicemail'] = { list: notRunning, file: notRunning, setHeard: notRunning, remove: notRunning };
+
+/** An unknown extension is a 404 before its box is looked at. */
+function voicemailOf(store: Store, messages: PbxControl['voicemail']): PbxControl['voicemail'] {
+  const known = async <T>(ext: string, then: () => Promise<T>): Promise<T> => {
+    await store.extensions.get(ext);
+    return then();
+  };
+  return {
+    list: (ext) => known(ext, () => messages.list(ext)),
+    file: (ext, id) => known(ext, () => messages.file(ext, id)),
+    setHeard: (ext, id, heard) => known(ext, () => messages.setHeard(ext, id, heard)),
+    remove: (ext, id) => known(ext, () => messages.remove(ext, id)),
+  };
+}
+
+export function createPbxControl(
+  store: Store,
+  parts: { devices?: DeviceSource; calls?: CallSource; recordings?: RecordingSource; webhooks?: PbxControl['webhooks']; sms?: SmsSink; trunks?: TrunkStatusSource; voicemail?: PbxControl['voicemail'] } = {},
+): PbxControl {
   const recordings = parts.recordings ?? NO_RECORDINGS;
   const devices = parts.devices ?? NO_DEVICES;
   const calls = parts.calls ?? NO_CALLS;
@@ -241,5 +260,6 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
     trunks: {
       status: async () => (parts.trunks ? parts.trunks.status() : idleTrunkStatus(store)),
     },
+    voicemail: voicemailOf(store, parts.voicemail ?? NO_VOICEMAIL),
   };
 }

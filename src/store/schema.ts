@@ -347,6 +347,19 @@ export interface SmsPartsTable {
   status: string;
 }
 
+export interface VoicemailMessagesTable {
+  id: string;
+  extension: string;
+  callerNumber: string;
+  callerName: string;
+  callId: string;
+  durationMs: number;
+  /** Relative to the data directory. */
+  file: string;
+  heard: Bool;
+  createdAt: Stamp;
+}
+
 export interface Database {
   directoryVersion: DirectoryVersionTable;
   extensions: ExtensionsTable;
@@ -375,4 +388,5 @@ export interface Database {
   webhookOutbox: WebhookOutboxTable;
   smsMessages: SmsMessagesTable;
   smsParts: SmsPartsTable;
+  voicemailMessages: VoicemailMessagesTable;
 }

@@ -22,6 +22,8 @@ import { DialPlan } from '../routing/dial-plan.ts';
 import { CallRouter, extensionParty } from '../routing/call-router.ts';
 import { TrunkLines } from '../routing/trunk-lines.ts';
 import { TrunkChannels } from '../routing/trunk-channels.ts';
+import { VoicemailService } from '../voicemail/voicemail-service.ts';
+import { VoicemailStore } from '../voicemail/voicemail-store.ts';
 import { findInboundRule } from '../routing/inbound-rules.ts';
 import { isOpen } from '../routing/office-hours.ts';
 import type { OutboundRule } from '../../core/directory/outbound-rule.ts';
@@ -84,6 +86,7 @@ export class B2bua {
   private readonly trunks: TrunkLines;
   private readonly trunkChannels = new TrunkChannels();
   private readonly prompts: IvrPrompts;
+  readonly voicemail: VoicemailService;
   private advisor: { advise: RoutingAdvisor; timeoutMs: number } | undefined;
 
   constructor(private readonly o: B2buaOptions) {
@@ -91,6 +94,7 @@ export class B2bua {
     this.dialPlan = new DialPlan(o.store);
     this.trunks = new TrunkLines(o.store, o.ctx);
     this.prompts = new IvrPrompts(o.dataDir ?? join(tmpdir(), 'switchboard'), o.logger);
+    this.voicemail = new VoicemailService(o.store, new VoicemailStore(o.store, o.dataDir ?? join(tmpdir(), 'switchboard')), (text) => this.prompts.say(text));
     this.router = new CallRouter({
       dialPlan: this.dialPlan,
       devicesOf: (n) => this.targetsOf(n),
@@ -109,6 +113,7 @@ export class B2bua {
         const menu = (await this.dialPlan.ivr(number)) as Ivr | undefined;
         return menu ? this.prompts.samples(menu) : SILENCE;
       },
+      voicemail: this.voicemail,
     });
     const timeoutMs = (o.rtpTimeoutSeconds ?? 60) * 1000;
     this.deadCallTimer = setInterval(() => {

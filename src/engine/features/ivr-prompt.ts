@@ -56,6 +56,16 @@ export class IvrPrompts {
     }
   }
 
+  /** Any sentence spoken (voicemail's prompts); silence when it cannot be generated. */
+  async say(text: string): Promise<Int16Array> {
+    try {
+      return await loadAudio(await this.generated(text));
+    } catch (err) {
+      this.logger.warn({ err, text }, 'prompt could not be generated: playing silence');
+      return SILENCE;
+    }
+  }
+
   private generated(text: string): Promise<string> {
     const file = join(this.dataDir, 'prompts', `ivr-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.wav`);
     let p = this.pending.get(file);

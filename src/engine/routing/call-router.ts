@@ -16,6 +16,7 @@ import type { DialPlan, ExtensionEntry } from './dial-plan.ts';
 import type { OutboundRule } from '../../core/directory/outbound-rule.ts';
 import { attempts, matchOutboundRule } from './outbound-rules.ts';
 import type { TrunkChannels } from './trunk-channels.ts';
+import type { VoicemailService } from '../voicemail/voicemail-service.ts';
 
 /** Forwarding may chain, but not forever (RFC 3261 §16.3 in spirit: 482 Loop Detected). */
 const MAX_HOPS = 8;
@@ -39,6 +40,7 @@ export interface RouterDeps {
   /** An IVR menu by number, and its prompt as 8 kHz samples. */
   ivrMenu(number: string): Promise<IvrMenu | undefined>;
   ivrPrompt(number: string): Promise<Int16Array>;
+  voicemail: Pick<VoicemailService, 'accepts' | 'leave' | 'listen'>;
 }
 
 interface Failure {
@@ -66,6 +68,7 @@ export class CallRouter {
       return this.destination(call, entry.noAnswer, from, hops, outcome);
     }
     if (entry.kind === 'ivr') return this.ivr(call, number, from, hops);
+    if (entry.kind === 'voicemailAccess') return this.d.voicemail.listen(call);
     // Queues need the media services (music, announcements): not yet.
     this.d.logger.info({ call: call.id, number, kind: entry.kind }, 'no route to this kind of number yet');
     call.fail(480, 'FAILED');
@@ -164,8 +167,10 @@ export class CallRouter {
     if (call.isEnded) return;
     if (dest.type === 'extension') return this.route(call, dest.number, from, hops + 1);
     if (dest.type === 'external') return this.external(call, dest.number, undefined, hops + 1);
+    // A box that is off (or no extension's) ends the call as the failure that led here.
+    if (dest.type === 'voicemail' && (await this.d.voicemail.accepts(dest.number))) return this.d.voicemail.leave(call, dest.number);
     if (dest.type !== 'none' && dest.type !== 'hangup') {
-      // Voicemail, fax and route points come later.
+      // Fax and route points come later; a voicemail box that is off.
       this.d.logger.info({ call: call.id, destination: dest }, 'destination type not routable yet');
     }
     call.fail(failure.status, failure.disposition);

@@ -6,6 +6,7 @@ import type { Store } from '../../store/index.ts';
 import type { EntityStore } from '../../store/entity-store.ts';
 import type { Destination } from '../../core/directory/common.ts';
 import type { ForwardingRule } from '../../core/directory/extension.ts';
+import { VOICEMAIL_ACCESS } from '../features/voicemail.ts';
 
 export interface ExtensionEntry {
   kind: 'extension';
@@ -32,7 +33,8 @@ export interface RingGroupEntry {
 }
 
 export interface OtherEntry {
-  kind: 'queue' | 'ivr';
+  /** voicemailAccess: the dial code of one's own mailbox (*97). */
+  kind: 'queue' | 'ivr' | 'voicemailAccess';
   number: string;
   name: string;
 }
@@ -63,6 +65,7 @@ export class DialPlan {
 
   /** The directory entry an internal number names, if any. */
   async lookup(number: string): Promise<DialPlanEntry | undefined> {
+    if (number === VOICEMAIL_ACCESS) return { kind: 'voicemailAccess', number, name: 'Voicemail' };
     if (!/^[0-9]{2,10}$/.test(number)) return undefined;
     const ext = await this.extension(number);
     if (ext) return ext;

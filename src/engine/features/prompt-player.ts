@@ -1,0 +1,72 @@
+// Playing audio into a call the PBX answered, and reading the caller's keys
+// (RFC 4733 telephone-events, reported by the relay as `dtmf`): what voicemail
+// needs of a call, one prompt or one digit at a time.
+import { RtpPlayer } from '../../media/player.ts';
+import type { Call } from '../b2bua/call.ts';
+
+export type PromptOutcome = { digit: string } | { done: true } | { ended: true };
+export type DigitOutcome = { digit: string } | { timeout: true } | { ended: true };
+
+/** Plays `samples` to the caller; with `stopOnDigit`, the caller's first key stops it and is returned. */
+export function playPrompt(call: Call, samples: Int16Array, stopOnDigit: boolean): Promise<PromptOutcome> {
+  return new Promise<PromptOutcome>((resolve) => {
+    const { relay, caller } = call.mediaTap();
+    const owner = call.info().owner;
+    const done = (o: PromptOutcome): void => {
+      player.stop();
+      call.off('dtmf', onDigit);
+      call.off('ended', onEnded);
+      resolve(o);
+    };
+    const onDigit = (participantId: string, digit: string): void => {
+      if (stopOnDigit && participantId === owner) done({ digit });
+    };
+    const onEnded = (): void => done({ ended: true });
+    const player = new RtpPlayer({ relay, legId: caller, samples, onEnd: () => done(call.isEnded ? { ended: true } : { done: true }) });
+    call.on('dtmf', onDigit);
+    call.once('ended', onEnded);
+    if (call.isEnded) return done({ ended: true });
+    player.start();
+  });
+}
+
+/** The caller's next key, or a timeout, or the call's end. */
+export function nextDigit(call: Call, timeoutMs: number): Promise<DigitOutcome> {
+  return new Promise<DigitOutcome>((resolve) => {
+    const owner = call.info().owner;
+    const done = (o: DigitOutcome): void => {
+      clearTimeout(timer);
+      call.off('dtmf', onDigit);
+      call.off('ended', onEnded);
+      resolve(o);
+    };
+    const onDigit = (participantId: string, digit: string): void => {
+      if (participantId === owner) done({ digit });
+    };
+    const onEnded = (): void => done({ ended: true });
+    const timer = setTimeout(() => done({ timeout: true }), timeoutMs);
+    call.on('dtmf', onDigit);
+    call.once('ended', onEnded);
+    if (call.isEnded) done({ ended: true });
+  });
+}
+
+/** Keys up to `#` (not included), at most `max` of them; undefined on timeout between keys or the call's end. */
+export async function collectDigits(call: Call, max: number, timeoutMs: number): Promise<string | undefined> {
+  let got = '';
+  for (;;) {
+    const o = await nextDigit(call, timeoutMs);
+    if (!('digit' in o)) return undefined;
+    if (o.digit === '#') return got;
+    got += o.digit;
+    if (got.length >= max) return got;
+  }
+}
+
+/** A 1 kHz beep of `ms` milliseconds at 8 kHz: "speak after the tone". */
+export function beep(ms = 400): Int16Array {
+  const n = Math.round(ms * 8);
+  const out = new Int16Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.round(8000 * Math.sin((2 * Math.PI * 1000 * i) / 8000));
+  return out;
+}

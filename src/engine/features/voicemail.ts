@@ -1,0 +1,126 @@
+// Voicemail: a caller sent to an extension's box (forwarding rule, inbound
+// rule, IVR option: destination type `voicemail`) hears the greeting and a
+// beep and is recorded until they hang up, press #, or MAX_MESSAGE_SECONDS
+// pass; the message is listed once complete. The owner dials *97 from their
+// own extension, enters the PIN (when the box has one) and hears the new
+// messages, then the old, each announced with the caller's number when the
+// box says so (vmPlayCallerId): # skips to the next, 7 deletes.
+import { rm } from 'node:fs/promises';
+import { WavRecorder } from '../../media/recorder.ts';
+import { loadAudio } from '../../media/player.ts';
+import type { Call } from '../b2bua/call.ts';
+import type { VoicemailStore } from '../voicemail/voicemail-store.ts';
+import type { VoicemailMessage } from '../../core/voicemail.ts';
+import { beep, collectDigits, nextDigit, playPrompt } from './prompt-player.ts';
+
+/** The dial code of one's own mailbox. */
+export const VOICEMAIL_ACCESS = '*97';
+export const MAX_MESSAGE_SECONDS = 180;
+/** Shorter than this is a caller hanging up at the beep: not kept. */
+const MIN_MESSAGE_MS = 700;
+const PIN_ATTEMPTS = 3;
+
+export interface VoicemailBox {
+  number: string;
+  name: string;
+  enabled: boolean;
+  pin: string;
+  playCallerId: boolean;
+}
+
+export interface VoicemailDeps {
+  messages: VoicemailStore;
+  /** A sentence spoken as 8 kHz samples (generated once, then from disk). */
+  say(text: string): Promise<Int16Array>;
+}
+
+const spell = (n: string): string => n.split('').join(' ');
+
+/** Leaves a message in `box`; resolves when the call is over. */
+export async function leaveMessage(call: Call, box: VoicemailBox, deps: VoicemailDeps): Promise<void> {
+  if (!(await call.answerByPbx())) return;
+  const who = box.name || `Extension ${spell(box.number)}`;
+  const greeting = await deps.say(`${who} is not available. Please leave a message after the tone. Press hash when you are done.`);
+  let o = await playPrompt(call, greeting, true);
+  if ('ended' in o) return;
+  o = await playPrompt(call, beep(), false);
+  if ('ended' in o) return;
+
+  const { relay, caller } = call.mediaTap();
+  const target = deps.messages.newMessage(box.number);
+  const recorder = await WavRecorder.open({ path: target.path, channels: 1 });
+  relay.setTap(caller, recorder.tap(0));
+  const stop = await recordUntil(call, MAX_MESSAGE_SECONDS * 1000);
+  relay.setTap(caller, undefined);
+  const result = await recorder.stop();
+  const owner = call.info().participants.find((p) => p.id === call.info().owner);
+  if (result.durationMs < MIN_MESSAGE_MS) await rm(target.path, { force: true });
+  else await deps.messages.add({ id: target.id, extension: box.number, callerNumber: owner?.partyNumber ?? '', callerName: owner?.partyName ?? '', callId: call.id, durationMs: result.durationMs });
+  if (stop === 'ended') return;
+  await playPrompt(call, await deps.say('Thank you. Goodbye.'), false);
+  call.hangup('api');
+}
+
+/** Until the caller hangs up or presses #, at most `ms`. */
+async function recordUntil(call: Call, ms: number): Promise<'ended' | 'hash' | 'time'> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const left = until - Date.now();
+    if (left <= 0) return 'time';
+    const o = await nextDigit(call, left);
+    if ('ended' in o) return 'ended';
+    if ('timeout' in o) return 'time';
+    if (o.digit === '#') return 'hash';
+  }
+}
+
+/** The owner's mailbox (*97 from their own extension). */
+export async function listenToMailbox(call: Call, box: VoicemailBox | undefined, deps: VoicemailDeps): Promise<void> {
+  if (!(await call.answerByPbx())) return;
+  const end = async (text: string): Promise<void> => {
+    await playPrompt(call, await deps.say(text), false);
+    if (!call.isEnded) call.hangup('api');
+  };
+  if (!box?.enabled) return end('Voicemail is not enabled for this extension. Goodbye.');
+  if (box.pin !== '' && !(await pinAccepted(call, box.pin, deps))) return end('Goodbye.');
+  const all = await deps.messages.list(box.number);
+  const fresh = all.filter((m) => !m.heard).reverse();
+  const old = all.filter((m) => m.heard).reverse();
+  const count = (n: number, what: string): string => `${n === 0 ? 'no' : String(n)} ${what} message${n === 1 ? '' : 's'}`;
+  if ('ended' in (await playPrompt(call, await deps.say(`You have ${count(fresh.length, 'new')} and ${count(old.length, 'old')}.`), true))) return;
+  for (const m of [...fresh, ...old]) {
+    if (!(await playMessage(call, m, box, deps))) return;
+  }
+  return end('No more messages. Goodbye.');
+}
+
+async function pinAccepted(call: Call, pin: string, deps: VoicemailDeps): Promise<boolean> {
+  for (let i = 0; i < PIN_ATTEMPTS; i++) {
+    const ask = await playPrompt(call, await deps.say(i === 0 ? 'Please enter your PIN, then press hash.' : 'Wrong PIN. Please try again.'), true);
+    if ('ended' in ask) return false;
+    // A key pressed during the prompt is the PIN's first digit.
+    const first = 'digit' in ask ? ask.digit : '';
+    const rest = first === '#' ? '' : await collectDigits(call, 10, 10_000);
+    if (rest === undefined) return false;
+    if ((first === '#' ? '' : first) + rest === pin) return true;
+  }
+  return false;
+}
+
+/** One message: its announcement, its audio; # skips, 7 deletes. False when the call ended. */
+async function playMessage(call: Call, m: VoicemailMessage, box: VoicemailBox, deps: VoicemailDeps): Promise<boolean> {
+  if (box.playCallerId && m.callerNumber !== '') {
+    const intro = await playPrompt(call, await deps.say(`Message from ${spell(m.callerNumber)}.`), true);
+    if ('ended' in intro) return false;
+  }
+  const file = await deps.messages.file(m.extension, m.id).catch(() => undefined);
+  const audio = file ? await loadAudio(file.path).catch(() => undefined) : undefined;
+  const o = audio ? await playPrompt(call, audio, true) : { done: true as const };
+  if ('ended' in o) return false;
+  await deps.messages.setHeard(m.extension, m.id, true);
+  if ('digit' in o && o.digit === '7') {
+    await deps.messages.remove(m.extension, m.id);
+    return !('ended' in (await playPrompt(call, await deps.say('Message deleted.'), false)));
+  }
+  return true;
+}

@@ -1,0 +1,45 @@
+// The voicemail boxes the router sends calls to: an extension's box settings
+// (vmEnabled, vmPin, vmPlayCallerId) read when a call arrives, so an edit
+// applies to the next call; the messages in VoicemailStore; prompts spoken
+// once and kept in the data directory.
+import type { Store } from '../../store/index.ts';
+import type { Call } from '../b2bua/call.ts';
+import { leaveMessage, listenToMailbox, type VoicemailBox, type VoicemailDeps } from '../features/voicemail.ts';
+import type { VoicemailStore } from './voicemail-store.ts';
+
+export class VoicemailService {
+  private readonly deps: VoicemailDeps;
+
+  constructor(
+    private readonly store: Store,
+    readonly messages: VoicemailStore,
+    say: (text: string) => Promise<Int16Array>,
+  ) {
+    this.deps = { messages, say };
+  }
+
+  private async box(number: string): Promise<VoicemailBox | undefined> {
+    const e = await this.store.db.selectFrom('extensions').select(['number', 'firstName', 'lastName', 'vmEnabled', 'vmPin', 'vmPlayCallerId']).where('number', '=', number).executeTakeFirst();
+    if (!e) return undefined;
+    return { number: e.number, name: `${e.firstName} ${e.lastName}`.trim(), enabled: e.vmEnabled === 1, pin: e.vmPin, playCallerId: e.vmPlayCallerId === 1 };
+  }
+
+  /** Whether `number` has a box that takes messages. */
+  async accepts(number: string): Promise<boolean> {
+    return (await this.box(number))?.enabled === true;
+  }
+
+  async leave(call: Call, number: string): Promise<void> {
+    const box = await this.box(number);
+    if (!box) return call.fail(404, 'FAILED');
+    return leaveMessage(call, box, this.deps);
+  }
+
+  /** The caller's own box: the call's owner is the extension that dialled *97. */
+  async listen(call: Call): Promise<void> {
+    const info = call.info();
+    const owner = info.participants.find((p) => p.id === info.owner);
+    if (owner?.dnType !== 'Extension') return call.fail(403, 'FAILED');
+    return listenToMailbox(call, await this.box(owner.dn), this.deps);
+  }
+}

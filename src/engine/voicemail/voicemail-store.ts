@@ -1,0 +1,79 @@
+// Voicemail messages: WAV files under <dataDir>/voicemail/<extension>/ and a
+// row each (migration 011). A message is recorded to a file first and gets
+// its row when complete, so a listed message always plays; a crash while a
+// message is left leaves a playable file without a row (not listed).
+import { randomUUID } from 'node:crypto';
+import { rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Store } from '../../store/index.ts';
+import type { VoicemailMessage } from '../../core/voicemail.ts';
+import type { RecordingFile } from '../../core/recordings.ts';
+import { notFound } from '../../core/errors.ts';
+
+type Row = { id: string; extension: string; callerNumber: string; callerName: string; callId: string; durationMs: number; heard: number; createdAt: string; file: string };
+
+const render = (r: Row): VoicemailMessage => ({ id: r.id, extension: r.extension, callerNumber: r.callerNumber, callerName: r.callerName, callId: r.callId, durationMs: r.durationMs, heard: r.heard === 1, createdAt: r.createdAt });
+
+export interface NewMessage {
+  id: string;
+  /** Absolute path to record into. */
+  path: string;
+}
+
+export class VoicemailStore {
+  constructor(
+    private readonly store: Store,
+    private readonly dataDir: string,
+  ) {}
+
+  /** A fresh id and the file to record it into. */
+  newMessage(extension: string): NewMessage {
+    const id = randomUUID();
+    return { id, path: join(this.dataDir, this.relative(extension, id)) };
+  }
+
+  private relative(extension: string, id: string): string {
+    return join('voicemail', extension, `${id}.wav`);
+  }
+
+  /** Lists the message once its file is complete; announces it. */
+  async add(m: Omit<VoicemailMessage, 'heard' | 'createdAt'>): Promise<VoicemailMessage> {
+    const row: Row = { ...m, heard: 0, createdAt: new Date().toISOString(), file: this.relative(m.extension, m.id) };
+    await this.store.db.insertInto('voicemailMessages').values(row).execute();
+    const message = render(row);
+    await this.store.events.append('voicemail.message', { message });
+    return message;
+  }
+
+  /** Newest first. */
+  async list(extension: string): Promise<VoicemailMessage[]> {
+    const rows = await this.store.db.selectFrom('voicemailMessages').selectAll().where('extension', '=', extension).orderBy('createdAt', 'desc').execute();
+    return rows.map((r) => render(r as Row));
+  }
+
+  private async row(extension: string, id: string): Promise<Row> {
+    const r = await this.store.db.selectFrom('voicemailMessages').selectAll().where('extension', '=', extension).where('id', '=', id).executeTakeFirst();
+    if (!r) throw notFound(`voicemail message of ${extension}`, id);
+    return r as Row;
+  }
+
+  async file(extension: string, id: string): Promise<RecordingFile> {
+    const r = await this.row(extension, id);
+    const path = join(this.dataDir, r.file);
+    const size = await stat(path).then((s) => s.size, () => undefined);
+    if (size === undefined) throw notFound(`voicemail audio of ${extension}`, id);
+    return { path, size, contentType: 'audio/wav', name: `voicemail-${extension}-${r.createdAt.slice(0, 19).replace(/[:T]/g, '-')}.wav` };
+  }
+
+  async setHeard(extension: string, id: string, heard: boolean): Promise<VoicemailMessage> {
+    await this.row(extension, id);
+    await this.store.db.updateTable('voicemailMessages').set({ heard: heard ? 1 : 0 }).where('id', '=', id).execute();
+    return render(await this.row(extension, id));
+  }
+
+  async remove(extension: string, id: string): Promise<void> {
+    const r = await this.row(extension, id);
+    await this.store.db.deleteFrom('voicemailMessages').where('id', '=', id).execute();
+    await rm(join(this.dataDir, r.file), { force: true });
+  }
+}
