@@ -4,6 +4,7 @@
 import type { CallInfo, Participant, Disposition } from './calls.ts';
 import type { RecordingInfo } from './recordings.ts';
 import type { TrunkStatus } from './trunk-status.ts';
+import type { QueueAgentStatus, QueueStatus } from './queue-status.ts';
 
 export interface EventPayloads {
   /** origin: a phone's INVITE, or the API (click-to-call); dialled: the number asked for. */
@@ -23,6 +24,10 @@ export interface EventPayloads {
   'sms.updated': { id: string; to: string; status: string; error: string };
   /** A trunk's outbound registration changed state (or its failure code changed). */
   'trunk.status': TrunkStatus;
+  /** A queue's live statistics changed: waiting callers, agents, today's counts (src/core/queue-status.ts). */
+  'queue.updated': QueueStatus;
+  /** An agent's state in one queue changed (logged in/out, free, ringing, busy, wrap-up). */
+  'queue.agent': QueueAgentStatus;
 }
 
 export type EventType = keyof EventPayloads;

@@ -14,6 +14,8 @@ import type { RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } f
 import type { RecordingQuery } from '../core/pbx-control.ts';
 import type { TrunkStatus } from '../core/trunk-status.ts';
 import type { Trunk } from '../core/directory/trunk.ts';
+import type { QueueStatus } from '../core/queue-status.ts';
+import { setGlobalLogin, setQueueLogin } from './acd/agent-login.ts';
 
 function collection(store: Store, entity: DirectoryEntity, es: EntityStore): DirectoryCollection {
   const changed = async (action: 'created' | 'updated' | 'deleted', key: unknown) => {
@@ -168,7 +170,11 @@ async function idleTrunkStatus(store: Store): Promise<TrunkStatus[]> {
   return (items as Trunk[]).map((t) => ({ trunkId: t.id, name: t.name, state: 'notRegistering', code: null, reason: 'the SIP engine is not running', expiresAt: null, nextAttemptAt: null }));
 }
 
-export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource; recordings?: RecordingSource; webhooks?: PbxControl['webhooks']; sms?: SmsSink; trunks?: TrunkStatusSource } = {}): PbxControl {
+export interface QueueStatusSource {
+  status(queue: string): Promise<QueueStatus>;
+}
+
+export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource; recordings?: RecordingSource; webhooks?: PbxControl['webhooks']; sms?: SmsSink; trunks?: TrunkStatusSource; queues?: QueueStatusSource } = {}): PbxControl {
   const recordings = parts.recordings ?? NO_RECORDINGS;
   const devices = parts.devices ?? NO_DEVICES;
   const calls = parts.calls ?? NO_CALLS;
@@ -240,6 +246,14 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
     sms: { send: (to, body, options) => (parts.sms ?? NO_SMS).accept(to, body, options?.test ?? false) },
     trunks: {
       status: async () => (parts.trunks ? parts.trunks.status() : idleTrunkStatus(store)),
+    },
+    queues: {
+      status: async (queue) => {
+        if (!parts.queues) throw new PbxError('SB_NOT_READY', 'queue statistics come from the running server');
+        return parts.queues.status(queue);
+      },
+      setLogin: (queue, extension, loggedIn) => setQueueLogin(directory.queues, directory.extensions, queue, extension, loggedIn),
+      setGlobalLogin: (extension, loggedIn) => setGlobalLogin(directory.extensions, extension, loggedIn),
     },
   };
 }

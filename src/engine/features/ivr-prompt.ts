@@ -56,6 +56,11 @@ export class IvrPrompts {
     }
   }
 
+  /** Any sentence spoken the same way (queue announcements), kept like a menu's. */
+  async spoken(text: string): Promise<Int16Array> {
+    return loadAudio(await this.generated(text));
+  }
+
   private generated(text: string): Promise<string> {
     const file = join(this.dataDir, 'prompts', `ivr-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.wav`);
     let p = this.pending.get(file);
