@@ -10,11 +10,12 @@
  * - busy: in a call (a queue call or any other);
  * - wrapUp: resting after a queue call (the queue's wrapUpTime).
  */
-export type AgentState = 'loggedOut' | 'unavailable' | 'free' | 'ringing' | 'busy' | 'wrapUp';
-export const AGENT_STATES: readonly AgentState[] = ['loggedOut', 'unavailable', 'free', 'ringing', 'busy', 'wrapUp'];
+export const AGENT_STATES = ['loggedOut', 'unavailable', 'free', 'ringing', 'busy', 'wrapUp'] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
 
 export interface QueueAgentStatus {
   queue: string;
+  queueName: string;
   extension: string;
   name: string;
   state: AgentState;

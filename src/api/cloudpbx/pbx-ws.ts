@@ -10,6 +10,7 @@ import { PresenceTracker } from '../../core/presence.ts';
 import { frame, renderPresence, renderSmsStatus, type Site } from './render.ts';
 import { WsParams } from './schemas.ts';
 import { PbxError } from '../../core/errors.ts';
+import { renderQmember, renderQueueFrame } from './queue-frames.ts';
 
 export interface PbxWsOptions {
   control: PbxControl;
@@ -77,6 +78,8 @@ class PresenceHub {
   private tracker: PresenceTracker | undefined;
   private readonly early: PbxEvent[] = [];
   private readonly unsubscribe: () => void;
+  /** Per queue: its name and how many callers it last said were waiting. */
+  private readonly queues = new Map<string, { name: string; calls: number }>();
 
   constructor(
     private readonly control: PbxControl,
@@ -121,6 +124,7 @@ class PresenceHub {
       for (const c of this.clients) c.send(text);
       return;
     }
+    if (e.type === 'queue.updated' || e.type === 'queue.agent') return this.onQueueEvent(e);
     const tracker = this.tracker;
     if (!tracker) {
       this.early.push(e);
@@ -134,6 +138,22 @@ class PresenceHub {
       const texts = renderPresence(p, this.site);
       for (const c of this.clients) for (const text of texts) c.send(text);
     }
+  }
+
+  /** `queue` when the number of waiting callers changes; `qmember` for every agent change. */
+  private onQueueEvent(e: PbxEvent): void {
+    if (e.type === 'queue.updated') {
+      const s = (e as PbxEvent<'queue.updated'>).payload;
+      const known = this.queues.get(s.queue);
+      this.queues.set(s.queue, { name: s.name, calls: s.waiting.length });
+      if (known?.calls === s.waiting.length || (!known && s.waiting.length === 0)) return;
+      const text = renderQueueFrame(s);
+      for (const c of this.clients) c.send(text);
+      return;
+    }
+    const a = (e as PbxEvent<'queue.agent'>).payload;
+    const text = renderQmember(a, this.site);
+    for (const c of this.clients) c.send(text);
   }
 }
 

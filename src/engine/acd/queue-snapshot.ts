@@ -45,13 +45,14 @@ export function agentState(agent: { extension: string; loggedIn: boolean }, fact
   return 'free';
 }
 
-export function agentStatus(queue: Pick<Queue, 'number'>, agent: { extension: string; loggedIn: boolean }, facts: LiveFacts): QueueAgentStatus {
+export function agentStatus(queue: Pick<Queue, 'number' | 'name'>, agent: { extension: string; loggedIn: boolean }, facts: LiveFacts): QueueAgentStatus {
   const ext = facts.extensions.get(agent.extension);
   const state = agentState(agent, facts);
   const counters = facts.book.agentCounters(queue.number, agent.extension);
   const until = state === 'wrapUp' ? facts.book.wrapUpUntil(agent.extension) : undefined;
   return {
     queue: queue.number,
+    queueName: queue.name,
     extension: agent.extension,
     name: ext ? `${ext.firstName} ${ext.lastName}`.trim() : '',
     state,
