@@ -173,7 +173,7 @@ export class QueueService {
       const free = new Set(q.agents.filter((a) => agentState(a, facts) === 'free').map((a) => a.extension));
       const rounds = ahead.every((w) => w.offering) ? offerRounds({ strategy: q.pollingStrategy, agents: q.agents.map((a) => a.extension), available: free, counters: (e) => this.book.counters(q.number, e), lastAgent: this.book.lastAgent(q.number) }) : [];
       if (rounds.length === 0) {
-        await this.pause(Math.min(this.o.pollMs ?? 500, deadline - this.now()));
+        await this.pause(call, Math.min(this.o.pollMs ?? 500, deadline - this.now()));
         continue;
       }
       for (const round of rounds) {
@@ -215,8 +215,17 @@ export class QueueService {
     });
   }
 
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, Math.max(50, ms)));
+  /** Waits a little before looking for a free agent again; the caller hanging up ends it at once. */
+  private pause(call: Call, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        call.off('ended', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(50, ms));
+      call.once('ended', done);
+    });
   }
 
   private async audio(file: string): Promise<Int16Array | undefined> {
