@@ -15,6 +15,9 @@ import type { Baresip } from '../peers/baresip.ts';
 import type { PbxEvent } from '../../src/core/pbx-control.ts';
 import type { QueueAgentStatus, QueueStatus } from '../../src/core/queue-status.ts';
 import { PbxClient } from '../api/cloudpbx/ws-client.ts';
+import { createHash } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 interface CallBody {
   id: string;
@@ -256,6 +259,23 @@ describe('ACD queues with real phones', () => {
     assert.equal(s.waiting.length, 0);
     await hangUp101(p104);
     assert.equal((await cdrOf(call.id)).lastapp, 'Dial', 'the call left the queue for the no-answer destination');
+  });
+
+  it('the intro plays, then music with spoken announcements of the position, without a gap', { timeout: 60_000 }, async () => {
+    // Half a second of µ-law silence as the intro, relative to the data dir.
+    writeFileSync(join(t.dataDir, 'intro.ul'), Buffer.alloc(4000, 0xff));
+    await queue('814', { agents: [{ extension: '105', loggedIn: true }], introEnabled: true, introFile: 'intro.ul', announcementInterval: 1, announcePosition: true, masterTimeout: 8, noAnswer: { type: 'hangup', number: '' } });
+    const call = await enterQueue('814');
+    const live = t.server.sip.b2bua.get(call.id)!;
+    const spoken = join(t.dataDir, 'prompts', `ivr-${createHash('sha256').update('You are caller number 1. Please hold.').digest('hex').slice(0, 16)}.wav`);
+    await eventually(async () => existsSync(spoken), 15_000, 'the position announcement was spoken into the data dir');
+    const before = live.mediaStats().caller?.packetsOut ?? 0;
+    await new Promise((r) => setTimeout(r, 3000));
+    const sent = (live.mediaStats().caller?.packetsOut ?? 0) - before;
+    assert.ok(sent > 120, `about 50 packets a second reach 101 across music and announcements (${String(sent)} in 3 s)`);
+    const closed = p101.waitForType('CALL_CLOSED', 15_000);
+    await closed;
+    await noCalls();
   });
 
   it('webapi ext.queue.set and ext.queueglobal.set log agents out and in; queue.free.get follows', async () => {

@@ -3,6 +3,8 @@
 // music on hold looped; every `announcementInterval` seconds the music
 // pauses for an announcement (the caller's position when the queue says so),
 // then goes on. Stopped as soon as an agent answers or the caller leaves.
+// While the caller's leg is bridged to a ringing agent's early media (a 183
+// with SDP) the music pauses, so the caller never hears two streams at once.
 import { RtpPlayer } from '../../media/player.ts';
 import type { MediaRelay } from '../../media/relay.ts';
 
@@ -21,23 +23,42 @@ export class QueueMusic {
   private player: RtpPlayer | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private paused = false;
+  private readonly watch: NodeJS.Timeout;
 
-  constructor(private readonly o: QueueMusicOptions) {}
+  constructor(private readonly o: QueueMusicOptions) {
+    this.watch = setInterval(() => this.followBridge(), 100);
+    this.watch.unref();
+  }
 
   start(): void {
     if (this.o.intro && this.o.intro.length > 0) this.play(this.o.intro, false, () => this.music());
     else this.music();
   }
 
+  /** Early media bridged: silence from us; unbridged again (that agent failed): the music again. */
+  private followBridge(): void {
+    if (this.stopped) return;
+    const bridged = this.o.relay.peerOf(this.o.legId) !== undefined;
+    if (bridged === this.paused) return;
+    this.paused = bridged;
+    if (bridged) {
+      clearTimeout(this.timer);
+      this.player?.stop();
+      this.player = undefined;
+    } else this.music();
+  }
+
   stop(): void {
     this.stopped = true;
+    clearInterval(this.watch);
     clearTimeout(this.timer);
     this.player?.stop();
     this.player = undefined;
   }
 
   private play(samples: Int16Array, loop: boolean, next?: () => void): void {
-    if (this.stopped) return;
+    if (this.stopped || this.paused) return;
     this.player?.stop();
     this.player = new RtpPlayer({
       relay: this.o.relay,
