@@ -55,6 +55,9 @@ export interface AgentRinging {
   to: string;
 }
 
+/** A pass over the agents that took less than this (everyone declined) waits out the rest before the next. */
+const MIN_PASS_MS = 1000;
+
 interface WaitingEntry extends Waiter {
   offering: boolean;
 }
@@ -176,6 +179,8 @@ export class QueueService {
         await this.pause(call, Math.min(this.o.pollMs ?? 500, deadline - this.now()));
         continue;
       }
+      const passStarted = this.now();
+      let rang = false;
       for (const round of rounds) {
         if (call.isEnded) return { kind: 'ended' };
         const remaining = deadline - this.now();
@@ -185,6 +190,7 @@ export class QueueService {
         const agents = round.filter((e) => agentState(q.agents.find((a) => a.extension === e) ?? { extension: e, loggedIn: false }, facts) === 'free');
         const targets = (await Promise.all(agents.map((e) => ring.targetsOf(e)))).flat();
         if (targets.length === 0 || call.isEnded) continue;
+        rang = true;
         entry.offering = true;
         this.book.offering(agents, call.id);
         this.events.changed();
@@ -198,6 +204,9 @@ export class QueueService {
         this.events.changed();
         if (result.callEnded) return { kind: 'ended' };
       }
+      // Nobody could be rung, or everyone declined at once: breathe before the next pass.
+      const spent = this.now() - passStarted;
+      if (!rang || spent < MIN_PASS_MS) await this.pause(call, Math.min(rang ? MIN_PASS_MS - spent : (this.o.pollMs ?? 500), deadline - this.now()));
     }
     return { kind: 'ended' };
   }
