@@ -282,7 +282,14 @@ describe('ACD queues with real phones', () => {
     const webapi = async (cmd: string, q: Record<string, string>) => (await fetch(`${t.base}/webapi/${t.adminKey}/${cmd}?${new URLSearchParams(q).toString()}`)).json() as Promise<unknown>;
     await eventually(async () => (await status('810')).agents.every((a) => a.state === 'free'), 10_000, 'agents of 810 free');
     assert.deepEqual(await webapi('queue.free.get', { num: '810' }), ['102', '103']);
+    const ws = new PbxClient(`ws://127.0.0.1:${t.base.split(':')[2]}/ws/pbx_PBX?pbxkey=${t.adminKey}`);
+    await ws.opened;
     assert.equal(await webapi('ext.queue.set', { num: '102', queue: '810', log: 'off' }), true);
+    // CloudPBX: the log-out is a pause of the agent in that queue.
+    const paused = (): Record<string, string> | undefined =>
+      ws.events.map((f) => f.text.qmember as Record<string, string> | undefined).find((m) => m?.peer === 'PBX-102' && m.queue === 'Q810' && m.m_paused === '1');
+    await ws.until(() => paused() !== undefined, 'qmember 102 paused');
+    assert.equal(paused()!.m_reason, 'logged out');
     assert.equal(await webapi('ext.queueglobal.set', { num: '103', log: 'off' }), true);
     await eventually(async () => (await status('810')).agentCounts.loggedOut === 2, 5000, 'both logged out');
     assert.deepEqual(await webapi('queue.free.get', { num: '810' }), []);
@@ -292,6 +299,8 @@ describe('ACD queues with real phones', () => {
     assert.equal((await admin('POST', '/api/v1/extensions/103/queues/login')).status, 204);
     assert.equal((await admin('POST', '/api/v1/queues/810/agents/102/login')).status, 204);
     assert.deepEqual(await webapi('queue.free.get', { num: '810' }), ['102', '103']);
+    await ws.until(() => ws.events.some((f) => (f.text.qmember as Record<string, string> | undefined)?.peer === 'PBX-102' && (f.text.qmember as Record<string, string>).m_paused === '0'), 'qmember 102 back');
+    ws.close();
     const read = (await admin('POST', '/api/v1/keys', { role: 'read' })).body as { key: string };
     assert.equal((await api(t.base, read.key, 'POST', '/api/v1/queues/810/agents/102/logout')).status, 403, 'a read key cannot log agents out');
     assert.equal((await admin('GET', '/api/v1/queues/899/status')).status, 404);
