@@ -64,6 +64,15 @@ describe('ACD strategies with real calls', () => {
     assert.deepEqual(await successive('820', 2), ['102', '102']);
   });
 
+  it('click-to-call into a queue: 101 answers, waits in the queue, the agent answers', { timeout: 60_000 }, async () => {
+    const res = await admin('POST', '/api/v1/calls', { from: '101', to: '820' });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const talking = await eventually(async () => (await calls()).find((c) => c.state === 'Talking'), 15_000, 'the placed call is answered by an agent');
+    assert.deepEqual(talking.participants.filter((p) => p.status === 'Connected').map((p) => p.dn).sort(), ['101', '102']);
+    await p101.hangup();
+    await eventually(async () => (await calls()).length === 0, 10_000, 'the call ended');
+  });
+
   it('nextAgent (round robin): 102, 103, 104, then 102 again', { timeout: 60_000 }, async () => {
     await queue('821', { pollingStrategy: 'nextAgent' });
     assert.deepEqual(await successive('821', 4), ['102', '103', '104', '102']);
