@@ -80,6 +80,8 @@ class PresenceHub {
   private readonly unsubscribe: () => void;
   /** Per queue: its name and how many callers it last said were waiting. */
   private readonly queues = new Map<string, { name: string; calls: number }>();
+  /** Per `queue/extension`: the agent's last qmember, for the snapshot a new connection gets. */
+  private readonly agents = new Map<string, object>();
 
   constructor(
     private readonly control: PbxControl,
@@ -100,7 +102,25 @@ class PresenceHub {
     const devices = await this.control.devices.list();
     this.tracker = new PresenceTracker({ extensions, devices, calls: this.control.calls.list() });
     for (const ext of this.tracker.list()) this.last.set(ext, JSON.stringify(this.tracker.presence(ext)));
+    await this.loadQueues();
     for (const e of this.early.splice(0)) this.onEvent(e);
+  }
+
+  /** Every queue's waiting callers and agents now, so a connection starts with them too. */
+  private async loadQueues(): Promise<void> {
+    for (let offset = 0; ; offset += 1000) {
+      const page = await this.control.directory.queues.list({ limit: 1000, offset });
+      for (const q of page.items) {
+        try {
+          const s = await this.control.queues.status(String(q.number));
+          this.queues.set(s.queue, { name: s.name, calls: s.waiting.length });
+          for (const a of s.agents) this.agents.set(`${a.queue}/${a.extension}`, renderQmember(a, this.site));
+        } catch {
+          // Without the engine (or a queue just deleted) there is nothing live to say.
+        }
+      }
+      if (page.items.length < 1000) break;
+    }
   }
 
   stop(): void {
@@ -112,6 +132,8 @@ class PresenceHub {
     const tracker = this.tracker;
     if (!tracker) return;
     for (const ext of tracker.list()) for (const text of renderPresence(tracker.presence(ext), this.site)) client.send(text);
+    for (const [queue, q] of this.queues) client.send(renderQueueFrame({ queue, name: q.name, waiting: { length: q.calls } }));
+    for (const text of this.agents.values()) client.send(text);
   }
 
   detach(client: Client): void {
@@ -153,6 +175,7 @@ class PresenceHub {
     }
     const a = (e as PbxEvent<'queue.agent'>).payload;
     const text = renderQmember(a, this.site);
+    this.agents.set(`${a.queue}/${a.extension}`, text);
     for (const c of this.clients) c.send(text);
   }
 }

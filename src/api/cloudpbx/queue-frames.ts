@@ -21,7 +21,7 @@ export const AGENT_STATUS_VALUES: Readonly<Record<AgentState, number>> = {
 export const queuePeer = (queue: string, name: string): string => name || queue;
 
 /** `queue`: how many callers wait; said when that number changes. */
-export function renderQueueFrame(s: Pick<QueueStatus, 'queue' | 'name' | 'waiting'>): object {
+export function renderQueueFrame(s: Pick<QueueStatus, 'queue' | 'name'> & { waiting: { length: number } }): object {
   return { queue: { peer: queuePeer(s.queue, s.name), calls: String(s.waiting.length) } };
 }
 
