@@ -5,6 +5,7 @@ import type { CallInfo, Participant, Disposition } from './calls.ts';
 import type { RecordingInfo } from './recordings.ts';
 import type { TrunkStatus } from './trunk-status.ts';
 import type { VoicemailMessage } from './voicemail.ts';
+import type { QueueAgentStatus, QueueStatus } from './queue-status.ts';
 
 export interface EventPayloads {
   /** origin: a phone's INVITE, or the API (click-to-call); dialled: the number asked for. */
@@ -26,6 +27,10 @@ export interface EventPayloads {
   'trunk.status': TrunkStatus;
   /** A caller left a message in an extension's voicemail box. */
   'voicemail.message': { message: VoicemailMessage };
+  /** A queue's live statistics changed: waiting callers, agents, today's counts (src/core/queue-status.ts). */
+  'queue.updated': QueueStatus;
+  /** An agent's state in one queue changed (logged in/out, free, ringing, busy, wrap-up). */
+  'queue.agent': QueueAgentStatus;
 }
 
 export type EventType = keyof EventPayloads;

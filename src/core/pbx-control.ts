@@ -8,6 +8,7 @@ import type { RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } f
 import type { DeliveryStatus, WebhookDelivery, WebhookSubscription, WebhookSubscriptionInput } from './webhooks.ts';
 import type { TrunkStatus } from './trunk-status.ts';
 import type { VoicemailMessage } from './voicemail.ts';
+import type { QueueStatus } from './queue-status.ts';
 
 export const DIRECTORY_ENTITIES = [
   'extensions',
@@ -229,6 +230,15 @@ export interface PbxControl {
     setHeard(extension: string, id: string, heard: boolean): Promise<VoicemailMessage>;
     remove(extension: string, id: string): Promise<void>;
   };
+  /** ACD queues: live statistics and agent log-in (src/engine/acd). */
+  queues: {
+    /** Waiting callers, agents' states and today's counts; the snapshot `queue.updated` carries. */
+    status(queue: string): Promise<QueueStatus>;
+    /** Logs an agent in to or out of one queue (it must be one of the queue's agents). */
+    setLogin(queue: string, extension: string, loggedIn: boolean): Promise<void>;
+    /** Logs an extension in to or out of all its queues at once (seed 000 qGlobalStatus). */
+    setGlobalLogin(extension: string, loggedIn: boolean): Promise<void>;
+  };
 }
 
 export interface RecordingQuery {
@@ -242,3 +252,4 @@ export interface RecordingQuery {
 
 export type { EventPayloads, EventType, PbxEvent };
 export type { TrunkStatus, TrunkRegistrationState } from './trunk-status.ts';
+export type { QueueStatus, QueueAgentStatus, AgentState } from './queue-status.ts';

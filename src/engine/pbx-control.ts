@@ -14,6 +14,8 @@ import type { RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } f
 import type { RecordingQuery } from '../core/pbx-control.ts';
 import type { TrunkStatus } from '../core/trunk-status.ts';
 import type { Trunk } from '../core/directory/trunk.ts';
+import type { QueueStatus } from '../core/queue-status.ts';
+import { setGlobalLogin, setQueueLogin } from './acd/agent-login.ts';
 
 function collection(store: Store, entity: DirectoryEntity, es: EntityStore): DirectoryCollection {
   const changed = async (action: 'created' | 'updated' | 'deleted', key: unknown) => {
@@ -184,9 +186,13 @@ function voicemailOf(store: Store, messages: PbxControl['voicemail']): PbxContro
   };
 }
 
+export interface QueueStatusSource {
+  status(queue: string): Promise<QueueStatus>;
+}
+
 export function createPbxControl(
   store: Store,
-  parts: { devices?: DeviceSource; calls?: CallSource; recordings?: RecordingSource; webhooks?: PbxControl['webhooks']; sms?: SmsSink; trunks?: TrunkStatusSource; voicemail?: PbxControl['voicemail'] } = {},
+  parts: { devices?: DeviceSource; calls?: CallSource; recordings?: RecordingSource; webhooks?: PbxControl['webhooks']; sms?: SmsSink; trunks?: TrunkStatusSource; voicemail?: PbxControl['voicemail']; queues?: QueueStatusSource } = {},
 ): PbxControl {
   const recordings = parts.recordings ?? NO_RECORDINGS;
   const devices = parts.devices ?? NO_DEVICES;
@@ -261,5 +267,13 @@ export function createPbxControl(
       status: async () => (parts.trunks ? parts.trunks.status() : idleTrunkStatus(store)),
     },
     voicemail: voicemailOf(store, parts.voicemail ?? NO_VOICEMAIL),
+    queues: {
+      status: async (queue) => {
+        if (!parts.queues) throw new PbxError('SB_NOT_READY', 'queue statistics come from the running server');
+        return parts.queues.status(queue);
+      },
+      setLogin: (queue, extension, loggedIn) => setQueueLogin(directory.queues, directory.extensions, queue, extension, loggedIn),
+      setGlobalLogin: (extension, loggedIn) => setGlobalLogin(directory.extensions, extension, loggedIn),
+    },
   };
 }

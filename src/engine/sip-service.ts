@@ -18,6 +18,8 @@ import { LegContext } from './b2bua/leg-context.ts';
 import { RecordingService } from './recording/recording-service.ts';
 import { MusicOnHold } from './music-on-hold/music-on-hold.ts';
 import { TrunkRegistrations } from './trunks/trunk-registrations.ts';
+import { QueueService } from './acd/queue-service.ts';
+import { IvrPrompts } from './features/ivr-prompt.ts';
 
 export interface SipServiceOptions {
   config: Config;
@@ -39,6 +41,7 @@ export class SipService {
   readonly recordings: RecordingService;
   readonly musicOnHold: MusicOnHold;
   readonly trunks: TrunkRegistrations;
+  readonly queues: QueueService;
   private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SipServiceOptions) {
@@ -51,7 +54,18 @@ export class SipService {
     const host = advertisedHost(config.publicHost, config.host);
     this.allocator = new PortAllocator(config.rtpPorts, config.host);
     const ctx = new LegContext(this.stack, new DialogRouter(), host, { T1: config.sipT1Ms });
-    this.b2bua = new B2bua({ ctx, store, locations: this.locations, registrar: this.registrar, guard: this.guard, allocator: this.allocator, logger: logger.child({ component: 'b2bua' }), rtpTimeoutSeconds: config.rtpTimeoutSeconds, timeZone: config.timeZone, dataDir: config.dataDir });
+    const prompts = new IvrPrompts(config.dataDir, logger.child({ component: 'acd' }));
+    this.queues = new QueueService({
+      store,
+      logger: logger.child({ component: 'acd' }),
+      calls: () => this.b2bua.list(),
+      registered: (ext) => this.locations.bindings(ext).some((b) => b.reachable),
+      timeZone: config.timeZone,
+      dataDir: config.dataDir,
+      mohFile: config.mohFile,
+      speak: (text) => prompts.spoken(text),
+    });
+    this.b2bua = new B2bua({ ctx, store, locations: this.locations, registrar: this.registrar, guard: this.guard, allocator: this.allocator, logger: logger.child({ component: 'b2bua' }), rtpTimeoutSeconds: config.rtpTimeoutSeconds, timeZone: config.timeZone, dataDir: config.dataDir, queues: this.queues });
     this.recordings = new RecordingService({ calls: this.b2bua, store, dataDir: config.dataDir, logger: logger.child({ component: 'recording' }) });
     this.musicOnHold = new MusicOnHold({ calls: this.b2bua, store, file: config.mohFile, logger: logger.child({ component: 'moh' }) });
     this.trunks = new TrunkRegistrations({ stack: this.stack, store, host, onError: (err) => logger.error({ err }, 'trunk registration failed') });
@@ -76,6 +90,7 @@ export class SipService {
     this.qualifier.stop();
     await this.trunks.stop();
     this.b2bua.closeAll();
+    this.queues.close();
     this.musicOnHold.close();
     await this.recordings.close();
     await this.stack.close();

@@ -10,6 +10,7 @@ import { PresenceTracker } from '../../core/presence.ts';
 import { frame, renderPresence, renderSmsStatus, type Site } from './render.ts';
 import { WsParams } from './schemas.ts';
 import { PbxError } from '../../core/errors.ts';
+import { renderQmember, renderQueueFrame } from './queue-frames.ts';
 
 export interface PbxWsOptions {
   control: PbxControl;
@@ -77,6 +78,10 @@ class PresenceHub {
   private tracker: PresenceTracker | undefined;
   private readonly early: PbxEvent[] = [];
   private readonly unsubscribe: () => void;
+  /** Per queue: its name and how many callers it last said were waiting. */
+  private readonly queues = new Map<string, { name: string; calls: number }>();
+  /** Per `queue/extension`: the agent's last qmember, for the snapshot a new connection gets. */
+  private readonly agents = new Map<string, object>();
 
   constructor(
     private readonly control: PbxControl,
@@ -97,7 +102,25 @@ class PresenceHub {
     const devices = await this.control.devices.list();
     this.tracker = new PresenceTracker({ extensions, devices, calls: this.control.calls.list() });
     for (const ext of this.tracker.list()) this.last.set(ext, JSON.stringify(this.tracker.presence(ext)));
+    await this.loadQueues();
     for (const e of this.early.splice(0)) this.onEvent(e);
+  }
+
+  /** Every queue's waiting callers and agents now, so a connection starts with them too. */
+  private async loadQueues(): Promise<void> {
+    for (let offset = 0; ; offset += 1000) {
+      const page = await this.control.directory.queues.list({ limit: 1000, offset });
+      for (const q of page.items) {
+        try {
+          const s = await this.control.queues.status(String(q.number));
+          this.queues.set(s.queue, { name: s.name, calls: s.waiting.length });
+          for (const a of s.agents) this.agents.set(`${a.queue}/${a.extension}`, renderQmember(a, this.site));
+        } catch {
+          // Without the engine (or a queue just deleted) there is nothing live to say.
+        }
+      }
+      if (page.items.length < 1000) break;
+    }
   }
 
   stop(): void {
@@ -109,6 +132,8 @@ class PresenceHub {
     const tracker = this.tracker;
     if (!tracker) return;
     for (const ext of tracker.list()) for (const text of renderPresence(tracker.presence(ext), this.site)) client.send(text);
+    for (const [queue, q] of this.queues) client.send(renderQueueFrame({ queue, name: q.name, waiting: { length: q.calls } }));
+    for (const text of this.agents.values()) client.send(text);
   }
 
   detach(client: Client): void {
@@ -121,6 +146,7 @@ class PresenceHub {
       for (const c of this.clients) c.send(text);
       return;
     }
+    if (e.type === 'queue.updated' || e.type === 'queue.agent') return this.onQueueEvent(e);
     const tracker = this.tracker;
     if (!tracker) {
       this.early.push(e);
@@ -134,6 +160,23 @@ class PresenceHub {
       const texts = renderPresence(p, this.site);
       for (const c of this.clients) for (const text of texts) c.send(text);
     }
+  }
+
+  /** `queue` when the number of waiting callers changes; `qmember` for every agent change. */
+  private onQueueEvent(e: PbxEvent): void {
+    if (e.type === 'queue.updated') {
+      const s = (e as PbxEvent<'queue.updated'>).payload;
+      const known = this.queues.get(s.queue);
+      this.queues.set(s.queue, { name: s.name, calls: s.waiting.length });
+      if (known?.calls === s.waiting.length || (!known && s.waiting.length === 0)) return;
+      const text = renderQueueFrame(s);
+      for (const c of this.clients) c.send(text);
+      return;
+    }
+    const a = (e as PbxEvent<'queue.agent'>).payload;
+    const text = renderQmember(a, this.site);
+    this.agents.set(`${a.queue}/${a.extension}`, text);
+    for (const c of this.clients) c.send(text);
   }
 }
 

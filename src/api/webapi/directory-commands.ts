@@ -8,7 +8,7 @@ import { GROUP_ROLES } from '../../core/directory/extension-group.ts';
 import type { CommandTable } from './commands.ts';
 import { params, NoParams, NumParams, Num, GroupName } from './schemas.ts';
 import { renderExtensionSummary, renderExtensionInfo, renderDevice } from './render.ts';
-import { listAll, renderedList, liveView, extensionState, agentsOf, agentFree, extensionGroupByName, busyNumbers } from './directory-read.ts';
+import { listAll, renderedList, liveView, extensionState, agentsOf, extensionGroupByName } from './directory-read.ts';
 
 type Member = { extension: string; role: number };
 
@@ -94,34 +94,21 @@ export const directoryCommands: CommandTable = {
     params: NumParams,
     run: async (c, p) => (await c.directory.queues.get(String(p.num))).managers,
   },
+  // Live agent states from the ACD (src/engine/acd): free = would be offered the next call.
   'queue.free.get': {
     role: 'read',
     params: NumParams,
-    run: async (c, p) => {
-      const q = await c.directory.queues.get(String(p.num));
-      const [exts, view] = await Promise.all([listAll(c.directory.extensions), liveView(c)]);
-      const byNum = new Map(exts.map((e) => [String(e.number), e]));
-      return agentsOf(q).filter((a) => agentFree(byNum.get(a.extension), a, view)).map((a) => a.extension);
-    },
+    run: async (c, p) => (await c.queues.status(String(p.num))).agents.filter((a) => a.state === 'free').map((a) => a.extension),
   },
   'queue.talk.get': {
     role: 'read',
     params: NumParams,
-    run: async (c, p) => {
-      const q = await c.directory.queues.get(String(p.num));
-      const busy = busyNumbers(c.calls.list());
-      return agentsOf(q).filter((a) => busy.has(a.extension)).map((a) => a.extension);
-    },
+    run: async (c, p) => (await c.queues.status(String(p.num))).agents.filter((a) => a.state === 'busy').map((a) => a.extension),
   },
   'queue.isfree.get': {
     role: 'read',
     params: NumParams,
-    run: async (c, p) => {
-      const q = await c.directory.queues.get(String(p.num));
-      const [exts, view] = await Promise.all([listAll(c.directory.extensions), liveView(c)]);
-      const byNum = new Map(exts.map((e) => [String(e.number), e]));
-      return agentsOf(q).some((a) => agentFree(byNum.get(a.extension), a, view));
-    },
+    run: async (c, p) => (await c.queues.status(String(p.num))).agents.some((a) => a.state === 'free'),
   },
   'group.members.get': {
     role: 'read',

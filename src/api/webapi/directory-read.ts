@@ -71,8 +71,3 @@ export function extensionState(e: Record_, view: LiveView): ExtensionState {
     qStatus: view.queues.flatMap((q) => agentsOf(q).filter((a) => a.extension === num).map((a) => ({ num: String(q.number), status: loggedInName(a.loggedIn) }))),
   };
 }
-
-/** An agent takes queue calls when logged in to the queue and globally, registered and not in a call. */
-export function agentFree(ext: Record_ | undefined, agent: Agent, view: LiveView): boolean {
-  return ext !== undefined && ext.enabled === true && ext.queueGlobalLoggedIn === true && agent.loggedIn && view.registered.has(agent.extension) && !view.busy.has(agent.extension);
-}

@@ -5,7 +5,6 @@ import { PbxError } from '../../core/errors.ts';
 import { FORWARDING_PROFILES, ExtensionPatch } from '../../core/directory/extension.ts';
 import type { CommandTable } from './commands.ts';
 import { params, Num, OnOff } from './schemas.ts';
-import { agentsOf } from './directory-read.ts';
 import { checked, translate, onOff, type FieldMap } from './entity-input.ts';
 
 const OPTIONS: FieldMap = { enabled: ['enabled', onOff], external: ['allowExternal', onOff], recording: ['recording'] };
@@ -28,7 +27,7 @@ export const statusCommands: CommandTable = {
     params: params({ num: Num, log: OnOff }),
     // Switchboard's forwarding profiles never own the queue status, so the seed's false case does not arise.
     run: async (c, p) => {
-      await c.directory.extensions.patch(String(p.num), { queueGlobalLoggedIn: p.log === 'on' });
+      await c.queues.setGlobalLogin(String(p.num), p.log === 'on');
       return true;
     },
   },
@@ -36,11 +35,7 @@ export const statusCommands: CommandTable = {
     role: 'control',
     params: params({ num: Num, queue: Num, log: OnOff }),
     run: async (c, p) => {
-      await c.directory.extensions.get(String(p.num));
-      const q = await c.directory.queues.get(String(p.queue));
-      const agents = agentsOf(q);
-      if (!agents.some((a) => a.extension === p.num)) throw new PbxError('SB_UNPROCESSABLE', `${String(p.num)} is not an agent of queue ${String(p.queue)}`);
-      await c.directory.queues.patch(String(p.queue), { agents: agents.map((a) => (a.extension === p.num ? { ...a, loggedIn: p.log === 'on' } : a)) });
+      await c.queues.setLogin(String(p.queue), String(p.num), p.log === 'on');
       return true;
     },
   },

@@ -37,6 +37,7 @@ import type { Ivr } from '../../core/directory/ivr.ts';
 import type { IvrMenu } from '../features/ivr.ts';
 import { callerNameFor } from '../../core/directory/contact-match.ts';
 import { IvrPrompts, SILENCE } from '../features/ivr-prompt.ts';
+import type { QueueService } from '../acd/queue-service.ts';
 
 export interface B2buaOptions {
   ctx: LegContext;
@@ -54,6 +55,8 @@ export interface B2buaOptions {
   rtpTimeoutSeconds?: number;
   /** Where generated IVR prompts are kept (a temporary directory when unset). */
   dataDir?: string;
+  /** The ACD serving calls to queues (src/engine/acd); queues are not served without it. */
+  queues?: QueueService;
 }
 
 /** What a routing advisor (the CRM's reply to NOTIFY_START) may change about a new call. */
@@ -114,6 +117,7 @@ export class B2bua {
         return menu ? this.prompts.samples(menu) : SILENCE;
       },
       voicemail: this.voicemail,
+      ...(o.queues ? { queue: (call: Call, number: string, ring: Parameters<QueueService['serve']>[2]) => o.queues!.serve(call, number, ring) } : {}),
     });
     const timeoutMs = (o.rtpTimeoutSeconds ?? 60) * 1000;
     this.deadCallTimer = setInterval(() => {
@@ -503,12 +507,17 @@ export class B2bua {
         src: caller.number,
         srcName: caller.name,
         dst: dialled,
-        lastApp: 'Dial',
-        lastData: `SIP/${dialled}`,
+        ...this.lastApp(call.id, dialled),
       });
       const failureStatus = call.failureStatus;
       log(written.then((cdr) => events.append('call.ended', { call: info, disposition, duration: cdr.duration, billsec: cdr.billsec, cdrUniqueid: cdr.uniqueid, ...(failureStatus !== undefined ? { failureStatus } : {}) })));
     });
+  }
+
+  /** Seed 003's lastapp: Queue for a call that ended in a queue (waiting, or answered by an agent), else Dial. */
+  private lastApp(callId: string, dialled: string): { lastApp: string; lastData: string } {
+    const queue = this.o.queues?.queueOf(callId);
+    return queue === undefined ? { lastApp: 'Dial', lastData: `SIP/${dialled}` } : { lastApp: 'Queue', lastData: queue };
   }
 
   /**

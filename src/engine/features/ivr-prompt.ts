@@ -56,10 +56,15 @@ export class IvrPrompts {
     }
   }
 
-  /** Any sentence spoken (voicemail's prompts); silence when it cannot be generated. */
+  /** Any sentence spoken the same way (queue announcements), kept like a menu's. */
+  async spoken(text: string): Promise<Int16Array> {
+    return loadAudio(await this.generated(text));
+  }
+
+  /** A sentence spoken (voicemail's prompts); silence when it cannot be generated. */
   async say(text: string): Promise<Int16Array> {
     try {
-      return await loadAudio(await this.generated(text));
+      return await this.spoken(text);
     } catch (err) {
       this.logger.warn({ err, text }, 'prompt could not be generated: playing silence');
       return SILENCE;

@@ -17,6 +17,7 @@ import type { OutboundRule } from '../../core/directory/outbound-rule.ts';
 import { attempts, matchOutboundRule } from './outbound-rules.ts';
 import type { TrunkChannels } from './trunk-channels.ts';
 import type { VoicemailService } from '../voicemail/voicemail-service.ts';
+import type { AgentRinging, QueueOutcome } from '../acd/queue-service.ts';
 
 /** Forwarding may chain, but not forever (RFC 3261 §16.3 in spirit: 482 Loop Detected). */
 const MAX_HOPS = 8;
@@ -41,6 +42,8 @@ export interface RouterDeps {
   ivrMenu(number: string): Promise<IvrMenu | undefined>;
   ivrPrompt(number: string): Promise<Int16Array>;
   voicemail: Pick<VoicemailService, 'accepts' | 'leave' | 'listen'>;
+  /** The ACD: serves a caller in a queue until an agent answers or the queue gives up (src/engine/acd). */
+  queue?(call: Call, number: string, ring: AgentRinging): Promise<QueueOutcome>;
 }
 
 interface Failure {
@@ -69,7 +72,7 @@ export class CallRouter {
     }
     if (entry.kind === 'ivr') return this.ivr(call, number, from, hops);
     if (entry.kind === 'voicemailAccess') return this.d.voicemail.listen(call);
-    // Queues need the media services (music, announcements): not yet.
+    if (entry.kind === 'queue' && this.d.queue) return this.queue(call, entry.number, entry.name, from, hops);
     this.d.logger.info({ call: call.id, number, kind: entry.kind }, 'no route to this kind of number yet');
     call.fail(480, 'FAILED');
   }
@@ -83,6 +86,15 @@ export class CallRouter {
     if (!dest) return call.isEnded ? undefined : call.fail(488, 'FAILED');
     this.d.logger.info({ call: call.id, ivr: number, destination: dest }, 'IVR choice');
     return this.destination(call, dest, from, hops, { status: 480, disposition: 'FAILED' });
+  }
+
+  /** The PBX answers and the caller waits for an agent; a queue that gives up sends it to its no-answer destination. */
+  private async queue(call: Call, number: string, name: string, from: string, hops: number): Promise<void> {
+    const outcome = await this.d.queue!(call, number, { targetsOf: (m) => this.memberTargets(m), from, to: this.d.address(number, name) });
+    if (outcome.kind === 'answered' || outcome.kind === 'ended') return;
+    if (outcome.kind === 'unanswerable') return call.isEnded ? undefined : call.fail(488, 'FAILED');
+    this.d.logger.info({ call: call.id, queue: number, destination: outcome.destination }, 'queue: no agent answered');
+    return this.destination(call, outcome.destination, from, hops, { status: 480, disposition: 'NO ANSWER' });
   }
 
   private async extension(call: Call, ext: ExtensionEntry, from: string, hops: number): Promise<void> {

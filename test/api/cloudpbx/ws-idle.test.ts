@@ -30,8 +30,9 @@ describe('CloudPBX WebSocket on an idle PBX', () => {
     const gaps = [start, ...c.arrivals].slice(1).map((at, i) => at - ([start, ...c.arrivals][i] ?? start));
     const longest = Math.max(...gaps, Date.now() - (c.arrivals.at(-1) ?? start));
     assert.ok(longest < READ_TIMEOUT_MS, `a read would have waited ${longest} ms`);
-    // Besides the snapshot of the six demo extensions, only keep-alives: empty `text`, same channel.
-    assert.equal(c.events.length, 12);
+    // Besides the snapshot of the six demo extensions and of queue 800 (its queue frame and three agents), only keep-alives: empty `text`, same channel.
+    assert.equal(c.events.length, 16);
+    assert.deepEqual(c.events.slice(12).map((f) => Object.keys(f.text)[0]), ['queue', 'qmember', 'qmember', 'qmember']);
     const keepAlives = c.frames.filter((f) => Object.keys(f.text).length === 0);
     assert.ok(keepAlives.length >= IDLE_MS / 3000, `${keepAlives.length} keep-alives in 60 s`);
     for (const f of keepAlives) assert.equal(f.channel, 'pbx_Idle');
