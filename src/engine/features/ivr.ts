@@ -8,8 +8,8 @@
 // hop limit.
 import type { Destination } from '../../core/directory/common.ts';
 import type { Ivr } from '../../core/directory/ivr.ts';
-import { RtpPlayer } from '../../media/player.ts';
 import type { Call } from '../b2bua/call.ts';
+import { nextDigit, playPrompt } from './prompt-player.ts';
 
 export type IvrMenu = Pick<Ivr, 'number' | 'timeout' | 'maxRetries' | 'onTimeout' | 'onInvalid' | 'options'>;
 
@@ -33,34 +33,8 @@ export async function runIvr(call: Call, menu: IvrMenu, prompt: Int16Array): Pro
 }
 
 /** Plays the prompt once and waits for a digit: the first digit, a timeout after the prompt, or the call's end. */
-function playAndCollect(call: Call, timeoutSeconds: number, prompt: Int16Array): Promise<Round> {
-  return new Promise<Round>((resolve) => {
-    const { relay, caller } = call.mediaTap();
-    const owner = call.info().owner;
-    let timer: NodeJS.Timeout | undefined;
-    const done = (round: Round): void => {
-      player.stop();
-      clearTimeout(timer);
-      call.off('dtmf', onDigit);
-      call.off('ended', onEnded);
-      resolve(round);
-    };
-    const onDigit = (participantId: string, digit: string): void => {
-      if (participantId === owner) done({ digit });
-    };
-    const onEnded = (): void => done({ ended: true });
-    const player = new RtpPlayer({
-      relay,
-      legId: caller,
-      samples: prompt,
-      onEnd: () => {
-        if (call.isEnded) return done({ ended: true });
-        timer = setTimeout(() => done({ timeout: true }), timeoutSeconds * 1000);
-      },
-    });
-    call.on('dtmf', onDigit);
-    call.once('ended', onEnded);
-    if (call.isEnded) return done({ ended: true });
-    player.start();
-  });
+async function playAndCollect(call: Call, timeoutSeconds: number, prompt: Int16Array): Promise<Round> {
+  const played = await playPrompt(call, prompt, true);
+  if (!('done' in played)) return played;
+  return nextDigit(call, timeoutSeconds * 1000);
 }
