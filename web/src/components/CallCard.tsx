@@ -1,0 +1,95 @@
+// One live call: direction, state, duration and each participant with the
+// actions of the native call routes (drop, hold/resume, blind transfer by
+// number or by dragging the participant onto an extension tile).
+import { useState, type FormEvent } from 'react';
+import type { ApiClient } from '../api/client.ts';
+import type { CallInfo, Participant } from '../api/types.ts';
+import { Duration } from './Duration.tsx';
+import { PARTICIPANT_MIME, type DraggedParticipant } from './drag.ts';
+import { useAction } from './use-action.ts';
+
+export function CallCard({ call, client, canControl }: { call: CallInfo; client: ApiClient; canControl: boolean }) {
+  const live = call.participants.filter((p) => p.status !== 'Ended');
+  const caller = live.find((p) => p.direction === 'inbound');
+  const callee = live.find((p) => p.direction === 'outbound');
+  const title = `${caller?.dn ?? '?'} → ${callee?.dn ?? '…'}`;
+  return (
+    <li className="call" data-testid={`call-${call.id}`} aria-label={`Call ${title}`}>
+      <div className="call-head">
+        <strong>{title}</strong>
+        <span className="badge">{call.direction}</span>
+        <span className="badge" data-testid="call-state">
+          {call.state}
+        </span>
+        <span className="call-duration" aria-label={call.answeredAt ? 'Talking for' : 'Ringing for'}>
+          <Duration since={call.answeredAt ?? call.startedAt} />
+        </span>
+      </div>
+      <ul className="participants">
+        {live.map((p) => (
+          <ParticipantRow key={p.id} p={p} client={client} canControl={canControl} />
+        ))}
+      </ul>
+    </li>
+  );
+}
+
+function ParticipantRow({ p, client, canControl }: { p: Participant; client: ApiClient; canControl: boolean }) {
+  const [target, setTarget] = useState('');
+  const action = useAction();
+  const base = `/calls/${p.callId}/participants/${p.id}`;
+  const label = `${p.dn}${p.partyName ? ` (${p.partyName})` : ''}`;
+  const transfer = (ev: FormEvent): void => {
+    ev.preventDefault();
+    action.run(async () => {
+      await client.post(`${base}/transfer`, { destination: target.trim() });
+      setTarget('');
+    });
+  };
+  return (
+    <li
+      className="participant"
+      data-testid={`participant-${p.dn}`}
+      draggable={canControl}
+      onDragStart={(ev) => {
+        const data: DraggedParticipant = { callId: p.callId, participantId: p.id };
+        ev.dataTransfer.setData(PARTICIPANT_MIME, JSON.stringify(data));
+        ev.dataTransfer.effectAllowed = 'move';
+      }}
+    >
+      <span className="participant-name">{label}</span>
+      <span className="badge">{p.direction === 'inbound' ? 'caller' : 'called'}</span>
+      <span className={`badge status-${p.status.toLowerCase()}`}>{p.status}</span>
+      {canControl && (
+        <span className="actions">
+          <button type="button" className="danger" onClick={() => action.run(() => client.post(`${base}/drop`))} aria-label={`Drop ${p.dn}`}>
+            Drop
+          </button>
+          {p.status === 'Held' ? (
+            <button type="button" onClick={() => action.run(() => client.post(`${base}/resume`))} aria-label={`Resume ${p.dn}`}>
+              Resume
+            </button>
+          ) : (
+            <button type="button" disabled={p.status !== 'Connected'} onClick={() => action.run(() => client.post(`${base}/hold`))} aria-label={`Hold ${p.dn}`}>
+              Hold
+            </button>
+          )}
+          <form className="inline" onSubmit={transfer}>
+            <label htmlFor={`xfer-${p.id}`} className="visually-hidden">
+              Transfer {p.dn} to number
+            </label>
+            <input id={`xfer-${p.id}`} placeholder="number" inputMode="tel" pattern="[+]?[0-9*#]{2,32}" required size={6} value={target} onChange={(e) => setTarget(e.target.value)} />
+            <button type="submit" aria-label={`Transfer ${p.dn}`}>
+              Transfer
+            </button>
+          </form>
+        </span>
+      )}
+      {action.error !== undefined && (
+        <p className="field-error" role="alert">
+          {action.error}
+        </p>
+      )}
+    </li>
+  );
+}
