@@ -28,6 +28,7 @@ export async function launchPanelBrowser(): Promise<PanelBrowser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
     viewport: { width: 1280, height: 800 },
+    permissions: ['clipboard-read', 'clipboard-write'],
   });
   const requests: string[] = [];
   context.on('request', (r) => requests.push(r.url()));

@@ -61,6 +61,7 @@ describe('panel: operator view', () => {
     for (const n of ['101', '102', '103']) await waitTile(n, 'free');
     assert.equal(await tileState('104'), 'offline');
     assert.match((await page.getByTestId('tile-101').textContent()) ?? '', /registered/);
+    assert.match((await page.getByTestId('tile-104').textContent()) ?? '', /not registered/);
     assert.equal(await page.evaluate('sessionStorage.length'), 1, 'the key is kept in session storage');
   });
 

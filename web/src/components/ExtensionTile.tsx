@@ -54,7 +54,7 @@ export function ExtensionTile({ number, model, client, canControl }: { number: s
         {STATE_WORDS[state]}
       </div>
       <ul className="badges" aria-label="Details">
-        <li className={isRegistered(model, number) ? 'badge ok' : 'badge off'}>{isRegistered(model, number) ? 'registered' : 'unregistered'}</li>
+        {isRegistered(model, number) && <li className="badge ok">registered</li>}
         {ext?.dnd && state !== 'dnd' && <li className="badge warn">DND</li>}
         {ext && ext.forwardingProfile !== 'Available' && <li className="badge">{ext.forwardingProfile}</li>}
         {queues.map((q) => (
