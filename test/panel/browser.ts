@@ -35,7 +35,12 @@ export async function launchPanelBrowser(): Promise<PanelBrowser> {
   return {
     browser: context,
     requests,
-    newPage: () => context.newPage(),
+    newPage: async () => {
+      const page = await context.newPage();
+      // Everything the panel does takes well under a second; fail fast, not after 30 s.
+      page.setDefaultTimeout(10_000);
+      return page;
+    },
     screenshot: async (page, name) => {
       mkdirSync(SCREENSHOTS, { recursive: true });
       await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });

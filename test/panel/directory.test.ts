@@ -37,7 +37,7 @@ describe('panel: directory admin', () => {
     await page.getByLabel('Number').fill('120');
     await page.getByLabel('First name').fill('Grace');
     await page.getByLabel('Last name').fill('Hopper');
-    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
     const password = (await page.getByTestId('sip-password').textContent()) ?? '';
     assert.ok(password.length >= 8, password);
     const stored = await api(t.base, t.adminKey, 'GET', '/api/v1/extensions/120');
@@ -45,7 +45,7 @@ describe('panel: directory admin', () => {
     assert.equal(stored.body.authPassword, password);
     await page.getByTestId('ext-row-120').waitFor();
     // Shown once: after Done the password is nowhere on the page.
-    await page.getByRole('button', { name: 'Copy password' }).click();
+    await page.getByRole('button', { name: 'Copy' }).click();
     await page.getByRole('button', { name: 'Copied' }).waitFor();
     assert.equal(await page.evaluate('navigator.clipboard.readText()'), password);
     await b.screenshot(page, 'directory-created');
@@ -67,7 +67,7 @@ describe('panel: directory admin', () => {
   it('a duplicate number and values the schema refuses are shown next to their field; nothing is created', async () => {
     await page.getByRole('button', { name: 'New extension' }).click();
     await page.getByLabel('Number').fill('101');
-    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
     const dup = page.getByTestId('error-number');
     await dup.waitFor();
     assert.match((await dup.textContent()) ?? '', /101 is already used/);
@@ -77,7 +77,7 @@ describe('panel: directory admin', () => {
 
     await page.getByLabel('Number').fill('121');
     await page.getByLabel('Email').fill('not an email');
-    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
     const bad = page.getByTestId('error-email');
     await bad.waitFor();
     assert.match((await bad.textContent()) ?? '', /pattern/);
@@ -86,7 +86,7 @@ describe('panel: directory admin', () => {
 
     await page.getByLabel('Number').fill('1');
     await page.getByLabel('Email').fill('');
-    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
     await page.getByTestId('error-number').waitFor();
     await page.getByRole('button', { name: 'Cancel' }).click();
   });
@@ -107,6 +107,23 @@ describe('panel: directory admin', () => {
     await page.getByRole('button', { name: 'Delete 120' }).click();
     await page.getByTestId('ext-row-120').waitFor({ state: 'detached' });
     assert.equal((await api(t.base, t.adminKey, 'GET', '/api/v1/extensions/120')).status, 404);
+  });
+
+  it('creates an API key with a role (the secret shown once works with that role) and revokes it', async () => {
+    await page.getByLabel('Role').selectOption('read');
+    await page.getByLabel('Label').fill('wallboard');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.getByTestId('api-key-secret').textContent()) ?? '';
+    assert.match(secret, /^sb_/);
+    assert.equal((await api(t.base, secret, 'GET', '/api/v1/extensions')).status, 200);
+    assert.equal((await api(t.base, secret, 'POST', '/api/v1/extensions', { number: '130' })).status, 403);
+    await page.getByRole('button', { name: 'Done' }).click();
+    assert.equal(await page.getByText(secret).count(), 0);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Revoke wallboard' }).click();
+    await page.getByRole('button', { name: 'Revoke wallboard' }).waitFor({ state: 'detached' });
+    await page.getByText(/^revoked /).waitFor();
+    assert.equal((await api(t.base, secret, 'GET', '/api/v1/extensions')).status, 401);
   });
 
   it('serves the panel with a content security policy and a bundle under 300 kB gzipped', async () => {

@@ -6,11 +6,12 @@ import { errorText, type ApiClient } from '../api/client.ts';
 import type { Extension } from '../api/types.ts';
 import type { LiveModel } from '../state/live-model.ts';
 import { ExtensionForm } from '../components/ExtensionForm.tsx';
+import { SecretOnce } from '../components/SecretOnce.tsx';
+import { KeysAdmin } from './KeysAdmin.tsx';
 
 export function DirectoryView({ client, model, canEdit }: { client: ApiClient; model: LiveModel; canEdit: boolean }) {
   const [editing, setEditing] = useState<Extension | 'new'>();
   const [created, setCreated] = useState<Extension>();
-  const [copied, setCopied] = useState(false);
   const [error, setError] = useState<string>();
   const extensions = [...model.extensions.values()].sort((a, b) => a.number.localeCompare(b.number, 'en', { numeric: true }));
 
@@ -42,34 +43,19 @@ export function DirectoryView({ client, model, canEdit }: { client: ApiClient; m
             setEditing(undefined);
             if (isNew) {
               setCreated(ext);
-              setCopied(false);
             }
           }}
         />
       )}
       {created?.authPassword !== undefined && (
-        <div className="credentials" role="status" data-testid="credentials">
+        <SecretOnce secret={created.authPassword} testId="sip-password" onDone={() => setCreated(undefined)}>
           <p>
             Extension <strong>{created.number}</strong> created. Its phone registers as user <code>{created.authId}</code> with this SIP password, shown once:
           </p>
-          <p>
-            <code data-testid="sip-password">{created.authPassword}</code>{' '}
-            <button
-              type="button"
-              onClick={() => {
-                void navigator.clipboard.writeText(created.authPassword ?? '').then(() => setCopied(true), () => setCopied(false));
-              }}
-            >
-              {copied ? 'Copied' : 'Copy password'}
-            </button>{' '}
-            <button type="button" onClick={() => setCreated(undefined)}>
-              Done
-            </button>
-          </p>
           <p className="hint">
-            Point the phone at this server's SIP port (<code>{location.hostname}</code>, UDP/TCP 5060 unless configured otherwise).
+            Point the phone at this server (<code>{location.hostname}</code>), SIP port 5060 over UDP or TCP unless configured otherwise.
           </p>
-        </div>
+        </SecretOnce>
       )}
       {error !== undefined && (
         <p className="error" role="alert">
@@ -97,19 +83,22 @@ export function DirectoryView({ client, model, canEdit }: { client: ApiClient; m
               <td>{x.forwardingProfile}</td>
               <td>{x.dnd ? 'yes' : 'no'}</td>
               {canEdit && (
-                <td className="actions">
+                <td>
+                  <span className="actions">
                   <button type="button" onClick={() => { setEditing(x); setCreated(undefined); }} aria-label={`Edit ${x.number}`}>
                     Edit
                   </button>
                   <button type="button" className="danger" onClick={() => void remove(x)} aria-label={`Delete ${x.number}`}>
                     Delete
                   </button>
+                  </span>
                 </td>
               )}
             </tr>
           ))}
         </tbody>
       </table>
+      {canEdit && <KeysAdmin client={client} />}
     </section>
   );
 }
