@@ -126,6 +126,21 @@ describe('panel: directory admin', () => {
     assert.equal((await api(t.base, secret, 'GET', '/api/v1/extensions')).status, 401);
   });
 
+  it('fits a phone-sized screen without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const view of ['operator', 'history', 'directory']) {
+      await page.goto(`${t.base}/#/${view}`);
+      await page.getByTestId('stream-status').filter({ hasText: 'live' }).waitFor();
+      await page.locator('main h2').first().waitFor();
+      const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+      assert.ok(Number(overflow) <= 0, `${view} is ${String(overflow)} px too wide`);
+    }
+    await page.goto(`${t.base}/#/operator`);
+    await page.getByTestId('tile-101').waitFor();
+    await b.screenshot(page, 'operator-narrow');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
   it('serves the panel with a content security policy and a bundle under 300 kB gzipped', async () => {
     const res = await fetch(`${t.base}/`);
     assert.equal(res.status, 200);

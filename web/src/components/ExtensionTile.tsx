@@ -64,7 +64,7 @@ export function ExtensionTile({ number, model, client, canControl }: { number: s
         ))}
       </ul>
       {canControl && !dialling && (
-        <button type="button" className="small" onClick={() => setDialling(true)}>
+        <button type="button" className="small" onClick={() => setDialling(true)} disabled={state === 'offline'} title={state === 'offline' ? 'No phone registered to ring first' : undefined}>
           Call from {number}
         </button>
       )}

@@ -86,6 +86,7 @@ export function CallHistory({ client }: { client: ApiClient }) {
         </p>
       )}
       {rows !== undefined && (
+        <div className="table-scroll">
         <table className="cdr">
           <caption className="visually-hidden">Call records</caption>
           <thead>
@@ -116,6 +117,7 @@ export function CallHistory({ client }: { client: ApiClient }) {
             })}
           </tbody>
         </table>
+</div>
       )}
       {rows !== undefined && shown.length === 0 && <p className="muted">No calls match.</p>}
     </section>

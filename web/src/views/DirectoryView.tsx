@@ -62,6 +62,7 @@ export function DirectoryView({ client, model, canEdit }: { client: ApiClient; m
           {error}
         </p>
       )}
+      <div className="table-scroll">
       <table className="directory-table">
         <caption className="visually-hidden">Extensions</caption>
         <thead>
@@ -98,6 +99,7 @@ export function DirectoryView({ client, model, canEdit }: { client: ApiClient; m
           ))}
         </tbody>
       </table>
+</div>
       {canEdit && <KeysAdmin client={client} />}
     </section>
   );

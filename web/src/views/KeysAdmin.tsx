@@ -74,6 +74,7 @@ export function KeysAdmin({ client }: { client: ApiClient }) {
           {error}
         </p>
       )}
+      <div className="table-scroll">
       <table>
         <caption className="visually-hidden">API keys</caption>
         <thead>
@@ -105,6 +106,7 @@ export function KeysAdmin({ client }: { client: ApiClient }) {
           ))}
         </tbody>
       </table>
+</div>
     </section>
   );
 }
