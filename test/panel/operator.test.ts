@@ -80,6 +80,7 @@ describe('panel: operator view', () => {
     // The duration counts up by itself.
     const first = await card.locator('time').textContent();
     await eventually(async () => (await card.locator('time').textContent()) !== first, 3000, 'the duration to count up');
+    assert.ok(Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) <= 0, 'the page does not scroll sideways');
     await b.screenshot(page, 'operator-live-call');
 
     const closed = Promise.all([p101.waitForType('CALL_CLOSED', 10_000), p102.waitForType('CALL_CLOSED', 10_000)]);
@@ -98,6 +99,26 @@ describe('panel: operator view', () => {
     await page.getByRole('button', { name: 'Resume 101' }).click();
     await waitTile('101', 'talking');
     await hangUpAll();
+  });
+
+  it('Stop recording then Record from the page make two recordings of one call (rows appear when the call ends)', async () => {
+    await call101to102();
+    const [call] = await liveCalls();
+    assert.ok(call);
+    const card = page.getByTestId(`call-${call.id}`);
+    const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 800));
+    await pause();
+    await card.getByRole('button', { name: 'Stop recording' }).click();
+    await pause();
+    await card.getByRole('button', { name: 'Record', exact: true }).click();
+    await pause();
+    assert.equal(await card.getByRole('alert').count(), 0, 'both actions were accepted');
+    await hangUpAll();
+    const recs = await eventually(async () => {
+      const rows = (await api(t.base, t.adminKey, 'GET', `/api/v1/recordings?callId=${call.id}`)).body as { durationMs: number }[];
+      return rows.length === 2 ? rows : undefined;
+    }, 15_000, 'two recordings of the call');
+    for (const r of recs) assert.ok(r.durationMs > 300, `a recording of ${String(r.durationMs)} ms`);
   });
 
   it('dragging the caller onto the tile of 103 blind-transfers it: 103 rings, 102 leaves, 101 and 103 talk', async () => {
@@ -148,7 +169,7 @@ describe('panel: operator view', () => {
     assert.equal(await reader.getByTestId('role').textContent(), 'read key');
     await reader.locator('[data-testid="tile-101"][data-state="talking"]').waitFor();
     await reader.getByTestId('participant-101').waitFor();
-    for (const name of [/^Drop/, /^Hold/, /^Transfer/, /^Call from/]) assert.equal(await reader.getByRole('button', { name }).count(), 0, `a read key sees ${String(name)}`);
+    for (const name of [/^Drop/, /^Hold/, /^Transfer/, /^Call from/, /^Record/, /^Stop recording/]) assert.equal(await reader.getByRole('button', { name }).count(), 0, `a read key sees ${String(name)}`);
     assert.equal(await reader.getByTestId('participant-101').getAttribute('draggable'), 'false');
     await b.screenshot(reader, 'operator-read-key');
     await reader.goto(`${t.base}/#/directory`);

@@ -1,6 +1,7 @@
 // One live call: direction, state, duration and each participant with the
 // actions of the native call routes (drop, hold/resume, blind transfer by
-// number or by dragging the participant onto an extension tile).
+// number or by dragging the participant onto an extension tile), and
+// recording on demand.
 import { useState, type FormEvent } from 'react';
 import type { ApiClient } from '../api/client.ts';
 import type { CallInfo, Participant } from '../api/types.ts';
@@ -25,12 +26,33 @@ export function CallCard({ call, client, canControl }: { call: CallInfo; client:
           <Duration since={call.answeredAt ?? call.startedAt} />
         </span>
       </div>
+      {canControl && call.state === 'Talking' && <RecordButtons call={call} client={client} />}
       <ul className="participants">
         {live.map((p) => (
           <ParticipantRow key={p.id} p={p} client={client} canControl={canControl} />
         ))}
       </ul>
     </li>
+  );
+}
+
+/** Recording on demand; the API is idempotent both ways, so no recording state is needed here. */
+function RecordButtons({ call, client }: { call: CallInfo; client: ApiClient }) {
+  const action = useAction();
+  return (
+    <div className="call-tools">
+      <button type="button" className="small" onClick={() => action.run(() => client.post(`/calls/${call.id}/record/start`))}>
+        Record
+      </button>
+      <button type="button" className="small" onClick={() => action.run(() => client.post(`/calls/${call.id}/record/stop`))}>
+        Stop recording
+      </button>
+      {action.error !== undefined && (
+        <span className="field-error" role="alert">
+          {action.error}
+        </span>
+      )}
+    </div>
   );
 }
 
