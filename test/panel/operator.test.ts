@@ -150,6 +150,32 @@ describe('panel: operator view', () => {
     await hangUpAll();
   });
 
+  it('attended transfer from the page: Consult rings 103 from 101 while 102 holds; Complete connects 102 and 103, 101 leaves both calls', async () => {
+    await call101to102();
+    await waitTile('102', 'talking');
+    const ringing = p103.waitForType('CALL_INCOMING', 10_000);
+    await page.getByLabel('Transfer 101 to number').fill('103');
+    await page.getByRole('button', { name: 'Consult for 101' }).click();
+    await ringing;
+    const up = p103.waitForType('CALL_ESTABLISHED', 10_000);
+    await p103.accept();
+    await up;
+    await waitTile('102', 'held');
+    await waitTile('103', 'talking');
+    await b.screenshot(page, 'operator-consultation');
+    const left = p101.waitForType('CALL_CLOSED', 10_000);
+    await page.getByRole('button', { name: 'Complete transfer of 101 to 103' }).click();
+    await left;
+    await waitTile('101', 'free');
+    await waitTile('102', 'talking');
+    const calls = await eventually(async () => {
+      const live = await liveCalls();
+      return live.length === 1 && live[0]?.participants.filter((p) => p.status !== 'Ended').length === 2 ? live : undefined;
+    }, 10_000, 'one call left');
+    assert.deepEqual(calls[0]?.participants.filter((p) => p.status !== 'Ended').map((p) => `${p.dn}:${p.status}`).sort(), ['102:Connected', '103:Connected']);
+    await hangUpAll();
+  });
+
   it("click-to-call from a tile rings 101's phone first, then connects it to 102", async () => {
     const up = Promise.all([p101.waitForType('CALL_ESTABLISHED', 10_000), p102.waitForType('CALL_ESTABLISHED', 10_000)]);
     await page.getByRole('button', { name: 'Call from 101' }).click();
@@ -169,7 +195,7 @@ describe('panel: operator view', () => {
     assert.equal(await reader.getByTestId('role').textContent(), 'read key');
     await reader.locator('[data-testid="tile-101"][data-state="talking"]').waitFor();
     await reader.getByTestId('participant-101').waitFor();
-    for (const name of [/^Drop/, /^Hold/, /^Transfer/, /^Call from/, /^Record/, /^Stop recording/]) assert.equal(await reader.getByRole('button', { name }).count(), 0, `a read key sees ${String(name)}`);
+    for (const name of [/^Drop/, /^Hold/, /^Transfer/, /^Call from/, /^Record/, /^Stop recording/, /^Consult/, /^Complete transfer/]) assert.equal(await reader.getByRole('button', { name }).count(), 0, `a read key sees ${String(name)}`);
     assert.equal(await reader.getByTestId('participant-101').getAttribute('draggable'), 'false');
     await b.screenshot(reader, 'operator-read-key');
     await reader.goto(`${t.base}/#/directory`);

@@ -1,7 +1,7 @@
 // One live call: direction, state, duration and each participant with the
 // actions of the native call routes (drop, hold/resume, blind transfer by
 // number or by dragging the participant onto an extension tile), and
-// recording on demand.
+// attended transfer (consult, then complete), and recording on demand.
 import { useState, type FormEvent } from 'react';
 import type { ApiClient } from '../api/client.ts';
 import type { CallInfo, Participant } from '../api/types.ts';
@@ -9,7 +9,7 @@ import { Duration } from './Duration.tsx';
 import { PARTICIPANT_MIME, type DraggedParticipant } from './drag.ts';
 import { useAction } from './use-action.ts';
 
-export function CallCard({ call, client, canControl }: { call: CallInfo; client: ApiClient; canControl: boolean }) {
+export function CallCard({ call, calls, client, canControl }: { call: CallInfo; calls: readonly CallInfo[]; client: ApiClient; canControl: boolean }) {
   const live = call.participants.filter((p) => p.status !== 'Ended');
   const caller = live.find((p) => p.direction === 'inbound');
   const callee = live.find((p) => p.direction === 'outbound');
@@ -29,7 +29,7 @@ export function CallCard({ call, client, canControl }: { call: CallInfo; client:
       {canControl && call.state === 'Talking' && <RecordButtons call={call} client={client} />}
       <ul className="participants">
         {live.map((p) => (
-          <ParticipantRow key={p.id} p={p} client={client} canControl={canControl} />
+          <ParticipantRow key={p.id} p={p} consults={consultationsOf(p, calls)} client={client} canControl={canControl} />
         ))}
       </ul>
     </li>
@@ -56,7 +56,25 @@ function RecordButtons({ call, client }: { call: CallInfo; client: ApiClient }) 
   );
 }
 
-function ParticipantRow({ p, client, canControl }: { p: Participant; client: ApiClient; canControl: boolean }) {
+/**
+ * The other live calls this participant's extension is in: each can complete
+ * an attended transfer (the partner here meets the party there). Derived from
+ * the calls alone, so it survives a reload and works for a consultation the
+ * phone itself started.
+ */
+function consultationsOf(p: Participant, calls: readonly CallInfo[]): { callId: string; party: string }[] {
+  if (p.dnType !== 'Extension') return [];
+  const out: { callId: string; party: string }[] = [];
+  for (const c of calls) {
+    if (c.id === p.callId) continue;
+    const live = c.participants.filter((o) => o.status !== 'Ended');
+    if (!live.some((o) => o.dnType === 'Extension' && o.dn === p.dn)) continue;
+    out.push({ callId: c.id, party: live.find((o) => o.dn !== p.dn)?.dn ?? '?' });
+  }
+  return out;
+}
+
+function ParticipantRow({ p, consults, client, canControl }: { p: Participant; consults: { callId: string; party: string }[]; client: ApiClient; canControl: boolean }) {
   const [target, setTarget] = useState('');
   const action = useAction();
   const base = `/calls/${p.callId}/participants/${p.id}`;
@@ -104,7 +122,27 @@ function ParticipantRow({ p, client, canControl }: { p: Participant; client: Api
             <button type="submit" aria-label={`Transfer ${p.dn}`}>
               Transfer
             </button>
+            <button
+              type="button"
+              aria-label={`Consult for ${p.dn}`}
+              title="Attended transfer: hold the partner, call the number from this phone"
+              disabled={p.status !== 'Connected'}
+              onClick={(ev) => {
+                if (!ev.currentTarget.form?.reportValidity()) return;
+                action.run(async () => {
+                  await client.post(`${base}/consult`, { destination: target.trim() });
+                  setTarget('');
+                });
+              }}
+            >
+              Consult
+            </button>
           </form>
+          {consults.map((c) => (
+            <button key={c.callId} type="button" onClick={() => action.run(() => client.post(`${base}/attended-transfer`, { consultCallId: c.callId }))} aria-label={`Complete transfer of ${p.dn} to ${c.party}`}>
+              Complete transfer to {c.party}
+            </button>
+          ))}
         </span>
       )}
       {action.error !== undefined && (

@@ -23,7 +23,7 @@ export function OperatorView({ client, model, canControl }: { client: ApiClient;
         {calls.length === 0 ? <p className="muted">No calls right now.</p> : null}
         <ul className="call-list">
           {calls.map((c) => (
-            <CallCard key={c.id} call={c} client={client} canControl={canControl} />
+            <CallCard key={c.id} call={c} calls={calls} client={client} canControl={canControl} />
           ))}
         </ul>
         {canControl && calls.length > 0 && <p className="hint">Drag a participant onto an extension to transfer it there.</p>}
