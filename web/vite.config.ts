@@ -11,6 +11,8 @@ export default defineConfig({
   plugins: [react()],
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: false },
   server: {
+    // The panel bundles src/core/presence.ts from the repository root.
+    fs: { allow: [`${import.meta.dirname}/..`] },
     proxy: {
       '/api/v1/events': { target, ws: true },
       '/api': target,

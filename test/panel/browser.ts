@@ -2,7 +2,7 @@
 // reach the network turned off (the test machine has none), and the built
 // panel. Every request the page makes is recorded so a test can prove that
 // nothing left 127.0.0.1.
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -21,6 +21,7 @@ export interface PanelBrowser {
 }
 
 export async function launchPanelBrowser(): Promise<PanelBrowser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
   await buildPanel({ quiet: true });
   const profile = mkdtempSync(join(tmpdir(), 'sb-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
