@@ -102,6 +102,12 @@ describe('panel: directory admin', () => {
     const stored = await api(t.base, t.adminKey, 'GET', '/api/v1/extensions/120');
     assert.equal(stored.body.dnd, true);
     assert.equal(stored.body.forwardingProfile, 'Away');
+    // The presence tile follows the edit live: forwarding profile and DND badges.
+    await page.getByRole('link', { name: 'Operator' }).click();
+    const tile = page.getByTestId('tile-120');
+    await tile.filter({ hasText: 'Away' }).filter({ hasText: 'DND' }).waitFor();
+    assert.match((await tile.textContent()) ?? '', /Ada Hopper/);
+    await page.getByRole('link', { name: 'Directory' }).click();
 
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Delete 120' }).click();
