@@ -132,6 +132,19 @@ describe('panel: directory admin', () => {
     assert.equal((await api(t.base, secret, 'GET', '/api/v1/extensions')).status, 401);
   });
 
+  it('an admin logs an agent out of a queue and back in from its tile', async () => {
+    await page.getByRole('link', { name: 'Operator' }).click();
+    const agents = async (): Promise<{ extension: string; loggedIn: boolean }[]> => (await api(t.base, t.adminKey, 'GET', '/api/v1/queues/800')).body.agents;
+    assert.equal((await agents()).find((a) => a.extension === '102')?.loggedIn, true);
+    await page.getByRole('button', { name: 'Log 102 out of queue 800' }).click();
+    await page.getByTestId('tile-102').filter({ hasText: 'queue 800 out' }).waitFor();
+    assert.equal((await agents()).find((a) => a.extension === '102')?.loggedIn, false);
+    assert.equal((await agents()).find((a) => a.extension === '103')?.loggedIn, true, 'the other agents stay');
+    await page.getByRole('button', { name: 'Log 102 into queue 800' }).click();
+    await page.getByTestId('tile-102').filter({ hasText: 'queue 800 in' }).waitFor();
+    assert.equal((await agents()).find((a) => a.extension === '102')?.loggedIn, true);
+  });
+
   it('fits a phone-sized screen without sideways scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     for (const view of ['operator', 'history', 'directory']) {

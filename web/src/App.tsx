@@ -55,7 +55,7 @@ function SignedIn({ session, onSignOut }: { session: Session; onSignOut: () => v
         </p>
       )}
       <main>
-        {route === 'operator' && <OperatorView client={client} model={model} canControl={can.control} />}
+        {route === 'operator' && <OperatorView client={client} model={model} canControl={can.control} canAdmin={can.admin} />}
         {route === 'history' && <CallHistory client={client} />}
         {route === 'directory' && <DirectoryView client={client} model={model} canEdit={can.admin} />}
       </main>

@@ -1,15 +1,16 @@
 // One extension on the presence board: registered or not, what it is doing,
-// its forwarding profile and queue log-in. A live-call participant dropped on
+// its forwarding profile and queue log-in (an admin key toggles it). A live-call participant dropped on
 // it is blind-transferred here; a control key can start a call from it.
 import { useState, type DragEvent, type FormEvent } from 'react';
 import type { ApiClient } from '../api/client.ts';
+import type { Queue } from '../api/types.ts';
 import { isRegistered, queueMemberships, tileState, type LiveModel } from '../state/live-model.ts';
 import { PARTICIPANT_MIME, type DraggedParticipant } from './drag.ts';
 import { useAction } from './use-action.ts';
 
 const STATE_WORDS = { offline: 'not registered', free: 'free', ringing: 'ringing', talking: 'talking', held: 'on hold', dnd: 'do not disturb' } as const;
 
-export function ExtensionTile({ number, model, client, canControl }: { number: string; model: LiveModel; client: ApiClient; canControl: boolean }) {
+export function ExtensionTile({ number, model, client, canControl, canAdmin }: { number: string; model: LiveModel; client: ApiClient; canControl: boolean; canAdmin: boolean }) {
   const ext = model.extensions.get(number);
   const state = tileState(model, number);
   const queues = queueMemberships(model, number);
@@ -59,7 +60,15 @@ export function ExtensionTile({ number, model, client, canControl }: { number: s
         {ext && ext.forwardingProfile !== 'Available' && <li className="badge">{ext.forwardingProfile}</li>}
         {queues.map((q) => (
           <li key={q.queue} className={q.loggedIn ? 'badge ok' : 'badge off'}>
-            queue {q.queue} {q.loggedIn ? 'in' : 'out'}
+            {canAdmin ? (
+              <button type="button" className="badge-button" onClick={() => action.run(() => setQueueLogin(client, model, q.queue, number, !q.loggedIn))} aria-label={q.loggedIn ? `Log ${number} out of queue ${q.queue}` : `Log ${number} into queue ${q.queue}`}>
+                queue {q.queue} {q.loggedIn ? 'in' : 'out'}
+              </button>
+            ) : (
+              <>
+                queue {q.queue} {q.loggedIn ? 'in' : 'out'}
+              </>
+            )}
           </li>
         ))}
       </ul>
@@ -87,4 +96,15 @@ export function ExtensionTile({ number, model, client, canControl }: { number: s
       )}
     </li>
   );
+}
+
+/**
+ * Per-queue log-in is part of the queue's agent list, which PATCH replaces as
+ * a whole (an admin change); the global switch (seed 000 qGlobalStatus) is the
+ * extension's. Logging in turns on both, logging out only this queue's.
+ */
+async function setQueueLogin(client: ApiClient, model: LiveModel, queue: string, ext: string, loggedIn: boolean): Promise<void> {
+  const q = await client.get<Queue>(`/queues/${encodeURIComponent(queue)}`);
+  await client.patch(`/queues/${encodeURIComponent(queue)}`, { agents: q.agents.map((a) => (a.extension === ext ? { ...a, loggedIn } : a)) });
+  if (loggedIn && model.extensions.get(ext)?.queueGlobalLoggedIn === false) await client.patch(`/extensions/${encodeURIComponent(ext)}`, { queueGlobalLoggedIn: true });
 }

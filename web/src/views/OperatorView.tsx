@@ -5,7 +5,7 @@ import type { LiveModel } from '../state/live-model.ts';
 import { ExtensionTile } from '../components/ExtensionTile.tsx';
 import { CallCard } from '../components/CallCard.tsx';
 
-export function OperatorView({ client, model, canControl }: { client: ApiClient; model: LiveModel; canControl: boolean }) {
+export function OperatorView({ client, model, canControl, canAdmin }: { client: ApiClient; model: LiveModel; canControl: boolean; canAdmin: boolean }) {
   const numbers = [...model.extensions.keys()].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const calls = [...model.calls.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   return (
@@ -14,7 +14,7 @@ export function OperatorView({ client, model, canControl }: { client: ApiClient;
         <h2 id="presence-title">Extensions</h2>
         <ul className="tiles">
           {numbers.map((n) => (
-            <ExtensionTile key={n} number={n} model={model} client={client} canControl={canControl} />
+            <ExtensionTile key={n} number={n} model={model} client={client} canControl={canControl} canAdmin={canAdmin} />
           ))}
         </ul>
       </section>
