@@ -74,7 +74,10 @@ export function CallHistory({ client }: { client: ApiClient }) {
           href="#/history"
           download={`cdr-${from}-${to}.csv`}
           onClick={(ev) => {
-            ev.currentTarget.href = csvHref();
+            const href = csvHref();
+            ev.currentTarget.href = href;
+            // The download has started by then; the blob need not outlive it.
+            setTimeout(() => URL.revokeObjectURL(href), 60_000);
           }}
         >
           Export CSV
