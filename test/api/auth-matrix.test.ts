@@ -27,9 +27,9 @@ describe('auth matrix', () => {
     assert.ok(routes.some((r) => r.url === '/api/v1/extensions' && r.method === 'POST'));
   });
 
-  it('public routes are only health, readiness, the docs, recording links (whose random token is the credential) and the OAuth token endpoint', () => {
+  it('public routes are only health, readiness, the docs, recording links (whose random token is the credential), the OAuth token endpoint and the web panel\'s static files', () => {
     const pub = t.server.http.routeTable.filter((r) => r.role === 'public').map((r) => r.url);
-    for (const url of pub) assert.match(url, /^(\/healthz|\/readyz|\/api\/docs.*|\/api\/v1\/openapi\.json|\/recordings\/:file|\/connect\/token)$/, `${url} is public`);
+    for (const url of pub) assert.match(url, /^(\/healthz|\/readyz|\/api\/docs.*|\/api\/v1\/openapi\.json|\/recordings\/:file|\/connect\/token|\/|\/assets\/:file)$/, `${url} is public`);
   });
 
   it('every other route refuses a missing or wrong key, and a read key cannot change anything', async () => {

@@ -20,6 +20,7 @@ import { recordingLinks } from '../recordings/routes.ts';
 import { crmApi } from '../crm/routes.ts';
 import { cloudpbxApi } from '../cloudpbx/routes.ts';
 import { callControlApi } from '../callcontrol/routes.ts';
+import { panelStatic } from './panel-static.ts';
 
 export interface RouteEntry {
   method: string;
@@ -118,5 +119,7 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
   await app.register(webApi, { prefix: '/webapi', control: opts.control });
   // Authenticates with its own tokens (POST /connect/token), so outside the API-key scope.
   await app.register(callControlApi, { control: opts.control, ...(opts.callControlTokenSeconds !== undefined ? { tokenSeconds: opts.callControlTokenSeconds } : {}) });
+  // The web operator panel: static files asking for a key, then using /api/v1 like any client.
+  await app.register(panelStatic);
   return app;
 }

@@ -1,0 +1,155 @@
+// One live call: direction, state, duration and each participant with the
+// actions of the native call routes (drop, hold/resume, blind transfer by
+// number or by dragging the participant onto an extension tile), and
+// attended transfer (consult, then complete), and recording on demand.
+import { useState, type FormEvent } from 'react';
+import type { ApiClient } from '../api/client.ts';
+import type { CallInfo, Participant } from '../api/types.ts';
+import { Duration } from './Duration.tsx';
+import { PARTICIPANT_MIME, type DraggedParticipant } from './drag.ts';
+import { useAction } from './use-action.ts';
+
+export function CallCard({ call, calls, client, canControl }: { call: CallInfo; calls: readonly CallInfo[]; client: ApiClient; canControl: boolean }) {
+  const live = call.participants.filter((p) => p.status !== 'Ended');
+  const caller = live.find((p) => p.direction === 'inbound');
+  const callee = live.find((p) => p.direction === 'outbound');
+  const title = `${caller?.dn ?? '?'} → ${callee?.dn ?? '…'}`;
+  return (
+    <li className="call" data-testid={`call-${call.id}`} aria-label={`Call ${title}`}>
+      <div className="call-head">
+        <strong>{title}</strong>
+        <span className="badge">{call.direction}</span>
+        <span className="badge" data-testid="call-state">
+          {call.state}
+        </span>
+        <span className="call-duration" aria-label={call.answeredAt ? 'Talking for' : 'Ringing for'}>
+          <Duration since={call.answeredAt ?? call.startedAt} />
+        </span>
+      </div>
+      {canControl && call.state === 'Talking' && <RecordButtons call={call} client={client} />}
+      <ul className="participants">
+        {live.map((p) => (
+          <ParticipantRow key={p.id} p={p} consults={consultationsOf(p, calls)} client={client} canControl={canControl} />
+        ))}
+      </ul>
+    </li>
+  );
+}
+
+/** Recording on demand; the API is idempotent both ways, so no recording state is needed here. */
+function RecordButtons({ call, client }: { call: CallInfo; client: ApiClient }) {
+  const action = useAction();
+  return (
+    <div className="call-tools">
+      <button type="button" className="small" onClick={() => action.run(() => client.post(`/calls/${call.id}/record/start`))}>
+        Record
+      </button>
+      <button type="button" className="small" onClick={() => action.run(() => client.post(`/calls/${call.id}/record/stop`))}>
+        Stop recording
+      </button>
+      {action.error !== undefined && (
+        <span className="field-error" role="alert">
+          {action.error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The other live calls this participant's extension is in: each can complete
+ * an attended transfer (the partner here meets the party there). Derived from
+ * the calls alone, so it survives a reload and works for a consultation the
+ * phone itself started.
+ */
+function consultationsOf(p: Participant, calls: readonly CallInfo[]): { callId: string; party: string }[] {
+  if (p.dnType !== 'Extension') return [];
+  const out: { callId: string; party: string }[] = [];
+  for (const c of calls) {
+    if (c.id === p.callId) continue;
+    const live = c.participants.filter((o) => o.status !== 'Ended');
+    if (!live.some((o) => o.dnType === 'Extension' && o.dn === p.dn)) continue;
+    out.push({ callId: c.id, party: live.find((o) => o.dn !== p.dn)?.dn ?? '?' });
+  }
+  return out;
+}
+
+function ParticipantRow({ p, consults, client, canControl }: { p: Participant; consults: { callId: string; party: string }[]; client: ApiClient; canControl: boolean }) {
+  const [target, setTarget] = useState('');
+  const action = useAction();
+  const base = `/calls/${p.callId}/participants/${p.id}`;
+  const label = `${p.dn}${p.partyName ? ` (${p.partyName})` : ''}`;
+  const transfer = (ev: FormEvent): void => {
+    ev.preventDefault();
+    action.run(async () => {
+      await client.post(`${base}/transfer`, { destination: target.trim() });
+      setTarget('');
+    });
+  };
+  return (
+    <li
+      className="participant"
+      data-testid={`participant-${p.dn}`}
+      draggable={canControl}
+      onDragStart={(ev) => {
+        const data: DraggedParticipant = { callId: p.callId, participantId: p.id };
+        ev.dataTransfer.setData(PARTICIPANT_MIME, JSON.stringify(data));
+        ev.dataTransfer.effectAllowed = 'move';
+      }}
+    >
+      <span className="participant-name">{label}</span>
+      <span className="badge">{p.direction === 'inbound' ? 'caller' : 'called'}</span>
+      <span className={`badge status-${p.status.toLowerCase()}`}>{p.status}</span>
+      {canControl && (
+        <span className="actions">
+          <button type="button" className="danger" onClick={() => action.run(() => client.post(`${base}/drop`))} aria-label={`Drop ${p.dn}`}>
+            Drop
+          </button>
+          {p.status === 'Held' ? (
+            <button type="button" onClick={() => action.run(() => client.post(`${base}/resume`))} aria-label={`Resume ${p.dn}`}>
+              Resume
+            </button>
+          ) : (
+            <button type="button" disabled={p.status !== 'Connected'} onClick={() => action.run(() => client.post(`${base}/hold`))} aria-label={`Hold ${p.dn}`}>
+              Hold
+            </button>
+          )}
+          <form className="inline" onSubmit={transfer}>
+            <label htmlFor={`xfer-${p.id}`} className="visually-hidden">
+              Transfer {p.dn} to number
+            </label>
+            <input id={`xfer-${p.id}`} placeholder="number" inputMode="tel" pattern="[+]?[0-9*#]{2,32}" required size={6} value={target} onChange={(e) => setTarget(e.target.value)} />
+            <button type="submit" aria-label={`Transfer ${p.dn}`}>
+              Transfer
+            </button>
+            <button
+              type="button"
+              aria-label={`Consult for ${p.dn}`}
+              title="Attended transfer: hold the partner, call the number from this phone"
+              disabled={p.status !== 'Connected'}
+              onClick={(ev) => {
+                if (!ev.currentTarget.form?.reportValidity()) return;
+                action.run(async () => {
+                  await client.post(`${base}/consult`, { destination: target.trim() });
+                  setTarget('');
+                });
+              }}
+            >
+              Consult
+            </button>
+          </form>
+          {consults.map((c) => (
+            <button key={c.callId} type="button" onClick={() => action.run(() => client.post(`${base}/attended-transfer`, { consultCallId: c.callId }))} aria-label={`Complete transfer of ${p.dn} to ${c.party}`}>
+              Complete transfer to {c.party}
+            </button>
+          ))}
+        </span>
+      )}
+      {action.error !== undefined && (
+        <p className="field-error" role="alert">
+          {action.error}
+        </p>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,115 @@
+// What the panel knows about the PBX right now: the directory's extensions and
+// queues, registered devices and live calls. Seeded from a REST snapshot, then
+// moved forward by events only (no polling). Applying an event is idempotent
+// so the events that overlap the snapshot do no harm.
+import { extensionState, type ExtensionState } from '../../../src/core/presence.ts';
+import type { CallInfo, Extension, Participant, PbxEvent, Queue } from '../api/types.ts';
+
+export interface LiveModel {
+  extensions: ReadonlyMap<string, Extension>;
+  /** Registered contacts by extension. */
+  devices: ReadonlyMap<string, ReadonlySet<string>>;
+  calls: ReadonlyMap<string, CallInfo>;
+  queues: ReadonlyMap<string, Queue>;
+}
+
+export const EMPTY_MODEL: LiveModel = { extensions: new Map(), devices: new Map(), calls: new Map(), queues: new Map() };
+
+export function applyEvent(m: LiveModel, e: PbxEvent): LiveModel {
+  switch (e.type) {
+    case 'device.registered':
+    case 'device.unregistered': {
+      const p = e.payload as PbxEvent<'device.registered'>['payload'];
+      const devices = new Map(m.devices);
+      const set = new Set(devices.get(p.extension));
+      if (e.type === 'device.registered') set.add(p.contact);
+      else set.delete(p.contact);
+      devices.set(p.extension, set);
+      return { ...m, devices };
+    }
+    case 'call.created':
+    case 'call.updated': {
+      const call = (e.payload as PbxEvent<'call.updated'>['payload']).call;
+      const calls = new Map(m.calls);
+      calls.set(call.id, call);
+      return { ...m, calls };
+    }
+    case 'participant.updated': {
+      const p = (e.payload as PbxEvent<'participant.updated'>['payload']).participant;
+      const call = m.calls.get(p.callId);
+      if (!call) return m;
+      const others = call.participants.filter((o) => o.id !== p.id);
+      const calls = new Map(m.calls);
+      calls.set(call.id, { ...call, participants: [...others, p].sort(byId) });
+      return { ...m, calls };
+    }
+    case 'call.ended': {
+      const call = (e.payload as PbxEvent<'call.ended'>['payload']).call;
+      if (!m.calls.has(call.id)) return m;
+      const calls = new Map(m.calls);
+      calls.delete(call.id);
+      return { ...m, calls };
+    }
+    default:
+      return m;
+  }
+}
+
+const byId = (a: Participant, b: Participant): number => a.id.localeCompare(b.id, 'en', { numeric: true });
+
+export function withExtension(m: LiveModel, number: string, ext: Extension | undefined): LiveModel {
+  const extensions = new Map(m.extensions);
+  if (ext) extensions.set(number, ext);
+  else extensions.delete(number);
+  return { ...m, extensions };
+}
+
+export function withQueue(m: LiveModel, number: string, queue: Queue | undefined): LiveModel {
+  const queues = new Map(m.queues);
+  if (queue) queues.set(number, queue);
+  else queues.delete(number);
+  return { ...m, queues };
+}
+
+/** The participants an extension has in live calls. */
+export function participantsOf(m: LiveModel, ext: string): Participant[] {
+  const out: Participant[] = [];
+  for (const c of m.calls.values()) for (const p of c.participants) if (p.dnType === 'Extension' && p.dn === ext && p.status !== 'Ended') out.push(p);
+  return out;
+}
+
+export function isRegistered(m: LiveModel, ext: string): boolean {
+  return (m.devices.get(ext)?.size ?? 0) > 0;
+}
+
+/** The word a tile shows: the core's device state (shared with every dialect) in an operator's words. */
+export type TileState = 'offline' | 'free' | 'ringing' | 'talking' | 'held' | 'dnd';
+
+export function tileState(m: LiveModel, ext: string): TileState {
+  const state: ExtensionState = extensionState(participantsOf(m, ext), isRegistered(m, ext));
+  switch (state) {
+    case 'InUse':
+    case 'Busy':
+      return 'talking';
+    case 'OnHold':
+      return 'held';
+    case 'Ringing':
+    case 'Connecting':
+      return 'ringing';
+    case 'Unavailable':
+      return 'offline';
+    case 'Idle':
+      return m.extensions.get(ext)?.dnd ? 'dnd' : 'free';
+  }
+}
+
+/** Queues the extension is an agent of, with its log-in there (and the global log-in seed 000 adds). */
+export function queueMemberships(m: LiveModel, ext: string): { queue: string; loggedIn: boolean }[] {
+  const global = m.extensions.get(ext)?.queueGlobalLoggedIn ?? true;
+  const out: { queue: string; loggedIn: boolean }[] = [];
+  for (const q of m.queues.values()) {
+    const agent = q.agents.find((a) => a.extension === ext);
+    if (agent) out.push({ queue: q.number, loggedIn: agent.loggedIn && global });
+  }
+  return out;
+}

@@ -1,0 +1,106 @@
+// Directory admin: the extensions (live from the event stream), with create,
+// edit and delete for admin keys. A new extension's SIP password is shown
+// once, with a copy button: the API shows it to admin keys only.
+import { useState } from 'react';
+import { errorText, type ApiClient } from '../api/client.ts';
+import type { Extension } from '../api/types.ts';
+import type { LiveModel } from '../state/live-model.ts';
+import { ExtensionForm } from '../components/ExtensionForm.tsx';
+import { SecretOnce } from '../components/SecretOnce.tsx';
+import { KeysAdmin } from './KeysAdmin.tsx';
+
+export function DirectoryView({ client, model, canEdit }: { client: ApiClient; model: LiveModel; canEdit: boolean }) {
+  const [editing, setEditing] = useState<Extension | 'new'>();
+  const [created, setCreated] = useState<Extension>();
+  const [error, setError] = useState<string>();
+  const extensions = [...model.extensions.values()].sort((a, b) => a.number.localeCompare(b.number, 'en', { numeric: true }));
+
+  const remove = async (ext: Extension): Promise<void> => {
+    if (!window.confirm(`Delete extension ${ext.number}?`)) return;
+    setError(undefined);
+    try {
+      await client.delete(`/extensions/${encodeURIComponent(ext.number)}`);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
+  return (
+    <section aria-labelledby="directory-title" className="directory">
+      <h2 id="directory-title">Extensions</h2>
+      {canEdit && editing === undefined && (
+        <button type="button" onClick={() => { setEditing('new'); setCreated(undefined); }}>
+          New extension
+        </button>
+      )}
+      {editing !== undefined && (
+        <ExtensionForm
+          key={editing === 'new' ? 'new' : editing.number}
+          client={client}
+          {...(editing !== 'new' ? { editing } : {})}
+          onCancel={() => setEditing(undefined)}
+          onSaved={(ext, isNew) => {
+            setEditing(undefined);
+            if (isNew) {
+              setCreated(ext);
+            }
+          }}
+        />
+      )}
+      {created?.authPassword !== undefined && (
+        <SecretOnce secret={created.authPassword} testId="sip-password" onDone={() => setCreated(undefined)}>
+          <p>
+            Extension <strong>{created.number}</strong> created. Its phone registers as user <code>{created.authId}</code> with this SIP password, shown once:
+          </p>
+          <p className="hint">
+            Point the phone at this server (<code>{location.hostname}</code>), SIP port 5060 over UDP or TCP unless configured otherwise.
+          </p>
+        </SecretOnce>
+      )}
+      {error !== undefined && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="table-scroll">
+      <table className="directory-table">
+        <caption className="visually-hidden">Extensions</caption>
+        <thead>
+          <tr>
+            <th scope="col">Number</th>
+            <th scope="col">Name</th>
+            <th scope="col">Email</th>
+            <th scope="col">Profile</th>
+            <th scope="col">DND</th>
+            {canEdit && <th scope="col">Actions</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {extensions.map((x) => (
+            <tr key={x.number} data-testid={`ext-row-${x.number}`}>
+              <td>{x.number}</td>
+              <td>{[x.firstName, x.lastName].filter(Boolean).join(' ')}</td>
+              <td>{x.email}</td>
+              <td>{x.forwardingProfile}</td>
+              <td>{x.dnd ? 'yes' : 'no'}</td>
+              {canEdit && (
+                <td>
+                  <span className="actions">
+                  <button type="button" onClick={() => { setEditing(x); setCreated(undefined); }} aria-label={`Edit ${x.number}`}>
+                    Edit
+                  </button>
+                  <button type="button" className="danger" onClick={() => void remove(x)} aria-label={`Delete ${x.number}`}>
+                    Delete
+                  </button>
+                  </span>
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+</div>
+      {canEdit && <KeysAdmin client={client} />}
+    </section>
+  );
+}
