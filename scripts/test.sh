@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(baresip-core sip-tester kamailio rtpengine-daemon sox libsox-fmt-all espeak-ng postgresql-client iproute2)
+APT_PACKAGES=(baresip-core sip-tester kamailio rtpengine-daemon sox libsox-fmt-all espeak-ng postgresql-client iproute2 chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
