@@ -4,6 +4,7 @@ import { Migrator, sql, type Migration, type MigrationProvider, type Kysely } fr
 import type { SqlDialectName } from './dialect.ts';
 import { migration001 } from './migrations/001-directory.ts';
 import { migration002 } from './migrations/002-directory-version.ts';
+import { migration003 } from './migrations/003-open-calls.ts';
 import { migration004 } from './migrations/004-webhooks.ts';
 import { migration005 } from './migrations/005-sms.ts';
 import type { Database } from './schema.ts';
@@ -13,6 +14,7 @@ function provider(dialect: SqlDialectName): MigrationProvider {
     getMigrations: async (): Promise<Record<string, Migration>> => ({
       '001-directory': migration001(dialect),
       '002-directory-version': migration002,
+      '003-open-calls': migration003,
       '004-webhooks': migration004,
       '005-sms': migration005,
     }),
@@ -31,10 +33,13 @@ export interface MigrationReport {
  * makes it skip creating ours and then fail on it.
  */
 async function migratorFor(db: Kysely<Database>, dialect: SqlDialectName): Promise<Migrator> {
-  if (dialect !== 'postgres') return new Migrator({ db, provider: provider(dialect) });
+  // Numbers are reserved per feature and land in any order (003 came after
+  // 004 and 005): a database already at 005 must still get 003.
+  const base = { db, provider: provider(dialect), allowUnorderedMigrations: true };
+  if (dialect !== 'postgres') return new Migrator(base);
   const row = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
   const schema = row.rows[0]?.schema;
-  return new Migrator({ db, provider: provider(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
+  return new Migrator({ ...base, ...(schema ? { migrationTableSchema: schema } : {}) });
 }
 
 export async function migrateToLatest(db: Kysely<Database>, dialect: SqlDialectName): Promise<MigrationReport> {
