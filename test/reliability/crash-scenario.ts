@@ -54,7 +54,8 @@ async function sipPortFree(): Promise<number> {
 }
 
 export async function crashScenario(o: { calls: number; env?: Record<string, string>; log?: (line: string) => void }): Promise<CrashFigures> {
-  const log = o.log ?? (() => undefined);
+  const t0 = Date.now();
+  const log = (line: string): void => o.log?.(`${String(Date.now() - t0).padStart(6)} ms  ${line}`);
   const dir = mkdtempSync(join(tmpdir(), 'sb-crash-'));
   const receiver = new WebhookReceiver();
   await receiver.start();
@@ -84,6 +85,7 @@ export async function crashScenario(o: { calls: number; env?: Record<string, str
     assert.equal((await call('PATCH', '/api/v1/extensions/102', { recording: 'all' })).status, 200);
     assert.equal((await call('POST', '/api/v1/webhooks', { url: receiver.url, events: ['call.*'] })).status, 201);
     await receiver.stop();
+    log('started, directory ready');
 
     const server = { host: LOOPBACK, port: sipPort };
     const uasPort = await freeUdpPort();
@@ -99,6 +101,7 @@ export async function crashScenario(o: { calls: number; env?: Record<string, str
       phones.push(phone);
       await phone.waitRegistered(10_000);
     }
+    log('phones registered');
     const [p101, p102] = phones as [Baresip, Baresip];
 
     const sms = await fetch(`${sb.base}/sendSMS`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'to=600100200&body=survives+a+crash' });
@@ -139,6 +142,7 @@ export async function crashScenario(o: { calls: number; env?: Record<string, str
     }
     assert.deepEqual((await call('GET', '/api/v1/calls')).body, [], 'no call survives a crash');
 
+    log('CDRs checked');
     // Every call event queued before the kill, and each recovered end, is delivered.
     const ids = cdrs.map((c) => String(c.callId)).sort();
     const seen = (type: string): string[] => [...new Set(receiver.received.map((r) => JSON.parse(r.body) as any).filter((b) => b.type === type).map((b) => String(b.data.call.id)))].sort();
@@ -146,9 +150,11 @@ export async function crashScenario(o: { calls: number; env?: Record<string, str
     assert.deepEqual(seen('call.created'), ids);
     assert.deepEqual(seen('call.ended'), ids);
 
+    log('webhooks delivered');
     // The SMS accepted before the kill reaches the SMSC.
     await eventually(async () => smsc?.submitted.some((s) => s.destination === '48600100200'), 30_000, 'the SMS at the SMSC');
 
+    log('SMS delivered');
     // Registrations are back without a REGISTER: a new call reaches the SIPp UAS, and baresip's phones are listed.
     const registered = ((await call('GET', '/api/v1/registrations')).body as any[]).map((d) => String(d.extension));
     for (const ext of ['101', '102', '3002']) assert.ok(registered.includes(ext), `${ext} registered after the restart (${registered.join(', ')})`);
@@ -156,6 +162,7 @@ export async function crashScenario(o: { calls: number; env?: Record<string, str
     const result = await again.done;
     assert.equal(result.stats?.successful, 1, `a call to 3002 after the restart: ${result.stderr}`);
 
+    log('new call after restart done');
     // The recording cut by the kill is stored, tied to its CDR, and plays the tone.
     const recorded = cdrs.find((c) => c.dst === '102');
     const rec = await eventually(async () => ((await call('GET', '/api/v1/recordings')).body as any[])[0], 30_000, 'the recovered recording');
