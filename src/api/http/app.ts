@@ -25,6 +25,8 @@ export interface RouteEntry {
   method: string;
   url: string;
   role: Role | 'public' | undefined;
+  /** The route's JSON schemas (body, querystring, params), for tests that fuzz them. */
+  schema?: { body?: unknown; querystring?: unknown; params?: unknown };
 }
 
 declare module 'fastify' {
@@ -68,7 +70,7 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
     // Swagger UI's own routes are public (the docs are not a secret, the API
     // is); they sit outside the authenticated scope and say so in their config.
     if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), role: 'public' };
-    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, role: route.config?.role });
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, role: route.config?.role, ...(route.schema ? { schema: route.schema as RouteEntry['schema'] } : {}) });
   });
 
   app.addHook('onSend', async (request, reply) => {
