@@ -102,7 +102,18 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { deepLinking: true } });
 
   // At the root so its upgrade listener routes through every scope; clients of our streams send little.
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  // A client's broken frames (RFC 6455 protocol errors: ws has already sent the
+  // close frame with its code) are the client's mistake, not an error of ours:
+  // at error level, anyone could flood the log with stack traces.
+  await app.register(websocket, {
+    options: { maxPayload: 64 * 1024 },
+    errorHandler: (err, socket, request) => {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('WS_ERR_')) request.log.info({ code, reason: err.message }, 'websocket closed: the client broke the protocol');
+      else request.log.error({ err }, 'websocket failed');
+      socket.terminate();
+    },
+  });
 
   const registry = createMetricsRegistry();
   opts.metrics?.(registry);
