@@ -14,6 +14,8 @@ export interface ChildSwitchboard {
   output(): string;
   /** SIGKILL, resolved once the process is gone. */
   kill9(): Promise<void>;
+  /** SIGTERM (a clean stop), resolved once the process is gone. */
+  stop(): Promise<void>;
 }
 
 export async function startChild(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildSwitchboard> {
@@ -43,6 +45,16 @@ export async function startChild(env: Record<string, string>, timeoutMs = 60_000
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        child.kill('SIGTERM');
       }),
   };
 }

@@ -42,6 +42,8 @@ export interface CrashFigures {
   cdrs: number;
   /** kill -9 → the restarted process listens (its recovery done). */
   recoveryMs: number;
+  /** The same after a clean stop (SIGTERM) with nothing to recover: the peer figure. */
+  cleanRestartMs: number;
   webhookEvents: number;
   recordingMs: number;
 }
@@ -178,7 +180,13 @@ export async function crashScenario(o: { calls: number; env?: Record<string, str
     assert.equal(mp3.status, 200);
     assert.equal(mp3.headers.get('content-type'), 'audio/mpeg');
     assert.ok((await mp3.arrayBuffer()).byteLength > 1000);
-    return { calls: o.calls + 1, cdrs: cdrs.length, recoveryMs, webhookEvents: receiver.received.length, recordingMs: Math.round(stat.lengthSeconds * 1000) };
+    // The peer figure: a clean stop and start of the same installation, nothing to recover.
+    await sb.stop();
+    const stoppedAt = Date.now();
+    sb = await startChild(env);
+    const cleanRestartMs = Date.now() - stoppedAt;
+    log(`clean restart ${cleanRestartMs} ms`);
+    return { calls: o.calls + 1, cdrs: cdrs.length, recoveryMs, cleanRestartMs, webhookEvents: receiver.received.length, recordingMs: Math.round(stat.lengthSeconds * 1000) };
   } finally {
     for (const r of runs) await r.stop().catch(() => undefined);
     for (const p of phones) await p.stop().catch(() => undefined);
