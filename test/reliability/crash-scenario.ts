@@ -44,6 +44,8 @@ export interface CrashFigures {
   recoveryMs: number;
   /** The same after a clean stop (SIGTERM) with nothing to recover: the peer figure. */
   cleanRestartMs: number;
+  /** From the first recovered CDR to the end of the recovery (CDRs, call.ended events, the recording's MP3). */
+  recoveryWorkMs: number | undefined;
   webhookEvents: number;
   recordingMs: number;
 }
@@ -126,7 +128,15 @@ export async function crashScenario(o: { calls: number; env?: Record<string, str
     await sb.kill9();
     sb = await startChild(env);
     const recoveryMs = Date.now() - killedAt;
-    log(`restarted ${recoveryMs} ms after the kill`);
+    // The restarted process logs (at warn) when its recovery is done: how much of the restart that was.
+    const recoveredLine = sb
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"recovered from a crash"'));
+    const recoveredAt = recoveredLine ? (JSON.parse(recoveredLine) as { time: number }).time : undefined;
+    const cutLines = sb.output().split('\n').filter((l) => l.includes('"call cut by a crash')).map((l) => (JSON.parse(l) as { time: number }).time);
+    const recoveryWork = recoveredAt !== undefined && cutLines.length > 0 ? recoveredAt - Math.min(...cutLines) : undefined;
+    log(`restarted ${recoveryMs} ms after the kill; recovery done ${recoveredAt !== undefined ? recoveredAt - killedAt : '?'} ms after the kill, of which ~${String(recoveryWork ?? '?')} ms writing CDRs, events and the recording`);
     await receiver.start(hookPort);
     smsc = new Smsc({ systemId: 'sb', password: 's3cret' });
     await smsc.start(smppPort);
@@ -186,7 +196,7 @@ export async function crashScenario(o: { calls: number; env?: Record<string, str
     sb = await startChild(env);
     const cleanRestartMs = Date.now() - stoppedAt;
     log(`clean restart ${cleanRestartMs} ms`);
-    return { calls: o.calls + 1, cdrs: cdrs.length, recoveryMs, cleanRestartMs, webhookEvents: receiver.received.length, recordingMs: Math.round(stat.lengthSeconds * 1000) };
+    return { calls: o.calls + 1, cdrs: cdrs.length, recoveryMs, cleanRestartMs, recoveryWorkMs: recoveryWork, webhookEvents: receiver.received.length, recordingMs: Math.round(stat.lengthSeconds * 1000) };
   } finally {
     for (const r of runs) await r.stop().catch(() => undefined);
     for (const p of phones) await p.stop().catch(() => undefined);
