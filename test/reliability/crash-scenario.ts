@@ -2,6 +2,7 @@
 // (issue 13, chaos). Shared by the SQLite and PostgreSQL tests and by
 // `npm run bench -- chaos`. Before the kill:
 // - N calls SIPp UAC (3001) → Switchboard → SIPp UAS (3002) are talking,
+// - one SIPp call (3001 → 103) rings a baresip phone that does not answer,
 // - one call between two baresip phones (101 → 102) is talking and recorded
 //   (102's policy `all`), with 101 sending a 1 kHz tone,
 // - a webhook subscription to `call.*` has its receiver down, so every call
@@ -9,7 +10,8 @@
 // - an SMS is accepted while the SMSC is not up.
 // After the restart (same SIP port, same data directory or database), with
 // the receiver and the SMSC up:
-// - every call has exactly one CDR, ANSWERED, its end within a heartbeat of the kill,
+// - every call has exactly one CDR: ANSWERED with its end within a heartbeat of
+//   the kill, or FAILED for one call still ringing (3001 → 103, not answered),
 // - every call's call.created and call.ended reach the webhook receiver,
 // - the SMS reaches the SMSC,
 // - the phones' registrations are back: a new SIPp call to 3002 completes, and
@@ -99,14 +101,14 @@ export async function crashScenario(o: { calls: number; env?: Record<string, str
     const silence = join(dir, 'silence.wav');
     await makeSilenceWav(silence);
     const registrar = `127.0.0.1:${String(sipPort)}`;
-    for (const [ext, opts] of [['101', { toneHz: 1000 }], ['102', { audioFile: silence, answermode: 'auto' as const }]] as const) {
+    for (const [ext, opts] of [['101', { toneHz: 1000 }], ['102', { audioFile: silence, answermode: 'auto' as const }], ['103', { answermode: 'manual' as const }]] as const) {
       const password = (await call('GET', `/api/v1/extensions/${ext}`)).body.authPassword as string;
       const phone = await Baresip.start({ user: ext, password, registrar, regint: 600, ...opts });
       phones.push(phone);
       await phone.waitRegistered(10_000);
     }
     log('phones registered');
-    const [p101, p102] = phones as [Baresip, Baresip];
+    const [p101, p102, p103] = phones as [Baresip, Baresip, Baresip];
 
     const sms = await fetch(`${sb.base}/sendSMS`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'to=600100200&body=survives+a+crash' });
     assert.equal(sms.status, 200);
@@ -121,6 +123,10 @@ export async function crashScenario(o: { calls: number; env?: Record<string, str
       return calls.length === o.calls + 1 && calls.every((c) => c.state === 'Talking') ? calls : undefined;
     }, 60_000, `${o.calls + 1} talking calls`);
     log(`${live.length} calls talking`);
+    // And one still ringing at the kill: 3001 calls 103, whose phone does not answer.
+    const ringing = p103.waitForType('CALL_INCOMING', 15_000);
+    runs.push(await startSipp({ scenarioFile: join(SCENARIOS, 'b2bua-uac-auth.xml'), target: `${LOOPBACK}:${String(sipPort)}`, calls: 1, timeoutMs: 600_000, args: ['-s', '103', '-d', '600000', '-recv_timeout', '60000'] }));
+    await ringing;
     // Talk long enough for a few heartbeats and a recording worth checking.
     await new Promise((r) => setTimeout(r, 4000));
 
@@ -141,12 +147,16 @@ export async function crashScenario(o: { calls: number; env?: Record<string, str
     smsc = new Smsc({ systemId: 'sb', password: 's3cret' });
     await smsc.start(smppPort);
 
-    // Every call has one CDR, answered, ended at the crash.
+    // Every call has one CDR: answered and ended at the crash, or FAILED for the one still ringing.
     const cdrs = (await call('GET', '/api/v1/cdr')).body as any[];
-    assert.equal(cdrs.length, o.calls + 1, 'one CDR per call');
-    assert.equal(new Set(cdrs.map((c) => c.callId)).size, o.calls + 1);
-    assert.deepEqual(cdrs.map((c) => c.dst).sort(), [...Array<string>(1).fill('102'), ...Array<string>(o.calls).fill('3002')].sort());
-    for (const c of cdrs) {
+    assert.equal(cdrs.length, o.calls + 2, 'one CDR per call');
+    assert.equal(new Set(cdrs.map((c) => c.callId)).size, o.calls + 2);
+    assert.deepEqual(cdrs.map((c) => c.dst).sort(), ['102', '103', ...Array<string>(o.calls).fill('3002')].sort());
+    const unanswered = cdrs.find((c) => c.dst === '103');
+    assert.equal(unanswered.disposition, 'FAILED', 'the call ringing at the kill');
+    assert.equal(unanswered.billsec, 0);
+    assert.equal(unanswered.answeredAt, null);
+    for (const c of cdrs.filter((x) => x !== unanswered)) {
       assert.equal(c.disposition, 'ANSWERED', `call ${String(c.callId)} was talking`);
       const ended = Date.parse(c.endedAt);
       assert.ok(ended <= killedAt + 500 && ended >= killedAt - END_SLACK_MS, `call ${String(c.callId)} ended at ${String(c.endedAt)}, the kill was at ${new Date(killedAt).toISOString()}`);
@@ -169,7 +179,7 @@ export async function crashScenario(o: { calls: number; env?: Record<string, str
     log('SMS delivered');
     // Registrations are back without a REGISTER: a new call reaches the SIPp UAS, and baresip's phones are listed.
     const registered = ((await call('GET', '/api/v1/registrations')).body as any[]).map((d) => String(d.extension));
-    for (const ext of ['101', '102', '3002']) assert.ok(registered.includes(ext), `${ext} registered after the restart (${registered.join(', ')})`);
+    for (const ext of ['101', '102', '103', '3002']) assert.ok(registered.includes(ext), `${ext} registered after the restart (${registered.join(', ')})`);
     const again = await startSipp({ scenarioFile: join(SCENARIOS, 'b2bua-uac-auth.xml'), target: `${LOOPBACK}:${String(sipPort)}`, calls: 1, timeoutMs: 30_000, args: ['-s', '3002', '-d', '500', '-recv_timeout', '10000'] });
     const result = await again.done;
     assert.equal(result.stats?.successful, 1, `a call to 3002 after the restart: ${result.stderr}`);
@@ -196,7 +206,7 @@ export async function crashScenario(o: { calls: number; env?: Record<string, str
     sb = await startChild(env);
     const cleanRestartMs = Date.now() - stoppedAt;
     log(`clean restart ${cleanRestartMs} ms`);
-    return { calls: o.calls + 1, cdrs: cdrs.length, recoveryMs, cleanRestartMs, recoveryWorkMs: recoveryWork, webhookEvents: receiver.received.length, recordingMs: Math.round(stat.lengthSeconds * 1000) };
+    return { calls: o.calls + 2, cdrs: cdrs.length, recoveryMs, cleanRestartMs, recoveryWorkMs: recoveryWork, webhookEvents: receiver.received.length, recordingMs: Math.round(stat.lengthSeconds * 1000) };
   } finally {
     for (const r of runs) await r.stop().catch(() => undefined);
     for (const p of phones) await p.stop().catch(() => undefined);
