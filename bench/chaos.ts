@@ -17,7 +17,7 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
   process.stdout.write(`bench/chaos: kill -9 during ${calls} SIPp calls + 1 recorded baresip call on ${where}${opts.smoke ? ' (smoke)' : ''}\n`);
   try {
     const f = await crashScenario({ calls, ...(db ? { env: { SWITCHBOARD_DATABASE_URL: db.url } } : {}), log: (l) => process.stdout.write(`  ${l}\n`) });
-    const summary = `${where}: kill -9 during ${f.calls} talking calls; restart listening ${f.recoveryMs} ms after the kill, ${String(f.recoveryWorkMs ?? '?')} ms of it writing the recovered CDRs/events/recording (clean stop → start: ${f.cleanRestartMs} ms); ${f.cdrs}/${f.calls} CDRs (ANSWERED, ended within a heartbeat of the kill), ${f.webhookEvents} webhook requests after the restart (every call.created/call.ended), SMS delivered, registrations back without REGISTER, recording recovered (${(f.recordingMs / 1000).toFixed(1)} s, the 1 kHz tone)`;
+    const summary = `${where}: kill -9 during ${f.calls} talking calls; restart listening ${f.recoveryMs} ms after the kill, ${String(f.recoveryWorkMs ?? '?')} ms of it writing the recovered CDRs/events/recording (clean stop → start: ${f.cleanRestartMs} ms); ${f.cdrs}/${f.calls} CDRs (the talking ones ANSWERED and ended within a heartbeat of the kill, the one ringing FAILED), ${f.webhookEvents} webhook requests after the restart (every call.created/call.ended), SMS delivered, registrations back without REGISTER, recording recovered (${(f.recordingMs / 1000).toFixed(1)} s, the 1 kHz tone)`;
     process.stdout.write(`bench/chaos: ${summary}\n`);
     if (!opts.smoke) record('chaos', `${db ? 'BENCH_CHAOS_DB=postgres ' : ''}npm run bench -- chaos`, summary, f.cleanRestartMs / f.recoveryMs);
   } finally {
