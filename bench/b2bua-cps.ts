@@ -11,8 +11,6 @@
 // port (Switchboard sends the INVITE where the REGISTER came from), then SIPp binds
 // that port. The UAS answers Switchboard's OPTIONS qualify (every 30 s) too.
 import { execFileSync } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,8 +19,7 @@ import { startSipp, type SippResult, type SippRun } from '../test/peers/sipp.ts'
 import { Kamailio } from '../test/peers/kamailio.ts';
 import { freeUdpPort, isUdpPortFree, LOOPBACK } from '../test/peers/ports.ts';
 import { OutputTail } from '../test/peers/process.ts';
-import { parseMessage, type SipResponse } from '../src/sip/message/index.ts';
-import { DigestClient } from '../src/sip/auth/digest-client.ts';
+import { registerFrom } from '../test/helpers/sip-register.ts';
 
 const SCENARIOS = join(ROOT, 'bench', 'scenarios');
 const UAC_AUTH = join(SCENARIOS, 'b2bua-uac-auth.xml');
@@ -241,60 +238,6 @@ function bestClean(steps: Step[]): Step | undefined {
 }
 
 // ---- Switchboard's callee: a REGISTER from the UAS's port ----------------------
-
-/** REGISTER (→ 401 → REGISTER with digest → 200) sent from `localPort`, Contact that port. */
-async function registerFrom(localPort: number, server: { host: string; port: number }, user: string, password: string): Promise<void> {
-  const socket = createSocket({ type: 'udp4', reuseAddr: false });
-  await new Promise<void>((res, rej) => {
-    socket.once('error', rej);
-    socket.bind(localPort, LOOPBACK, () => res());
-  });
-  const callId = `${randomBytes(8).toString('hex')}@bench`;
-  const tag = randomBytes(4).toString('hex');
-  const uri = `sip:${server.host}:${String(server.port)}`;
-  const send = (cseq: number, authorization?: string): Promise<SipResponse> =>
-    new Promise((res, rej) => {
-      const timer = setTimeout(() => rej(new Error(`no final response to REGISTER ${cseq} from ${uri}`)), 3000);
-      const onMessage = (data: Buffer): void => {
-        const parsed = parseMessage(data);
-        if (!parsed.ok || parsed.message.kind !== 'response') return;
-        const m = parsed.message;
-        if (m.callId !== callId || m.cseq?.seq !== cseq || m.status < 200) return;
-        clearTimeout(timer);
-        socket.off('message', onMessage);
-        res(m);
-      };
-      socket.on('message', onMessage);
-      const lines = [
-        `REGISTER ${uri} SIP/2.0`,
-        `Via: SIP/2.0/UDP ${LOOPBACK}:${String(localPort)};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`,
-        'Max-Forwards: 70',
-        `From: <sip:${user}@${server.host}>;tag=${tag}`,
-        `To: <sip:${user}@${server.host}>`,
-        `Call-ID: ${callId}`,
-        `CSeq: ${String(cseq)} REGISTER`,
-        `Contact: <sip:${user}@${LOOPBACK}:${String(localPort)}>`,
-        'Expires: 3600',
-        ...(authorization !== undefined ? [`Authorization: ${authorization}`] : []),
-        'User-Agent: sipp-bench-register',
-        'Content-Length: 0',
-        '',
-        '',
-      ];
-      socket.send(lines.join('\r\n'), server.port, server.host);
-    });
-  try {
-    let res = await send(1);
-    if (res.status === 401) {
-      const auth = new DigestClient({ username: user, password }).authorize({ method: 'REGISTER', uri, challengeHeaderValue: res.getHeaders('www-authenticate') });
-      if (auth === undefined) throw new Error(`cannot answer the REGISTER challenge: ${res.getHeaders('www-authenticate').join(' | ')}`);
-      res = await send(2, auth);
-    }
-    if (res.status !== 200) throw new Error(`REGISTER of ${user} got ${res.status} ${res.reason}`);
-  } finally {
-    await new Promise<void>((res) => socket.close(() => res()));
-  }
-}
 
 /** A free UDP port, registered as `user`, then a SIPp UAS bound to it. */
 async function registeredUas(server: { host: string; port: number }): Promise<SippRun> {

@@ -8,6 +8,8 @@ const BENCHES: Record<string, () => Promise<{ run(o: { smoke: boolean }): Promis
   webapi: () => import('./webapi.ts'),
   webhooks: () => import('./webhooks.ts'),
   'callcontrol-ws': () => import('./callcontrol-ws.ts'),
+  chaos: () => import('./chaos.ts'),
+  'http-fuzz': () => import('./http-fuzz.ts'),
 };
 
 const args = process.argv.slice(2);

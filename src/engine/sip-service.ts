@@ -20,6 +20,10 @@ import { MusicOnHold } from './music-on-hold/music-on-hold.ts';
 import { TrunkRegistrations } from './trunks/trunk-registrations.ts';
 import { QueueService } from './acd/queue-service.ts';
 import { IvrPrompts } from './features/ivr-prompt.ts';
+import { CdrWriter } from './cdr/cdr-writer.ts';
+import { OpenCallJournal } from './cdr/open-call-journal.ts';
+import { recoverOpenCalls } from './cdr/crash-recovery.ts';
+import { recoverOpenRecordings } from './recording/recording-recovery.ts';
 
 export interface SipServiceOptions {
   config: Config;
@@ -42,6 +46,8 @@ export class SipService {
   readonly musicOnHold: MusicOnHold;
   readonly trunks: TrunkRegistrations;
   readonly queues: QueueService;
+  readonly cdr: CdrWriter;
+  readonly journal: OpenCallJournal;
   private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SipServiceOptions) {
@@ -54,6 +60,8 @@ export class SipService {
     const host = advertisedHost(config.publicHost, config.host);
     this.allocator = new PortAllocator(config.rtpPorts, config.host);
     const ctx = new LegContext(this.stack, new DialogRouter(), host, { T1: config.sipT1Ms });
+    this.cdr = new CdrWriter(store);
+    this.journal = new OpenCallJournal(store, logger.child({ component: 'journal' }));
     const prompts = new IvrPrompts(config.dataDir, logger.child({ component: 'acd' }));
     this.queues = new QueueService({
       store,
@@ -65,7 +73,7 @@ export class SipService {
       mohFile: config.mohFile,
       speak: (text) => prompts.spoken(text),
     });
-    this.b2bua = new B2bua({ ctx, store, locations: this.locations, registrar: this.registrar, guard: this.guard, allocator: this.allocator, logger: logger.child({ component: 'b2bua' }), rtpTimeoutSeconds: config.rtpTimeoutSeconds, timeZone: config.timeZone, dataDir: config.dataDir, queues: this.queues });
+    this.b2bua = new B2bua({ ctx, store, locations: this.locations, registrar: this.registrar, guard: this.guard, allocator: this.allocator, logger: logger.child({ component: 'b2bua' }), rtpTimeoutSeconds: config.rtpTimeoutSeconds, timeZone: config.timeZone, dataDir: config.dataDir, queues: this.queues, cdr: this.cdr, journal: this.journal });
     this.recordings = new RecordingService({ calls: this.b2bua, store, dataDir: config.dataDir, logger: logger.child({ component: 'recording' }) });
     this.musicOnHold = new MusicOnHold({ calls: this.b2bua, store, file: config.mohFile, logger: logger.child({ component: 'moh' }) });
     this.trunks = new TrunkRegistrations({ stack: this.stack, store, host, onError: (err) => logger.error({ err }, 'trunk registration failed') });
@@ -74,6 +82,11 @@ export class SipService {
 
   async start(): Promise<{ udp: number; tcp: number; tls?: number }> {
     const restored = await this.locations.load();
+    // Before any new call: what a crash of the previous process left open.
+    const cut = await recoverOpenCalls(this.options.store, this.cdr, this.options.logger);
+    const cutRecordings = await recoverOpenRecordings(this.options.store, this.recordings.rows, this.options.logger);
+    if (cut.length > 0 || cutRecordings > 0) this.options.logger.warn({ calls: cut.length, recordings: cutRecordings }, 'recovered from a crash');
+    this.journal.start();
     const ports = await this.stack.start();
     if (restored > 0) this.options.logger.info({ restored }, 'registrations restored');
     this.expiryTimer = setInterval(() => {
@@ -95,6 +108,7 @@ export class SipService {
     await this.recordings.close();
     await this.stack.close();
     await this.locations.flush();
+    this.journal.stop();
   }
 }
 

@@ -4,6 +4,7 @@ import { Migrator, sql, type Migration, type MigrationProvider, type Kysely } fr
 import type { SqlDialectName } from './dialect.ts';
 import { migration001 } from './migrations/001-directory.ts';
 import { migration002 } from './migrations/002-directory-version.ts';
+import { migration003 } from './migrations/003-open-calls.ts';
 import { migration004 } from './migrations/004-webhooks.ts';
 import { migration005 } from './migrations/005-sms.ts';
 import { migration011 } from './migrations/011-voicemail.ts';
@@ -14,6 +15,7 @@ function provider(dialect: SqlDialectName): MigrationProvider {
     getMigrations: async (): Promise<Record<string, Migration>> => ({
       '001-directory': migration001(dialect),
       '002-directory-version': migration002,
+      '003-open-calls': migration003,
       '004-webhooks': migration004,
       '005-sms': migration005,
       '011-voicemail': migration011,
@@ -33,9 +35,8 @@ export interface MigrationReport {
  * makes it skip creating ours and then fail on it.
  */
 async function migratorFor(db: Kysely<Database>, dialect: SqlDialectName): Promise<Migrator> {
-  // Numbers are reserved per feature branch, so a lower number (003) may land
-  // after higher ones (004, 005) already ran on an installation: apply it
-  // rather than refuse to start.
+  // Numbers are reserved per feature and land in any order (003 came after
+  // 004 and 005): a database already at 005 must still get 003.
   const base = { db, provider: provider(dialect), allowUnorderedMigrations: true };
   if (dialect !== 'postgres') return new Migrator(base);
   const row = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);

@@ -360,6 +360,31 @@ export interface VoicemailMessagesTable {
   createdAt: Stamp;
 }
 
+/** A live call's journal row (migration 003): its CDR after a crash. */
+export interface OpenCallsTable {
+  id: string;
+  callId: string;
+  startedAt: Stamp;
+  answeredAt: Stamp | null;
+  src: string;
+  srcName: string;
+  dst: string;
+  /** The CallInfo as JSON, as of the start or the answer. */
+  info: string;
+  /** Last heartbeat of the process carrying the call: the end of its talk time after a crash. */
+  aliveAt: Stamp;
+}
+
+/** A recording in progress (migration 003): its WAV is fixed up and stored after a crash. */
+export interface OpenRecordingsTable {
+  id: string;
+  callId: string;
+  path: string;
+  channels: number;
+  startedAt: Stamp;
+  participants: string;
+}
+
 export interface Database {
   directoryVersion: DirectoryVersionTable;
   extensions: ExtensionsTable;
@@ -389,4 +414,6 @@ export interface Database {
   smsMessages: SmsMessagesTable;
   smsParts: SmsPartsTable;
   voicemailMessages: VoicemailMessagesTable;
+  openCalls: OpenCallsTable;
+  openRecordings: OpenRecordingsTable;
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
+import type { Logger } from 'pino';
 import { startServer, createLogger, type RunningServer } from '../../src/server.ts';
 
 export interface TestServer {
@@ -16,7 +17,7 @@ export interface TestServer {
 }
 
 /** Starts a server; with `dataDir` it reuses that directory (a restart) and keeps it on stop. */
-export async function startTestServer(env: Record<string, string> = {}, opts: { dataDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, opts: { dataDir?: string; logger?: Logger } = {}): Promise<TestServer> {
   const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'sb-srv-'));
   const config = loadConfig({
     SWITCHBOARD_HOST: '127.0.0.1',
@@ -27,7 +28,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
     SWITCHBOARD_DEMO: 'true',
     ...env,
   });
-  const server = await startServer(config, createLogger(config));
+  const server = await startServer(config, opts.logger ?? createLogger(config));
   const adminKey = server.demo?.adminKey ?? (await server.control.keys.create('admin', 'test')).key;
   return {
     server,

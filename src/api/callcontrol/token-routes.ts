@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { PbxControl } from '../../core/pbx-control.ts';
 import { toPbxError } from '../http/problem.ts';
+import { PbxError } from '../../core/errors.ts';
 import { dnsOfKey } from './auth.ts';
 import type { TokenIssuer } from './token.ts';
 import { TokenBody, TokenError, TokenReply } from './schemas.ts';
@@ -46,9 +47,16 @@ export async function tokenRoutes(app: FastifyInstance, opts: { control: PbxCont
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
-  app.setErrorHandler((err, _request, reply) => {
+  // Busboy's errors (a truncated multipart body, no boundary) carry no status:
+  // anything failing before the handler's turn is the body, the client's mistake.
+  const parsed = new WeakSet<FastifyRequest>();
+  app.addHook('preHandler', async (request) => {
+    parsed.add(request);
+  });
+  app.setErrorHandler((err, request, reply) => {
     if (err instanceof TokenRefusal) return refuse(reply, err);
-    const pbx = toPbxError(err);
+    const known = toPbxError(err);
+    const pbx = known.status >= 500 && !parsed.has(request) ? new PbxError('SB_VALIDATION', `the body could not be read: ${err instanceof Error ? err.message : String(err)}`) : known;
     const status = pbx.status >= 500 ? 500 : 400;
     return reply.code(status).header('cache-control', 'no-store').send({ error: status === 500 ? 'server_error' : 'invalid_request', error_description: pbx.message });
   });

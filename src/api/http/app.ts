@@ -26,6 +26,8 @@ export interface RouteEntry {
   method: string;
   url: string;
   role: Role | 'public' | undefined;
+  /** The route's JSON schemas (body, querystring, params), for tests that fuzz them. */
+  schema?: { body?: unknown; querystring?: unknown; params?: unknown };
 }
 
 declare module 'fastify' {
@@ -69,7 +71,7 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
     // Swagger UI's own routes are public (the docs are not a secret, the API
     // is); they sit outside the authenticated scope and say so in their config.
     if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), role: 'public' };
-    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, role: route.config?.role });
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, role: route.config?.role, ...(route.schema ? { schema: route.schema as RouteEntry['schema'] } : {}) });
   });
 
   app.addHook('onSend', async (request, reply) => {
@@ -101,7 +103,18 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { deepLinking: true } });
 
   // At the root so its upgrade listener routes through every scope; clients of our streams send little.
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  // A client's broken frames (RFC 6455 protocol errors: ws has already sent the
+  // close frame with its code) are the client's mistake, not an error of ours:
+  // at error level, anyone could flood the log with stack traces.
+  await app.register(websocket, {
+    options: { maxPayload: 64 * 1024 },
+    errorHandler: (err, socket, request) => {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('WS_ERR_')) request.log.info({ code, reason: err.message }, 'websocket closed: the client broke the protocol');
+      else request.log.error({ err }, 'websocket failed');
+      socket.terminate();
+    },
+  });
 
   const registry = createMetricsRegistry();
   opts.metrics?.(registry);

@@ -15,6 +15,7 @@ import { MediaRelay } from '../../media/relay.ts';
 import type { PortAllocator } from '../../media/port-allocator.ts';
 import type { LocationStore } from '../registrations/location-store.ts';
 import { CdrWriter } from '../cdr/cdr-writer.ts';
+import type { OpenCallJournal } from '../cdr/open-call-journal.ts';
 import { UasLeg } from './uas-leg.ts';
 import { Call, type CallParty, type ReferRequest } from './call.ts';
 import { Originator, autoAnswerHeaders } from './originator.ts';
@@ -57,6 +58,10 @@ export interface B2buaOptions {
   dataDir?: string;
   /** The ACD serving calls to queues (src/engine/acd); queues are not served without it. */
   queues?: QueueService;
+  /** The CDR writer (shared with crash recovery, so uniqueids stay unique). */
+  cdr?: CdrWriter;
+  /** Keeps each live call in the store, for its CDR after a crash. */
+  journal?: OpenCallJournal;
 }
 
 /** What a routing advisor (the CRM's reply to NOTIFY_START) may change about a new call. */
@@ -93,7 +98,7 @@ export class B2bua {
   private advisor: { advise: RoutingAdvisor; timeoutMs: number } | undefined;
 
   constructor(private readonly o: B2buaOptions) {
-    this.cdr = new CdrWriter(o.store);
+    this.cdr = o.cdr ?? new CdrWriter(o.store);
     this.dialPlan = new DialPlan(o.store);
     this.trunks = new TrunkLines(o.store, o.ctx);
     this.prompts = new IvrPrompts(o.dataDir ?? join(tmpdir(), 'switchboard'), o.logger);
@@ -490,7 +495,12 @@ export class B2bua {
     this.calls.set(call.id, call);
     if (tx) this.byInvite.set(tx, call);
     log(events.append('call.created', { call: call.info(), origin: tx ? 'phone' : 'api', dialled: call.dialled }));
-    call.on('changed', (info) => log(events.append('call.updated', { call: info })));
+    const journal = this.o.journal;
+    journal?.opened(call.info(), caller.number, caller.name, dialled);
+    call.on('changed', (info) => {
+      journal?.changed(info);
+      log(events.append('call.updated', { call: info }));
+    });
     call.on('participant', (p) => log(events.append('participant.updated', { participant: p })));
     call.on('dtmf', (participantId, digit, durationMs) => log(events.append('dtmf', { callId: call.id, participantId, digit, durationMs })));
     call.on('referred', (refer) => this.referred(call, refer));
@@ -500,15 +510,18 @@ export class B2bua {
       clearTimeout(max);
       this.calls.delete(call.id);
       if (tx) this.byInvite.delete(tx);
-      const written = this.cdr.write({
+      // Taken now: the ACD forgets the call as it ends.
+      const app = this.lastApp(call.id, dialled);
+      const written = (journal?.ended(call.id) ?? Promise.resolve(undefined)).then((alongside) => this.cdr.write({
         call: info,
         disposition,
         endedAt,
         src: caller.number,
         srcName: caller.name,
         dst: dialled,
-        ...this.lastApp(call.id, dialled),
-      });
+        ...app,
+        ...(alongside ? { alongside } : {}),
+      }));
       const failureStatus = call.failureStatus;
       log(written.then((cdr) => events.append('call.ended', { call: info, disposition, duration: cdr.duration, billsec: cdr.billsec, cdrUniqueid: cdr.uniqueid, ...(failureStatus !== undefined ? { failureStatus } : {}) })));
     });

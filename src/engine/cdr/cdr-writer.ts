@@ -2,7 +2,9 @@
 // announced, with the fields seed 003's /cdr returns (Asterisk's CDR model):
 // calldate, clid, src, dst, channel, dstchannel, lastapp, duration, billsec,
 // disposition, uniqueid.
+import type { Kysely } from 'kysely';
 import type { Store } from '../../store/index.ts';
+import type { Database } from '../../store/schema.ts';
 import type { CallInfo, Disposition } from '../../core/calls.ts';
 
 export interface CdrInput {
@@ -15,6 +17,8 @@ export interface CdrInput {
   lastApp: string;
   lastData: string;
   trunk?: string;
+  /** Runs in the CDR's transaction: the open-calls journal deletes the call's row there. */
+  alongside?: (tx: Kysely<Database>) => Promise<void>;
 }
 
 export interface CdrWritten {
@@ -44,8 +48,9 @@ export class CdrWriter {
     const callee = call.participants.find((p) => p.direction === 'outbound');
     this.uniqueSeq += 1;
     const uniqueid = `${String(Math.floor(started / 1000))}.${String(this.uniqueSeq)}`;
-    await this.store.db
-      .insertInto('cdr')
+    const insert = (db: Kysely<Database>) =>
+      db
+        .insertInto('cdr')
       .values({
         uniqueid,
         callId: call.id,
@@ -70,6 +75,15 @@ export class CdrWriter {
         recordingId: null,
       })
       .execute();
+    const alongside = input.alongside;
+    if (alongside) {
+      await this.store.db.transaction().execute(async (tx) => {
+        await insert(tx);
+        await alongside(tx);
+      });
+    } else {
+      await insert(this.store.db);
+    }
     return { uniqueid, duration, billsec };
   }
 }

@@ -193,6 +193,12 @@ export class RecordingService {
       },
     };
     this.active.set(call.id, a);
+    // Known to the store while it records: a crash leaves a WAV that the next start stores (recording-recovery.ts).
+    this.o.store.db
+      .insertInto('openRecordings')
+      .values({ id, callId: call.id, path: recorder.path, channels: recorder.channels, startedAt: a.startedAt, participants: JSON.stringify([...participants.values()]) })
+      .execute()
+      .catch((err: unknown) => this.o.logger.error({ err, recording: id }, 'journaling a recording failed'));
     this.cdrWaiter(call.id);
     call.on('changed', onChanged);
     call.on('participant', onParticipant);
@@ -238,6 +244,7 @@ export class RecordingService {
       path: mp3Path,
       token: randomBytes(24).toString('base64url'),
     });
+    await this.o.store.db.deleteFrom('openRecordings').where('id', '=', a.id).execute();
     await this.o.store.events.append('recording.ready', { recording });
   }
 
