@@ -168,7 +168,22 @@ async function idleTrunkStatus(store: Store): Promise<TrunkStatus[]> {
   return (items as Trunk[]).map((t) => ({ trunkId: t.id, name: t.name, state: 'notRegistering', code: null, reason: 'the SIP engine is not running', expiresAt: null, nextAttemptAt: null }));
 }
 
-export function createPbxControl(store: Store, parts: { devices?: DeviceSource; calls?: CallSource; recordings?: RecordingSource; webhooks?: PbxControl['webhooks']; sms?: SmsSink; trunks?: TrunkStatusSource } = {}): PbxControl {
+const NO_MEDIA: PbxControl['media'] = {
+  listen: (callId) => {
+    throw new PbxError('SB_NOT_FOUND', `call ${callId} does not exist`);
+  },
+  speak: (callId) => {
+    throw new PbxError('SB_NOT_FOUND', `call ${callId} does not exist`);
+  },
+};
+
+/** Without a SIP engine no call reaches a route point; applications may still connect. */
+const NO_ROUTE_POINTS: PbxControl['routePoints'] = { attachApplication: () => () => undefined };
+
+export function createPbxControl(
+  store: Store,
+  parts: { devices?: DeviceSource; calls?: CallSource; recordings?: RecordingSource; webhooks?: PbxControl['webhooks']; sms?: SmsSink; trunks?: TrunkStatusSource; media?: PbxControl['media']; routePoints?: PbxControl['routePoints'] } = {},
+): PbxControl {
   const recordings = parts.recordings ?? NO_RECORDINGS;
   const devices = parts.devices ?? NO_DEVICES;
   const calls = parts.calls ?? NO_CALLS;
@@ -199,6 +214,8 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
       record: (callId, action) => recordings.record(callId, action),
     },
     cdr: { list: (q) => listCdr(store, q) },
+    media: parts.media ?? NO_MEDIA,
+    routePoints: parts.routePoints ?? NO_ROUTE_POINTS,
     devices: {
       list: async (extension) => {
         if (extension === undefined) return devices.all().map(deviceInfo).sort((a, b) => a.extension.localeCompare(b.extension) || a.contact.localeCompare(b.contact));

@@ -33,6 +33,7 @@ import { join } from 'node:path';
 import type { Ivr } from '../../core/directory/ivr.ts';
 import type { IvrMenu } from '../features/ivr.ts';
 import { IvrPrompts, SILENCE } from '../features/ivr-prompt.ts';
+import { RoutePointApps } from '../route-points/route-point-apps.ts';
 
 export interface B2buaOptions {
   ctx: LegContext;
@@ -82,6 +83,8 @@ export class B2bua {
   private readonly trunks: TrunkLines;
   private readonly prompts: IvrPrompts;
   private advisor: { advise: RoutingAdvisor; timeoutMs: number } | undefined;
+  /** The applications of route points and the calls waiting for them (seed 001). */
+  readonly routePoints = new RoutePointApps();
 
   constructor(private readonly o: B2buaOptions) {
     this.cdr = new CdrWriter(o.store);
@@ -105,6 +108,7 @@ export class B2bua {
         const menu = (await this.dialPlan.ivr(number)) as Ivr | undefined;
         return menu ? this.prompts.samples(menu) : SILENCE;
       },
+      routePoints: this.routePoints,
     });
     const timeoutMs = (o.rtpTimeoutSeconds ?? 60) * 1000;
     this.deadCallTimer = setInterval(() => {
@@ -266,8 +270,9 @@ export class B2bua {
    * points. No phone of ours is under direct control yet, so a ringing
    * participant cannot be answered remotely: 422, as 3CX answers it then.
    */
-  answer(callId: string, participantId: string): Promise<void> {
+  async answer(callId: string, participantId: string): Promise<void> {
     const p = this.call(callId, participantId).participant(participantId);
+    if (this.routePoints.owns(participantId)) return this.routePoints.answer(participantId);
     if (p?.status !== 'Ringing') throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not ringing`);
     throw new PbxError('SB_UNPROCESSABLE', `the device of participant ${participantId} does not support direct control`);
   }

@@ -12,7 +12,8 @@ import type { UacTarget } from '../b2bua/uac-leg.ts';
 import { forwardingFor } from '../features/forwarding.ts';
 import { ringGroup } from '../features/ring-group.ts';
 import { runIvr, type IvrMenu } from '../features/ivr.ts';
-import type { DialPlan, ExtensionEntry } from './dial-plan.ts';
+import type { DialPlan, ExtensionEntry, RoutePointEntry } from './dial-plan.ts';
+import type { RoutePointApps } from '../route-points/route-point-apps.ts';
 import type { OutboundRule } from '../../core/directory/outbound-rule.ts';
 import { attempts, matchOutboundRule } from './outbound-rules.ts';
 
@@ -36,7 +37,12 @@ export interface RouterDeps {
   /** An IVR menu by number, and its prompt as 8 kHz samples. */
   ivrMenu(number: string): Promise<IvrMenu | undefined>;
   ivrPrompt(number: string): Promise<Int16Array>;
+  /** The applications of route points (seed 001). */
+  routePoints: RoutePointApps;
 }
+
+/** A route point's noAppTimeout of 0: the call waits as long as an application is connected. */
+const ROUTE_POINT_NO_LIMIT_SECONDS = 4 * 3600;
 
 interface Failure {
   status: number;
@@ -63,6 +69,7 @@ export class CallRouter {
       return this.destination(call, entry.noAnswer, from, hops, outcome);
     }
     if (entry.kind === 'ivr') return this.ivr(call, number, from, hops);
+    if (entry.kind === 'routePoint') return this.routePoint(call, entry, from, hops);
     // Queues need the media services (music, announcements): not yet.
     this.d.logger.info({ call: call.id, number, kind: entry.kind }, 'no route to this kind of number yet');
     call.fail(480, 'FAILED');
@@ -77,6 +84,26 @@ export class CallRouter {
     if (!dest) return call.isEnded ? undefined : call.fail(488, 'FAILED');
     this.d.logger.info({ call: call.id, ivr: number, destination: dest }, 'IVR choice');
     return this.destination(call, dest, from, hops, { status: 480, disposition: 'FAILED' });
+  }
+
+  /**
+   * A route point (seed 001): the call rings there, without media, until the
+   * application answers, diverts, routes or drops it; with no application
+   * connected, or none acting within noAppTimeout, the fallback takes it.
+   * What the application does next is its own (the call's verbs), except
+   * that a divert or route that fails while the round still waits ends at
+   * the fallback too.
+   */
+  private async routePoint(call: Call, rp: RoutePointEntry, from: string, hops: number): Promise<void> {
+    const apps = this.d.routePoints;
+    if (apps.hasApplication(rp.number)) {
+      const party: CallParty = { dn: rp.number, dnType: 'RoutePoint', number: rp.number, name: rp.name };
+      const seconds = rp.noAppTimeout > 0 ? rp.noAppTimeout : ROUTE_POINT_NO_LIMIT_SECONDS;
+      const outcome = await call.ringStep([{ party, target: apps.target(rp.number) }], seconds, from, this.d.address(rp.number, rp.name));
+      if (outcome.answered || outcome.callEnded) return;
+    }
+    this.d.logger.info({ call: call.id, routePoint: rp.number, fallback: rp.fallback }, 'route point: no application took the call; fallback');
+    return this.destination(call, rp.fallback, from, hops, { status: 480, disposition: 'NO ANSWER' });
   }
 
   private async extension(call: Call, ext: ExtensionEntry, from: string, hops: number): Promise<void> {
@@ -151,10 +178,11 @@ export class CallRouter {
 
   private async destination(call: Call, dest: Destination, from: string, hops: number, failure: Failure): Promise<void> {
     if (call.isEnded) return;
-    if (dest.type === 'extension') return this.route(call, dest.number, from, hops + 1);
+    // A route point is a number of the dial plan like any other (seed 000 officeHours_type routepoint).
+    if (dest.type === 'extension' || dest.type === 'routepoint') return this.route(call, dest.number, from, hops + 1);
     if (dest.type === 'external') return this.external(call, dest.number, undefined, hops + 1);
     if (dest.type !== 'none' && dest.type !== 'hangup') {
-      // Voicemail, fax and route points come later.
+      // Voicemail and fax come later.
       this.d.logger.info({ call: call.id, destination: dest }, 'destination type not routable yet');
     }
     call.fail(failure.status, failure.disposition);
