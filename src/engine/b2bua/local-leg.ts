@@ -32,11 +32,13 @@ export class LocalLeg extends EventEmitter<LocalLegEvents> implements DialogLeg 
     return this.state === 'answered';
   }
 
-  /** The call starts ringing it: it rings at once (180 toward the caller). */
+  /** The call starts ringing it: it rings at once (180 toward the caller), once the call holds it among its forks. */
   start(): void {
     if (this.state !== 'new') return;
     this.state = 'ringing';
-    this.emit('progress');
+    setImmediate(() => {
+      if (this.state === 'ringing') this.emit('progress');
+    });
   }
 
   /** The application answers. False when it no longer rings. */
