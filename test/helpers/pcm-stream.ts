@@ -47,6 +47,7 @@ export interface PcmReader {
   abort(): void;
   /** Stops reading without closing (a reader that never reads). */
   pause(): void;
+  resume(): void;
 }
 
 export function openPcmReader(client: CallControlClient, path: string, token = client.token): Promise<PcmReader> {
@@ -83,6 +84,7 @@ export function openPcmReader(client: CallControlClient, path: string, token = c
         ended,
         abort: () => req.destroy(),
         pause: () => res.pause(),
+        resume: () => res.resume(),
       });
     });
     req.on('error', (err) => reject(err));

@@ -53,7 +53,8 @@ export class LocalLeg extends EventEmitter<LocalLegEvents> implements DialogLeg 
   reject(status: number): void {
     if (!this.isRinging) return;
     this.close();
-    this.emit('failed', status);
+    // Later, as a phone's final answer comes: a call cancelling all its forks must not hear of one mid-loop.
+    setImmediate(() => this.emit('failed', status));
   }
 
   /** RFC 3261 §9.1 in spirit: stop ringing; reported as 487 like a phone's. */
