@@ -103,7 +103,7 @@ describe('a voice bot on a route point', () => {
     const call = t.server.sip.b2bua.get(callId)!;
     const outBefore = call.mediaStats().caller?.packetsOut ?? 0;
     const postStart = Date.now();
-    await writeInBursts(writer, Buffer.concat([wavHeader({ channels: 1, sampleRate: 8000, bitsPerSample: 16 }, tone.length), tone]));
+    await writeInBursts(writer, Buffer.concat([wavHeader({ channels: 1, sampleRate: 8000 }, tone.length), tone]));
     writer.end();
     const posted = await writer.response;
     const postMs = Date.now() - postStart;

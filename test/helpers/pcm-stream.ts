@@ -2,8 +2,8 @@
 // it: a chunked GET read as it arrives, a chunked POST written in bursts
 // ahead of real time and never ended unless asked; and a tone detector
 // (Goertzel) for what comes back.
-import { request as httpsRequest, type ClientRequest } from 'node:https';
-import type { IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { CallControlClient } from './callcontrol-client.ts';
 
 /** A sine as PCM s16le 8 kHz mono. */

@@ -75,7 +75,7 @@ describe('PcmInjector', () => {
     const samples = toneSamples(0, 8000, 440); // 1 s
     const pcm = Buffer.alloc(16000);
     samples.forEach((v, i) => pcm.writeInt16LE(v, i * 2));
-    const upload = Buffer.concat([wavHeader({ channels: 1, sampleRate: 8000, bitsPerSample: 16 }, pcm.length), pcm]);
+    const upload = Buffer.concat([wavHeader({ channels: 1, sampleRate: 8000 }, pcm.length), pcm]);
     const injector = new PcmInjector({ relay, legId: 'a' });
     const t0 = Date.now();
     for (let at = 0; at < upload.length; at += 777) injector.write(upload.subarray(at, at + 777));
@@ -106,9 +106,9 @@ describe('PcmInjector', () => {
 
   it('refuses a WAV of another format, and closes when the leg goes', async () => {
     const bad = new PcmInjector({ relay, legId: 'a' });
-    bad.write(wavHeader({ channels: 1, sampleRate: 16000, bitsPerSample: 16 }, 320).subarray(0, 20));
+    bad.write(wavHeader({ channels: 1, sampleRate: 16000 }, 320).subarray(0, 20));
     assert.equal(bad.headerDecided, false, 'a partial header waits');
-    bad.write(Buffer.concat([wavHeader({ channels: 1, sampleRate: 16000, bitsPerSample: 16 }, 320).subarray(20), Buffer.alloc(320)]));
+    bad.write(Buffer.concat([wavHeader({ channels: 1, sampleRate: 16000 }, 320).subarray(20), Buffer.alloc(320)]));
     assert.match(bad.formatError ?? '', /16000 Hz/);
     bad.close();
     const injector = new PcmInjector({ relay, legId: 'a' });
