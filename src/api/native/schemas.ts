@@ -76,7 +76,7 @@ export const KeyCreate = Type.Object(
   {
     role: Type.Enum(ROLES),
     label: Type.Optional(Type.String({ maxLength: 100 })),
-    extension: Type.Optional(Type.Union([DialNumber, Type.Null()], { description: 'The extension (DN) the key acts for, for dialects that bind keys to a DN' })),
+    extension: Type.Optional(Type.Union([DialNumber, Type.Null()], { description: 'The extension or route point (DN) the key acts for, for dialects that bind keys to a DN' })),
   },
   { additionalProperties: false },
 );
