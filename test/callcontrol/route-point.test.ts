@@ -10,7 +10,7 @@ import type { TestServer } from '../helpers/server.ts';
 import { eventually } from '../helpers/phones.ts';
 import type { Baresip } from '../peers/baresip.ts';
 import { startHttpsServer, httpsRegisteredPhone, CallControlClient } from '../helpers/callcontrol-client.ts';
-import { openPcmReader, openPcmWriter } from '../helpers/pcm-stream.ts';
+import { openPcmReader, openPcmWriter, writeInBursts } from '../helpers/pcm-stream.ts';
 import { wavHeader } from '../../src/media/wav-file.ts';
 
 interface WireParticipant {
@@ -164,6 +164,16 @@ describe('route points: fallback, permissions and bad input', () => {
       const reader = await openPcmReader(bot, `${entity}/stream`);
       assert.equal(reader.status, 200);
       await reader.waitFor(3200, 5000);
+      // An upload that is aborted, never ended, just stops: the call goes on.
+      const aborted = openPcmWriter(bot, `${entity}/stream`);
+      await writeInBursts(aborted, Buffer.alloc(16000), 0.5);
+      aborted.abort();
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal((await bot.get(entity)).body.status, 'Connected');
+      const next = openPcmWriter(bot, `${entity}/stream`);
+      next.write(Buffer.alloc(3200));
+      next.end();
+      assert.equal((await next.response).status, 200, 'a new upload after an aborted one plays');
       // A reader that stops reading does not hold the call up.
       reader.pause();
       await new Promise((r) => setTimeout(r, 1500));

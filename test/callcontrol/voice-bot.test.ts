@@ -150,7 +150,6 @@ describe('a voice bot on a route point', () => {
     await new Promise((r) => setTimeout(r, 300));
     const botBand = await soxStat(file, ['sinc', '1900-2100']);
     const calleeBand = await soxStat(file, ['sinc', '400-600']);
-    if (process.env.DEBUG_RP) console.log({ share, took, sent, postMs, bot: botBand.rmsAmplitude, callee: calleeBand.rmsAmplitude });
     assert.ok(botBand.rmsAmplitude > 0.05, `101 heard the bot's 2000 Hz (band RMS ${String(botBand.rmsAmplitude)})`);
     assert.ok(calleeBand.rmsAmplitude > 0.05, `101 heard 102's 500 Hz (band RMS ${String(calleeBand.rmsAmplitude)})`);
   });
