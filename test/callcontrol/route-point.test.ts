@@ -112,6 +112,24 @@ describe('route points: fallback, permissions and bad input', () => {
     }
   });
 
+  it('transferto from an answered route point: the caller waits on hold, then talks to 102', async () => {
+    const ws = await bot.ws();
+    try {
+      const up = p101.waitForType('CALL_ESTABLISHED', 10_000);
+      await dial('850');
+      const p = await ringingAt(bot, '850');
+      assert.equal((await bot.post(`/callcontrol/850/participants/${String(p.id)}/answer`)).status, 200);
+      await up;
+      const res = await bot.post(`/callcontrol/850/participants/${String(p.id)}/transferto`, { destination: '102' });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const call = await talkingTo('102');
+      assert.ok(!call.participants.some((q) => q.dn === '850'), 'the route point has left');
+      await hangUp(p102);
+    } finally {
+      ws.close();
+    }
+  });
+
   it('drop of a ringing route-point participant refuses the call', async () => {
     const ws = await bot.ws();
     try {
