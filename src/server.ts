@@ -16,6 +16,7 @@ import { WebhookService } from './engine/webhooks/webhook-service.ts';
 import { WireCrmNotifier } from './engine/crm/wirecrm-notifier.ts';
 import { createSmsService } from './engine/sms/index.ts';
 import { publicBaseUrl } from './engine/public-url.ts';
+import { ParticipantAudio } from './engine/route-points/participant-audio.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -54,7 +55,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       return advice && { ...(advice.callerName !== undefined ? { callerName: advice.callerName } : {}), ...(advice.redirect !== undefined ? { destination: advice.redirect } : {}) };
     }, config.crmReplyTimeoutMs + 250);
   }
-  const control = createPbxControl(store, { devices: sip.locations, calls: sip.b2bua, recordings: sip.recordings, webhooks: webhooks.control(), ...(sms ? { sms } : {}), trunks: sip.trunks, voicemail: sip.b2bua.voicemail.messages, queues: sip.queues });
+  const routePoints = { attachApplication: (dn: string) => sip.b2bua.routePoints.attach(dn) };
+  const media = new ParticipantAudio(sip.b2bua);
+  const control = createPbxControl(store, { devices: sip.locations, calls: sip.b2bua, recordings: sip.recordings, webhooks: webhooks.control(), ...(sms ? { sms } : {}), trunks: sip.trunks, voicemail: sip.b2bua.voicemail.messages, queues: sip.queues, media, routePoints });
 
   ports.sip = await sip.start();
   sms?.start();

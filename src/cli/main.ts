@@ -50,7 +50,7 @@ keys
   .description('Create a key and print it alone on stdout (it is shown only once)')
   .addOption(new Option('--role <role>', 'read, control or admin').choices(ROLES).makeOptionMandatory())
   .option('--label <label>', 'what the key is for', '')
-  .option('--extension <number>', 'extension (DN) the key acts for')
+  .option('--extension <number>', 'extension or route point (DN) the key acts for')
   .action(
     run(async (o: { role: Role; label: string; extension?: string }) => {
       const k = await withControl((c) => c.keys.create(o.role, o.label, o.extension ?? null));

@@ -12,7 +12,7 @@ export const PARTICIPANT_STATUSES = ['Dialing', 'Ringing', 'Connected', 'Held', 
 export type ParticipantStatus = (typeof PARTICIPANT_STATUSES)[number];
 
 /** What kind of directory number a participant is (seed 001 "dn type"). */
-export type DnType = 'Extension' | 'ExternalLine' | 'RingGroup' | 'Queue' | 'Ivr' | 'Unknown';
+export type DnType = 'Extension' | 'ExternalLine' | 'RingGroup' | 'Queue' | 'Ivr' | 'RoutePoint' | 'Unknown';
 
 export interface Participant {
   id: string;

@@ -16,6 +16,7 @@ export const DIRECTORY_ENTITIES = [
   'ringGroups',
   'queues',
   'ivrs',
+  'routePoints',
   'trunks',
   'outboundRules',
   'inboundRules',
@@ -117,6 +118,32 @@ export interface SmsAccepted {
   error: null;
 }
 
+/** The participant's audio as it arrives, for seed 001's GET …/stream. */
+export interface AudioListener {
+  /** PCM s16le 8 kHz mono, one RTP packet's worth (with gaps filled) per call; the Buffer is the listener's. */
+  pcm(chunk: Buffer): void;
+  /** The participant left, or its call ended: nothing more comes. */
+  end(): void;
+}
+
+/** Audio played to a participant, for seed 001's POST …/stream. */
+export interface AudioUpload {
+  /** PCM s16le 8 kHz mono, any chunking; a leading WAV header is skipped. */
+  write(chunk: Buffer): void;
+  /** Milliseconds written and not played yet. */
+  readonly bufferedMs: number;
+  /** Whether the first bytes have been looked at (a WAV header skipped or refused). */
+  readonly headerDecided: boolean;
+  /** Why the upload cannot be played (a WAV in another format), once known. */
+  readonly formatError: string | undefined;
+  readonly isClosed: boolean;
+  /** Asks for one 'drain' once the buffer is low again. */
+  wantDrain(): void;
+  on(event: 'drain' | 'closed', listener: () => void): unknown;
+  off(event: 'drain' | 'closed', listener: () => void): unknown;
+  close(): void;
+}
+
 export interface PbxControl {
   calls: {
     list(): CallInfo[];
@@ -165,6 +192,26 @@ export interface PbxControl {
   };
   cdr: {
     list(query: CdrQuery): Promise<CdrRow[]>;
+  };
+  /** Raw audio of live participants (seed 001 …/participants/{id}/stream). */
+  media: {
+    /**
+     * Streams what the participant's phone says (for a route point's
+     * participant: what its partner says, which the application hears) until
+     * it leaves. SB_UNPROCESSABLE while it is not connected.
+     */
+    listen(callId: string, participantId: string, listener: AudioListener): { close(): void };
+    /**
+     * Plays audio to the participant's phone (for a route point's
+     * participant: to its partner), replacing what the bridge sends it while
+     * the upload is open. One upload per phone: a new one replaces the old.
+     */
+    speak(callId: string, participantId: string): AudioUpload;
+  };
+  /** Route points (seed 001 Wroutepoint) and their applications. */
+  routePoints: {
+    /** An application acting for `dn` is connected; calls at that route point wait for it. Returns how to say it left. */
+    attachApplication(dn: string): () => void;
   };
   devices: {
     /** Registered devices, of one extension or of all. */

@@ -190,9 +190,32 @@ export interface QueueStatusSource {
   status(queue: string): Promise<QueueStatus>;
 }
 
+const NO_MEDIA: PbxControl['media'] = {
+  listen: (callId) => {
+    throw new PbxError('SB_NOT_FOUND', `call ${callId} does not exist`);
+  },
+  speak: (callId) => {
+    throw new PbxError('SB_NOT_FOUND', `call ${callId} does not exist`);
+  },
+};
+
+/** Without a SIP engine no call reaches a route point; applications may still connect. */
+const NO_ROUTE_POINTS: PbxControl['routePoints'] = { attachApplication: () => () => undefined };
+
 export function createPbxControl(
   store: Store,
-  parts: { devices?: DeviceSource; calls?: CallSource; recordings?: RecordingSource; webhooks?: PbxControl['webhooks']; sms?: SmsSink; trunks?: TrunkStatusSource; voicemail?: PbxControl['voicemail']; queues?: QueueStatusSource } = {},
+  parts: {
+    devices?: DeviceSource;
+    calls?: CallSource;
+    recordings?: RecordingSource;
+    webhooks?: PbxControl['webhooks'];
+    sms?: SmsSink;
+    trunks?: TrunkStatusSource;
+    voicemail?: PbxControl['voicemail'];
+    queues?: QueueStatusSource;
+    media?: PbxControl['media'];
+    routePoints?: PbxControl['routePoints'];
+  } = {},
 ): PbxControl {
   const recordings = parts.recordings ?? NO_RECORDINGS;
   const devices = parts.devices ?? NO_DEVICES;
@@ -224,6 +247,8 @@ export function createPbxControl(
       record: (callId, action) => recordings.record(callId, action),
     },
     cdr: { list: (q) => listCdr(store, q) },
+    media: parts.media ?? NO_MEDIA,
+    routePoints: parts.routePoints ?? NO_ROUTE_POINTS,
     devices: {
       list: async (extension) => {
         if (extension === undefined) return devices.all().map(deviceInfo).sort((a, b) => a.extension.localeCompare(b.extension) || a.contact.localeCompare(b.contact));

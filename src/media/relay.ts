@@ -130,6 +130,10 @@ interface Leg {
   rtcpPacketsOut: number;
   /** Set by recorders and taps; undefined costs the packet path one comparison. */
   tap: RtpTap | undefined;
+  /** More taps beside `tap` (raw PCM streams of the Call Control API); undefined when none. */
+  taps: RtpTap[] | undefined;
+  /** While set, the peer's packets are not forwarded to this leg: an injector owns what the phone hears. */
+  ownedOutput: boolean;
 }
 
 export class MediaRelay extends EventEmitter<MediaRelayEvents> {
@@ -198,6 +202,8 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
       rtcpPacketsIn: 0,
       rtcpPacketsOut: 0,
       tap: undefined,
+      taps: undefined,
+      ownedOutput: false,
     };
     // Unconnected UDP sockets rarely report errors (no ICMP on Linux); a send
     // that fails is a lost datagram either way.
@@ -289,6 +295,33 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
     const leg = this.legs.get(legId);
     if (!leg) return false;
     leg.tap = tap;
+    return true;
+  }
+
+  /**
+   * Adds a tap beside the one setTap sets (several readers of one leg's
+   * audio: a recording and raw PCM streams). Returns how to remove it, or
+   * undefined for an unknown leg.
+   */
+  addTap(legId: string, tap: RtpTap): (() => void) | undefined {
+    const leg = this.legs.get(legId);
+    if (!leg) return undefined;
+    leg.taps = [...(leg.taps ?? []), tap];
+    return () => {
+      const left = (leg.taps ?? []).filter((t) => t !== tap);
+      leg.taps = left.length > 0 ? left : undefined;
+    };
+  }
+
+  /**
+   * While `owned`, what the bridge would forward to this leg is dropped, so
+   * audio sent with sendToLeg (a raw PCM upload) replaces the peer's instead
+   * of interleaving two RTP streams at the phone. False for an unknown leg.
+   */
+  setOutputOwned(legId: string, owned: boolean): boolean {
+    const leg = this.legs.get(legId);
+    if (!leg) return false;
+    leg.ownedOutput = owned;
     return true;
   }
 
@@ -409,7 +442,7 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
     if (!remote) return;
     const pt = h.payloadType;
     const peer = leg.peer;
-    const forward = peer !== undefined && leg.sends && peer.receives && peer.rtpAddress !== undefined && peer.remote !== undefined;
+    const forward = peer !== undefined && leg.sends && peer.receives && !peer.ownedOutput && peer.rtpAddress !== undefined && peer.remote !== undefined;
 
     if (pt === remote.telephoneEventPayloadType) {
       const event = leg.detector.push(h.timestamp, buf, h.payloadOffset, h.payloadLength);
@@ -429,7 +462,7 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
     const codec: Codec | undefined = pt === remote.payloadType ? remote.codec : pt === STATIC_PT.PCMU ? 'PCMU' : pt === STATIC_PT.PCMA ? 'PCMA' : undefined;
     // Before transcoding rewrites the payload in place; bridged or not, as a
     // recording of what the phone said does not depend on who hears it.
-    if (leg.tap !== undefined && codec !== undefined) this.callTap(leg, buf, codec);
+    if ((leg.tap !== undefined || leg.taps !== undefined) && codec !== undefined) this.callTap(leg, buf, codec);
     if (!forward) return;
     const out = peer.remote!;
     if (codec === undefined) {
@@ -447,8 +480,13 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
   }
 
   private callTap(leg: Leg, buf: Buffer, codec: Codec): void {
+    if (leg.tap !== undefined) this.safeTap(leg.tap, buf, codec);
+    if (leg.taps !== undefined) for (const tap of leg.taps) this.safeTap(tap, buf, codec);
+  }
+
+  private safeTap(tap: RtpTap, buf: Buffer, codec: Codec): void {
     try {
-      leg.tap!(buf, this.header, codec);
+      tap(buf, this.header, codec);
     } catch {
       // a tap's failure is its own; the packet path never throws
     }

@@ -34,8 +34,9 @@ export class ApiKeys {
   async create(role: string, label = '', extension: string | null = null): Promise<CreatedKey> {
     if (!isRole(role)) throw new PbxError('SB_VALIDATION', `role must be read, control or admin, not "${role}"`);
     if (label.length > 100) throw new PbxError('SB_VALIDATION', 'label is longer than 100 characters');
-    if (extension !== null && !(await this.db.selectFrom('extensions').select('number').where('number', '=', extension).executeTakeFirst())) {
-      throw new PbxError('SB_BAD_REFERENCE', `extension ${extension} does not exist`);
+    // A key acts for an extension, or for a route point (its application's DN, seed 001).
+    if (extension !== null && !(await this.db.selectFrom('extensions').select('number').where('number', '=', extension).executeTakeFirst()) && !(await this.db.selectFrom('routePoints').select('number').where('number', '=', extension).executeTakeFirst())) {
+      throw new PbxError('SB_BAD_REFERENCE', `extension or route point ${extension} does not exist`);
     }
     const id = randomBytes(6).toString('hex');
     const key = `sb_${id}_${randomBytes(24).toString('base64url')}`;

@@ -71,9 +71,9 @@ export interface ListResult<T> {
   offset: number;
 }
 
-// The four tables whose keys are dialable internal numbers.
-const DIAL_PLAN_TABLES = ['extensions', 'ringGroups', 'queues', 'ivrs'] as const;
-const DIAL_PLAN_NAMES: Record<(typeof DIAL_PLAN_TABLES)[number], string> = { extensions: 'an extension', ringGroups: 'a ring group', queues: 'a queue', ivrs: 'an IVR' };
+// The tables whose keys are dialable internal numbers.
+const DIAL_PLAN_TABLES = ['extensions', 'ringGroups', 'queues', 'ivrs', 'routePoints'] as const;
+const DIAL_PLAN_NAMES: Record<(typeof DIAL_PLAN_TABLES)[number], string> = { extensions: 'an extension', ringGroups: 'a ring group', queues: 'a queue', ivrs: 'an IVR', routePoints: 'a route point' };
 
 export function randomSecret(bytes = 12): string {
   return randomBytes(bytes).toString('base64url');
@@ -351,6 +351,7 @@ export class EntityStore {
       ['queues', 'noAnswer', 'number'],
       ['ivrs', 'timeout', 'number'],
       ['ivrs', 'invalid', 'number'],
+      ['routePoints', 'fallback', 'number'],
       ['inboundRules', 'inHours', 'name'],
       ['inboundRules', 'outOfHours', 'name'],
     ];

@@ -15,6 +15,7 @@ export class Store {
   readonly ringGroups: EntityStore;
   readonly queues: EntityStore;
   readonly ivrs: EntityStore;
+  readonly routePoints: EntityStore;
   readonly trunks: EntityStore;
   readonly outboundRules: EntityStore;
   readonly inboundRules: EntityStore;
@@ -34,6 +35,7 @@ export class Store {
     this.ringGroups = new EntityStore(db, maps.ringGroupMapping);
     this.queues = new EntityStore(db, maps.queueMapping);
     this.ivrs = new EntityStore(db, maps.ivrMapping);
+    this.routePoints = new EntityStore(db, maps.routePointMapping);
     this.trunks = new EntityStore(db, maps.trunkMapping);
     this.outboundRules = new EntityStore(db, maps.outboundRuleMapping);
     this.inboundRules = new EntityStore(db, maps.inboundRuleMapping);

@@ -8,6 +8,7 @@ import { migration003 } from './migrations/003-open-calls.ts';
 import { migration004 } from './migrations/004-webhooks.ts';
 import { migration005 } from './migrations/005-sms.ts';
 import { migration011 } from './migrations/011-voicemail.ts';
+import { migration007 } from './migrations/007-route-points.ts';
 import type { Database } from './schema.ts';
 
 function provider(dialect: SqlDialectName): MigrationProvider {
@@ -19,6 +20,7 @@ function provider(dialect: SqlDialectName): MigrationProvider {
       '004-webhooks': migration004,
       '005-sms': migration005,
       '011-voicemail': migration011,
+      '007-route-points': migration007,
     }),
   };
 }

@@ -148,6 +148,16 @@ export interface IvrOptionsTable {
   destNumber: string;
 }
 
+export interface RoutePointsTable {
+  number: string;
+  name: string;
+  noAppTimeout: number;
+  fallbackType: string;
+  fallbackNumber: string;
+  createdAt: Stamp;
+  updatedAt: Stamp;
+}
+
 export interface TrunksTable {
   id: Serial;
   name: string;
@@ -399,6 +409,7 @@ export interface Database {
   queueManagers: QueueManagersTable;
   ivrs: IvrsTable;
   ivrOptions: IvrOptionsTable;
+  routePoints: RoutePointsTable;
   trunks: TrunksTable;
   outboundRules: OutboundRulesTable;
   outboundRuleRoutes: OutboundRuleRoutesTable;

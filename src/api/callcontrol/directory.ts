@@ -1,5 +1,5 @@
 // The DNs of the directory as 3CX types them: extensions, ring groups,
-// queues and IVRs (route points come with routing, issue 7).
+// queues, IVRs and route points.
 import { PbxError } from '../../core/errors.ts';
 import type { DirectoryEntity, PbxControl } from '../../core/pbx-control.ts';
 
@@ -8,6 +8,7 @@ const DN_ENTITIES: [DirectoryEntity, string][] = [
   ['ringGroups', 'Wringgroup'],
   ['queues', 'Wqueue'],
   ['ivrs', 'Wivr'],
+  ['routePoints', 'Wroutepoint'],
 ];
 
 /** The 3CX type of a DN, or undefined when no such DN exists. */

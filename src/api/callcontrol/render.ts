@@ -14,6 +14,7 @@ const DN_TYPES: Record<DnType, string> = {
   RingGroup: 'Wringgroup',
   Queue: 'Wqueue',
   Ivr: 'Wivr',
+  RoutePoint: 'Wroutepoint',
   Unknown: 'Wunknown',
 };
 

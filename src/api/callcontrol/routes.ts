@@ -16,6 +16,7 @@ import { findParticipant } from './find-participant.ts';
 import { participantsOn, renderDevice, renderError, renderParticipant, type WireDnInfo } from './render.ts';
 import { DeviceParams, Device, DnInfo, DnParams, Participant as ParticipantSchema, ParticipantParams, errors } from './schemas.ts';
 import { actionRoutes } from './actions.ts';
+import { streamRoutes } from './streams.ts';
 import { callControlWs, type CallControlWsOptions } from './ws.ts';
 
 export interface CallControlOptions {
@@ -107,6 +108,7 @@ export async function callControlApi(app: FastifyInstance, opts: CallControlOpti
     });
 
     await scope.register(actionRoutes, { control, attached });
+    await scope.register(streamRoutes, { control });
     await scope.register(callControlWs, { ...opts.ws, control, attached });
   });
 }

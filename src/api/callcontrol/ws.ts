@@ -9,7 +9,7 @@ import type { PbxControl, PbxEvent } from '../../core/pbx-control.ts';
 import type { EventPayloads } from '../../core/events.ts';
 import { mayUse, type CallControlIdentity } from './auth.ts';
 import type { AttachedData } from './attached-data.ts';
-import { EVENT_TYPES, deviceEntity, participantEntity, type WireFrame } from './render.ts';
+import { EVENT_TYPES, deviceEntity, partnerOf, participantEntity, type WireFrame } from './render.ts';
 
 export interface CallControlWsOptions {
   control: PbxControl;
@@ -45,9 +45,13 @@ function framesOf(e: PbxEvent, control: PbxControl, attached: AttachedData, id: 
     }
     case 'dtmf': {
       const d = e.payload as EventPayloads['dtmf'];
-      const p = control.calls.list().find((c) => c.id === d.callId)?.participants.find((q) => q.id === d.participantId);
-      if (!p || !mayUse(id, p.dn)) return [];
-      return [{ event_type: EVENT_TYPES.dtmf, entity: participantEntity(p), attached_data: { dtmf: d.digit, duration_ms: d.durationMs } }];
+      const call = control.calls.list().find((c) => c.id === d.callId);
+      const p = call?.participants.find((q) => q.id === d.participantId);
+      if (!call || !p) return [];
+      // A route point's application hears the caller: the digits show on its participant too.
+      const party = partnerOf(call, p);
+      const on = [p, ...(party?.dnType === 'RoutePoint' ? [party] : [])].filter((q) => mayUse(id, q.dn));
+      return on.map((q) => ({ event_type: EVENT_TYPES.dtmf, entity: participantEntity(q), attached_data: { dtmf: d.digit, duration_ms: d.durationMs } }));
     }
     case 'device.registered':
     case 'device.unregistered': {
@@ -86,6 +90,8 @@ class NotificationChannel {
         socket.terminate();
       }),
     );
+    // A live WebSocket of a token issued for a route point's DN is that route point's application.
+    if (identity.dn !== '') this.cleanup.push(control.routePoints.attachApplication(identity.dn));
     socket.on('close', () => this.dispose());
   }
 

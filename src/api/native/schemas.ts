@@ -8,6 +8,7 @@ import { ExtensionGroupSchemas } from '../../core/directory/extension-group.ts';
 import { RingGroupSchemas } from '../../core/directory/ring-group.ts';
 import { QueueSchemas } from '../../core/directory/queue.ts';
 import { IvrSchemas } from '../../core/directory/ivr.ts';
+import { RoutePointSchemas } from '../../core/directory/route-point.ts';
 import { TrunkSchemas } from '../../core/directory/trunk.ts';
 import { OutboundRuleSchemas } from '../../core/directory/outbound-rule.ts';
 import { InboundRuleSchemas } from '../../core/directory/inbound-rule.ts';
@@ -43,6 +44,7 @@ export const ENTITY_ROUTES: EntityRoute[] = [
   { entity: 'ringGroups', path: 'ring-groups', tag: 'Ring groups', keyParam: 'number', keySchema: DialNumber, ...RingGroupSchemas },
   { entity: 'queues', path: 'queues', tag: 'Queues', keyParam: 'number', keySchema: DialNumber, ...QueueSchemas },
   { entity: 'ivrs', path: 'ivrs', tag: 'IVRs', keyParam: 'number', keySchema: DialNumber, ...IvrSchemas },
+  { entity: 'routePoints', path: 'route-points', tag: 'Route points', keyParam: 'number', keySchema: DialNumber, ...RoutePointSchemas },
   { entity: 'trunks', path: 'trunks', tag: 'Trunks', keyParam: 'id', keySchema: Id, ...TrunkSchemas, read: optionalFields(TrunkSchemas.read, ['password']) },
   { entity: 'outboundRules', path: 'outbound-rules', tag: 'Outbound rules', keyParam: 'id', keySchema: Id, ...OutboundRuleSchemas },
   { entity: 'inboundRules', path: 'inbound-rules', tag: 'Inbound rules', keyParam: 'id', keySchema: Id, ...InboundRuleSchemas },
@@ -74,7 +76,7 @@ export const KeyCreate = Type.Object(
   {
     role: Type.Enum(ROLES),
     label: Type.Optional(Type.String({ maxLength: 100 })),
-    extension: Type.Optional(Type.Union([DialNumber, Type.Null()], { description: 'The extension (DN) the key acts for, for dialects that bind keys to a DN' })),
+    extension: Type.Optional(Type.Union([DialNumber, Type.Null()], { description: 'The extension or route point (DN) the key acts for, for dialects that bind keys to a DN' })),
   },
   { additionalProperties: false },
 );

@@ -15,7 +15,7 @@ const active = (p: Participant): boolean => p.status === 'Connected' || p.status
 /** The number must exist in the dial plan; tells whether it is a user (extension). */
 async function isUser(control: PbxControl, num: string): Promise<boolean> {
   const d = control.directory;
-  for (const [coll, user] of [[d.extensions, true], [d.ringGroups, false], [d.queues, false], [d.ivrs, false]] as const) {
+  for (const [coll, user] of [[d.extensions, true], [d.ringGroups, false], [d.queues, false], [d.ivrs, false], [d.routePoints, false]] as const) {
     try {
       await coll.get(num);
       return user;
@@ -23,7 +23,7 @@ async function isUser(control: PbxControl, num: string): Promise<boolean> {
       if (!(err instanceof PbxError && err.code === 'SB_NOT_FOUND')) throw err;
     }
   }
-  throw new PbxError('SB_NOT_FOUND', `${num} is not an extension, ring group, queue or IVR`);
+  throw new PbxError('SB_NOT_FOUND', `${num} is not an extension, ring group, queue, IVR or route point`);
 }
 
 /** The live legs of `num`, on the devices whose contact contains `contact` (all of them without it). */

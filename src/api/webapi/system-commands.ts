@@ -65,12 +65,12 @@ export const systemCommands: CommandTable = {
     role: 'admin',
     params: params({ names: Type.String({ minLength: 1, maxLength: 2000 }) }),
     run: async (c, p) => {
-      // Our route points are the IVRs; they keep no state between calls, so a
-      // restart is checking that each named one exists.
+      // Call flow applications are our IVRs and route points; they keep no
+      // state between calls, so a restart is checking that each named one exists.
       const names = String(p.names).split(',').map((n) => n.replace(/\.Main$/, ''));
-      const ivrs = (await c.directory.ivrs.list({ limit: 1000 })).items;
-      const missing = names.filter((n) => !ivrs.some((i) => i.number === n || i.name === n));
-      if (missing.length > 0) throw new PbxError('SB_NOT_FOUND', `no IVR ${missing.join(', ')}`);
+      const apps = [...(await c.directory.ivrs.list({ limit: 1000 })).items, ...(await c.directory.routePoints.list({ limit: 1000 })).items];
+      const missing = names.filter((n) => !apps.some((i) => i.number === n || i.name === n));
+      if (missing.length > 0) throw new PbxError('SB_NOT_FOUND', `no IVR or route point ${missing.join(', ')}`);
       return true;
     },
   },

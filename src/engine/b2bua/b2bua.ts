@@ -39,6 +39,7 @@ import type { IvrMenu } from '../features/ivr.ts';
 import { callerNameFor } from '../../core/directory/contact-match.ts';
 import { IvrPrompts, SILENCE } from '../features/ivr-prompt.ts';
 import type { QueueService } from '../acd/queue-service.ts';
+import { RoutePointApps } from '../route-points/route-point-apps.ts';
 
 export interface B2buaOptions {
   ctx: LegContext;
@@ -96,6 +97,8 @@ export class B2bua {
   private readonly prompts: IvrPrompts;
   readonly voicemail: VoicemailService;
   private advisor: { advise: RoutingAdvisor; timeoutMs: number } | undefined;
+  /** The applications of route points and the calls waiting for them (seed 001). */
+  readonly routePoints = new RoutePointApps();
 
   constructor(private readonly o: B2buaOptions) {
     this.cdr = o.cdr ?? new CdrWriter(o.store);
@@ -123,6 +126,7 @@ export class B2bua {
       },
       voicemail: this.voicemail,
       ...(o.queues ? { queue: (call: Call, number: string, ring: Parameters<QueueService['serve']>[2]) => o.queues!.serve(call, number, ring) } : {}),
+      routePoints: this.routePoints,
     });
     const timeoutMs = (o.rtpTimeoutSeconds ?? 60) * 1000;
     this.deadCallTimer = setInterval(() => {
@@ -284,8 +288,9 @@ export class B2bua {
    * points. No phone of ours is under direct control yet, so a ringing
    * participant cannot be answered remotely: 422, as 3CX answers it then.
    */
-  answer(callId: string, participantId: string): Promise<void> {
+  async answer(callId: string, participantId: string): Promise<void> {
     const p = this.call(callId, participantId).participant(participantId);
+    if (this.routePoints.owns(participantId)) return this.routePoints.answer(participantId);
     if (p?.status !== 'Ringing') throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not ringing`);
     throw new PbxError('SB_UNPROCESSABLE', `the device of participant ${participantId} does not support direct control`);
   }

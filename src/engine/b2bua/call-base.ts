@@ -14,6 +14,7 @@ import { UacLeg, type UacTarget } from './uac-leg.ts';
 import { readAudio, answerDirection, type AudioOffer, type Codec } from './sdp-media.ts';
 import type { LegContext } from './leg-context.ts';
 import { dialogMatches, type DialogLeg } from './dialog-leg.ts';
+import { LocalLeg, type LocalTarget } from './local-leg.ts';
 import { parseReferTo, type ReplacesDialog } from './refer-to.ts';
 
 export interface CallParty {
@@ -78,7 +79,8 @@ export type RingOutcome = { answered: true } | { answered: false; status: number
 /** A device to ring and whom it stands for (a ring group rings several extensions at once). */
 export interface RingTarget {
   party: CallParty;
-  target: UacTarget;
+  /** A device, or a leg inside the PBX (a route point's application). */
+  target: UacTarget | LocalTarget;
 }
 
 /** One end of a call: who, on which relay leg, over which SIP leg. */
@@ -90,7 +92,7 @@ export interface End {
 }
 
 export interface Fork extends End {
-  leg: UacLeg;
+  leg: UacLeg | LocalLeg;
 }
 
 /**
@@ -332,10 +334,11 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
    * will be bridged to first (no transcoding when the callee takes one),
    * then the other G.711 law, which the relay transcodes.
    */
-  protected async newFork(callee: CallParty, target: UacTarget, from: string, to: string, peerMediaId: string, headers: [string, string][] = []): Promise<Fork | undefined> {
+  protected async newFork(callee: CallParty, target: UacTarget | LocalTarget, from: string, to: string, peerMediaId: string, headers: [string, string][] = []): Promise<Fork | undefined> {
     const mediaId = `callee${String(this.nextMedia++)}`;
     await this.media.addLeg(mediaId);
     if (this.ended) return undefined;
+    if ('local' in target) return this.newLocalFork(callee, target, mediaId);
     const peer = this.media.remote(peerMediaId);
     const offer = [...new Set<Codec>([...this.codecsOf(peerMediaId), 'PCMU', 'PCMA'])];
     const uac = new UacLeg(this.ctx, { target, from, to, sdp: this.media.sdp(mediaId, offer, peer?.telephoneEvent === undefined ? undefined : 101), headers, ...(target.credentials ? { credentials: target.credentials } : {}) });
@@ -345,6 +348,19 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
     uac.on('failed', (status) => this.forkFailed(fork, status));
     this.listenTo(fork);
     uac.start();
+    return fork;
+  }
+
+  /** A fork inside the PBX (a route point): no SIP, no SDP; its relay leg gets no media of its own. */
+  private newLocalFork(callee: CallParty, target: LocalTarget, mediaId: string): Fork {
+    const participant = this.addParticipant(callee, '', 'outbound', 'Dialing');
+    const leg = target.local(participant.id, this.id);
+    const fork: Fork = { leg, participant, mediaId };
+    leg.on('progress', () => this.progress(fork, 180, undefined));
+    leg.on('answered', () => this.answered(fork, undefined));
+    leg.on('failed', (status) => this.forkFailed(fork, status));
+    this.listenTo(fork);
+    leg.start();
     return fork;
   }
 
@@ -612,7 +628,8 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
     if (this.state !== 'Talking' || !this.winner) return 0;
     if ([...this.participants.values()].some((p) => p.status === 'Held')) return 0;
     const a = this.media.stats(this.callerEnd.mediaId)?.lastPacketAt ?? this.answeredAt ?? now;
-    const b = this.media.stats(this.winner.mediaId)?.lastPacketAt ?? this.answeredAt ?? now;
+    // A route point's application sends no RTP of its own: only the phone counts.
+    const b = this.winner.leg instanceof LocalLeg ? now : (this.media.stats(this.winner.mediaId)?.lastPacketAt ?? this.answeredAt ?? now);
     return now - Math.min(a, b);
   }
 

@@ -12,7 +12,8 @@ import type { UacTarget } from '../b2bua/uac-leg.ts';
 import { forwardingFor } from '../features/forwarding.ts';
 import { ringGroup } from '../features/ring-group.ts';
 import { runIvr, type IvrMenu } from '../features/ivr.ts';
-import type { DialPlan, ExtensionEntry } from './dial-plan.ts';
+import type { DialPlan, ExtensionEntry, RoutePointEntry } from './dial-plan.ts';
+import type { RoutePointApps } from '../route-points/route-point-apps.ts';
 import type { OutboundRule } from '../../core/directory/outbound-rule.ts';
 import { attempts, matchOutboundRule } from './outbound-rules.ts';
 import type { TrunkChannels } from './trunk-channels.ts';
@@ -44,7 +45,12 @@ export interface RouterDeps {
   voicemail: Pick<VoicemailService, 'accepts' | 'leave' | 'listen'>;
   /** The ACD: serves a caller in a queue until an agent answers or the queue gives up (src/engine/acd). */
   queue?(call: Call, number: string, ring: AgentRinging): Promise<QueueOutcome>;
+  /** The applications of route points (seed 001). */
+  routePoints: RoutePointApps;
 }
+
+/** A route point's noAppTimeout of 0: the call waits as long as an application is connected. */
+const ROUTE_POINT_NO_LIMIT_SECONDS = 4 * 3600;
 
 interface Failure {
   status: number;
@@ -73,6 +79,7 @@ export class CallRouter {
     if (entry.kind === 'ivr') return this.ivr(call, number, from, hops);
     if (entry.kind === 'voicemailAccess') return this.d.voicemail.listen(call);
     if (entry.kind === 'queue' && this.d.queue) return this.queue(call, entry.number, entry.name, from, hops);
+    if (entry.kind === 'routePoint') return this.routePoint(call, entry, from, hops);
     this.d.logger.info({ call: call.id, number, kind: entry.kind }, 'no route to this kind of number yet');
     call.fail(480, 'FAILED');
   }
@@ -95,6 +102,26 @@ export class CallRouter {
     if (outcome.kind === 'unanswerable') return call.isEnded ? undefined : call.fail(488, 'FAILED');
     this.d.logger.info({ call: call.id, queue: number, destination: outcome.destination }, 'queue: no agent answered');
     return this.destination(call, outcome.destination, from, hops, { status: 480, disposition: 'NO ANSWER' });
+  }
+
+  /**
+   * A route point (seed 001): the call rings there, without media, until the
+   * application answers, diverts, routes or drops it; with no application
+   * connected, or none acting within noAppTimeout, the fallback takes it.
+   * What the application does next is its own (the call's verbs), except
+   * that a divert or route that fails while the round still waits ends at
+   * the fallback too.
+   */
+  private async routePoint(call: Call, rp: RoutePointEntry, from: string, hops: number): Promise<void> {
+    const apps = this.d.routePoints;
+    if (apps.hasApplication(rp.number)) {
+      const party: CallParty = { dn: rp.number, dnType: 'RoutePoint', number: rp.number, name: rp.name };
+      const seconds = rp.noAppTimeout > 0 ? rp.noAppTimeout : ROUTE_POINT_NO_LIMIT_SECONDS;
+      const outcome = await call.ringStep([{ party, target: apps.target(rp.number) }], seconds, from, this.d.address(rp.number, rp.name));
+      if (outcome.answered || outcome.callEnded) return;
+    }
+    this.d.logger.info({ call: call.id, routePoint: rp.number, fallback: rp.fallback }, 'route point: no application took the call; fallback');
+    return this.destination(call, rp.fallback, from, hops, { status: 480, disposition: 'NO ANSWER' });
   }
 
   private async extension(call: Call, ext: ExtensionEntry, from: string, hops: number): Promise<void> {
@@ -177,12 +204,13 @@ export class CallRouter {
 
   private async destination(call: Call, dest: Destination, from: string, hops: number, failure: Failure): Promise<void> {
     if (call.isEnded) return;
-    if (dest.type === 'extension') return this.route(call, dest.number, from, hops + 1);
+    // A route point is a number of the dial plan like any other (seed 000 officeHours_type routepoint).
+    if (dest.type === 'extension' || dest.type === 'routepoint') return this.route(call, dest.number, from, hops + 1);
     if (dest.type === 'external') return this.external(call, dest.number, undefined, hops + 1);
     // A box that is off (or no extension's) ends the call as the failure that led here.
     if (dest.type === 'voicemail' && (await this.d.voicemail.accepts(dest.number))) return this.d.voicemail.leave(call, dest.number);
     if (dest.type !== 'none' && dest.type !== 'hangup') {
-      // Fax and route points come later; a voicemail box that is off.
+      // Fax comes later; or a voicemail box that is off.
       this.d.logger.info({ call: call.id, destination: dest }, 'destination type not routable yet');
     }
     call.fail(failure.status, failure.disposition);

@@ -1,4 +1,4 @@
-// What an internal number is. Extensions, ring groups, queues and IVRs share
+// What an internal number is. Extensions, ring groups, queues, IVRs and route points share
 // one number space (src/core/directory/common.ts), so a number names at most
 // one of them.
 import { PbxError } from '../../core/errors.ts';
@@ -39,7 +39,15 @@ export interface OtherEntry {
   name: string;
 }
 
-export type DialPlanEntry = ExtensionEntry | RingGroupEntry | OtherEntry;
+export interface RoutePointEntry {
+  kind: 'routePoint';
+  number: string;
+  name: string;
+  noAppTimeout: number;
+  fallback: Destination;
+}
+
+export type DialPlanEntry = ExtensionEntry | RingGroupEntry | OtherEntry | RoutePointEntry;
 
 async function tryGet(es: EntityStore, key: string): Promise<Record<string, unknown> | undefined> {
   try {
@@ -75,6 +83,8 @@ export class DialPlan {
     if (q) return { kind: 'queue', number, name: String(q.name ?? '') };
     const ivr = await tryGet(this.store.ivrs, number);
     if (ivr) return { kind: 'ivr', number, name: String(ivr.name ?? '') };
+    const rp = await tryGet(this.store.routePoints, number);
+    if (rp) return { ...rp, kind: 'routePoint' } as unknown as RoutePointEntry;
     return undefined;
   }
 }

@@ -198,6 +198,17 @@ export const ivrMapping: EntityMapping = {
   ],
 };
 
+export const routePointMapping: EntityMapping = {
+  name: 'route point',
+  table: 'routePoints',
+  key: 'number',
+  keyKind: 'text',
+  dialPlanKey: true,
+  destinations: { fallback: 'fallback' },
+  search: ['number', 'name'],
+  defaults: (input) => ({ name: `Route point ${String(input.number)}`, noAppTimeout: 30, fallback: NO_DESTINATION }),
+};
+
 export const trunkMapping: EntityMapping = {
   name: 'trunk',
   table: 'trunks',
