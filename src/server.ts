@@ -16,6 +16,7 @@ import { WebhookService } from './engine/webhooks/webhook-service.ts';
 import { WireCrmNotifier } from './engine/crm/wirecrm-notifier.ts';
 import { createSmsService } from './engine/sms/index.ts';
 import { publicBaseUrl } from './engine/public-url.ts';
+import { Cluster, callsOf } from './engine/cluster/cluster.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -42,6 +43,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const report = await store.migrate();
   logger.info({ database: store.where, applied: report.applied }, 'store ready');
   const sip = new SipService({ config, store, logger: logger.child({ component: 'sip' }) });
+  // Before anything appends an event: in a cluster the JetStream stream numbers them.
+  const cluster = config.natsUrl ? await Cluster.start({ natsUrl: config.natsUrl, clusterName: config.clusterName, nodeId: config.nodeId, store, sip, logger: logger.child({ component: 'cluster' }) }) : undefined;
   const sms = createSmsService(config, store, logger.child({ component: 'sms' }));
   const webhooks = new WebhookService({ store, logger: logger.child({ component: 'webhooks' }), allowPrivate: config.webhookAllowPrivate, backoffSeconds: config.webhookBackoff, timeoutMs: config.webhookTimeoutMs, userAgent: `Switchboard/${VERSION}` });
   await webhooks.start();
@@ -54,7 +57,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       return advice && { ...(advice.callerName !== undefined ? { callerName: advice.callerName } : {}), ...(advice.redirect !== undefined ? { destination: advice.redirect } : {}) };
     }, config.crmReplyTimeoutMs + 250);
   }
-  const control = createPbxControl(store, { devices: sip.locations, calls: sip.b2bua, recordings: sip.recordings, webhooks: webhooks.control(), ...(sms ? { sms } : {}), trunks: sip.trunks });
+  const control = createPbxControl(store, { devices: sip.reachable, calls: callsOf(sip, cluster), recordings: sip.recordings, webhooks: webhooks.control(), ...(sms ? { sms } : {}), trunks: sip.trunks });
 
   ports.sip = await sip.start();
   sms?.start();
@@ -85,6 +88,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       await sip.stop();
       await webhooks.stop();
       await sms?.stop();
+      await cluster?.stop();
       await store.close();
     })());
   return { config, store, control, http, sip, webhooks, logger, ports, ...(demo ? { demo } : {}), stop };

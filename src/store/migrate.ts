@@ -6,6 +6,7 @@ import { migration001 } from './migrations/001-directory.ts';
 import { migration002 } from './migrations/002-directory-version.ts';
 import { migration004 } from './migrations/004-webhooks.ts';
 import { migration005 } from './migrations/005-sms.ts';
+import { migration010 } from './migrations/010-device-path.ts';
 import type { Database } from './schema.ts';
 
 function provider(dialect: SqlDialectName): MigrationProvider {
@@ -15,6 +16,7 @@ function provider(dialect: SqlDialectName): MigrationProvider {
       '002-directory-version': migration002,
       '004-webhooks': migration004,
       '005-sms': migration005,
+      '010-device-path': migration010,
     }),
   };
 }

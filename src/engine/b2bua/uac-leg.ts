@@ -19,6 +19,12 @@ export interface UacTarget {
   flow: Flow;
   /** For a trunk: what to answer the provider's 401/407 with. */
   credentials?: { username: string; password: string };
+  /**
+   * RFC 3327 §5.3: the Path the device registered with, used "as a pre-loaded
+   * Route set" (RFC 3261 §8.1.2): the INVITE carries it as Route headers and
+   * goes to the flow the REGISTER came from (the proxy that added the Path).
+   */
+  route?: string[];
 }
 
 export interface UacLegEvents {
@@ -71,6 +77,7 @@ export class UacLeg extends EventEmitter<UacLegEvents> implements DialogLeg {
         ['To', options.to],
         ['Call-ID', this.callId],
         ['CSeq', '1 INVITE'],
+        ...(options.target.route ?? []).map((r): [string, string] => ['Route', r]),
         ['Contact', ctx.contact(flow)],
         ['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY'],
         ['User-Agent', 'Switchboard'],
