@@ -122,7 +122,9 @@ export class UacLeg extends EventEmitter<UacLegEvents> implements DialogLeg {
     if (this.done) {
       // A 2xx after we gave up (cancel crossed it): acknowledge, then hang up (§15).
       const late = Dialog.fromUacResponse(this.request, res);
-      this.ctx.stack.transactions.sendAck(late.createRequest('ACK'), this.flow);
+      const lateAck = late.createRequest('ACK');
+      lateAck.setHeader('Via', this.ctx.via(this.flow));
+      this.ctx.stack.transactions.sendAck(lateAck, this.flow);
       this.ctx.sendRequest(late.createRequest('BYE'), this.flow, () => undefined);
       return;
     }
@@ -132,6 +134,9 @@ export class UacLeg extends EventEmitter<UacLegEvents> implements DialogLeg {
     this.dialog = dialog;
     this.ctx.dialogs.add(dialog.key, { request: (r, t) => this.inDialog(r, t), ack: () => undefined });
     this.ack = dialog.createRequest('ACK');
+    // Our own Via, as on every request we send: a flow restored from the store
+    // (a restart, or a phone another node registered) knows no local address.
+    this.ack.setHeader('Via', this.ctx.via(this.flow));
     this.ctx.stack.transactions.sendAck(this.ack, this.flow);
     this.emit('answered', res);
   }
