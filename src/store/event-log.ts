@@ -34,8 +34,10 @@ export interface EventTransport {
 }
 
 export class EventLog {
+  /** subscribeAll: every node's events (API clients). */
   private readonly listeners = new Set<EventListener>();
-  private readonly allListeners = new Set<EventListener>();
+  /** subscribe: this node's own events (the engine). */
+  private readonly ownListeners = new Set<EventListener>();
   private readonly writers = new Set<EventWriter>();
   private transport: EventTransport | undefined;
 
@@ -63,9 +65,9 @@ export class EventLog {
             return e;
           });
     for (const w of writers) w.committed?.(event);
-    notify(this.listeners, event);
+    notify(this.ownListeners, event);
     // With a transport, every node's events (this one's too) come back through deliver().
-    if (!this.transport) notify(this.allListeners, event);
+    if (!this.transport) notify(this.listeners, event);
     return event;
   }
 
@@ -76,13 +78,13 @@ export class EventLog {
 
   /** Called by the transport with each event of any node, in the cluster's order. */
   deliver(event: PbxEvent): void {
-    notify(this.allListeners, event);
+    notify(this.listeners, event);
   }
 
   /** Every node's events in order (API clients). On one node: the same as subscribe. */
   subscribeAll(listener: EventListener): () => void {
-    this.allListeners.add(listener);
-    return () => this.allListeners.delete(listener);
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Adds a writer that runs inside every matching append's transaction. */
@@ -91,9 +93,10 @@ export class EventLog {
     return () => this.writers.delete(writer);
   }
 
+  /** This node's own events, as it appends them (the engine acts on what it did itself). */
   subscribe(listener: EventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.ownListeners.add(listener);
+    return () => this.ownListeners.delete(listener);
   }
 
   async since(seq: number, limit = 1000): Promise<PbxEvent[]> {

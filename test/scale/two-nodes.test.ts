@@ -128,4 +128,29 @@ describe('two nodes behind Kamailio', { skip: !Kamailio.available() && 'kamailio
     await eventually(async () => resumed.events.some((e) => e.seq >= upTo), 5000, 'the resumed stream catching up');
     assert.deepEqual(view(resumed.events), view(wb).filter((l) => Number(l.split(' ')[0]) > mid), 'resume on another node continues the same order');
   });
+  it('101\'s node dies: Kamailio takes it out within its probing interval, a new phone and call go through the other node, its event stream goes on without a gap', async () => {
+    const survivor = home102;
+    const ws = sockets[nodes.indexOf(survivor)] as EventSocket;
+    const before = ws.events.length;
+    await home101.stop();
+    // Probing: an OPTIONS every 1 s that times out after 1 s (FR_TIMER) marks the node inactive.
+    await new Promise((r) => setTimeout(r, 3000));
+    const logBefore = front.kam.log().length;
+    const p103 = await phone('103');
+    assert.equal(homeOf('103'), survivor, '103 registers on the node that is alive');
+    const up = Promise.all([p103.waitForType('CALL_ESTABLISHED', 15_000), (phones[1] as Baresip).waitForType('CALL_ESTABLISHED', 15_000)]);
+    await p103.dial(`sip:102@${front.kam.address}`);
+    await up;
+    const call = await eventually(async () => (await calls(survivor)).find((c) => c.state === 'Talking'), 10_000, 'a talking call on the surviving node');
+    await audioFlowsBothWays(survivor, call.id, 'audio both ways between 103 and 102');
+    assert.doesNotMatch(front.kam.log().slice(logBefore), /failed (REGISTER|INVITE); trying the next/, 'no request was sent to the dead node');
+    const down = (phones[1] as Baresip).waitForType('CALL_CLOSED', 10_000);
+    await p103.hangup();
+    await down;
+    await eventually(async () => ws.events.some((e) => e.type === 'call.ended' && (e.payload.call as { id: string }).id === call.id), 5000, 'call.ended streamed');
+    const seqs = ws.events.slice(before).map((e) => e.seq);
+    assert.ok(seqs.length > 3, 'events streamed after the node died');
+    assert.deepEqual(seqs, seqs.map((_, i) => (seqs[0] ?? 0) + i), 'no sequence gap');
+    assert.equal(seqs[0], (ws.events[before - 1]?.seq ?? 0) + 1, 'numbering goes on from before the node died');
+  });
 });
