@@ -33,9 +33,8 @@ describe('two nodes behind Kamailio', { skip: !Kamailio.available() && 'kamailio
   let home101: TestServer;
   let home102: TestServer;
 
-  const phone = async (ext: string): Promise<Baresip> => {
-    const first = nodes[0] as TestServer;
-    const res = await api(first.base, first.adminKey, 'GET', `/api/v1/extensions/${ext}`);
+  const phone = async (ext: string, via: TestServer = nodes[0] as TestServer): Promise<Baresip> => {
+    const res = await api(via.base, via.adminKey, 'GET', `/api/v1/extensions/${ext}`);
     const p = await Baresip.start({ user: ext, password: res.body.authPassword as string, registrar: front.kam.address, regint: 600, answermode: 'auto', sipTrace: process.env.SB_SIP_TRACE === '1' });
     phones.push(p);
     await p.waitRegistered(8000);
@@ -136,7 +135,7 @@ describe('two nodes behind Kamailio', { skip: !Kamailio.available() && 'kamailio
     // Probing: an OPTIONS every 1 s that times out after 1 s (FR_TIMER) marks the node inactive.
     await new Promise((r) => setTimeout(r, 3000));
     const logBefore = front.kam.log().length;
-    const p103 = await phone('103');
+    const p103 = await phone('103', survivor);
     assert.equal(homeOf('103'), survivor, '103 registers on the node that is alive');
     const up = Promise.all([p103.waitForType('CALL_ESTABLISHED', 15_000), (phones[1] as Baresip).waitForType('CALL_ESTABLISHED', 15_000)]);
     await p103.dial(`sip:102@${front.kam.address}`);
