@@ -57,6 +57,12 @@ export interface Config {
   callControlTokenSeconds: number;
   /** Absolute base URL of the HTTP API as others reach it (links in webhooks); unset: built from the public host, the HTTP port and TLS. */
   publicUrl: string | undefined;
+  /** This node's name in a cluster: the devices rows it owns, the subject its commands arrive on. */
+  nodeId: string;
+  /** NATS (JetStream) of a cluster, nats://host:4222; unset: one node, in-process event bus. */
+  natsUrl: string | undefined;
+  /** Names the cluster's JetStream stream and subjects, so several clusters can share one NATS. */
+  clusterName: string;
 }
 
 export class ConfigError extends Error {
@@ -148,6 +154,9 @@ const SETTINGS: Setting[] = [
   { key: 'smsCountryCode', env: 'SWITCHBOARD_SMS_COUNTRY_CODE', file: 'smsCountryCode', parse: countryCode },
   { key: 'callControlTokenSeconds', env: 'SWITCHBOARD_CALLCONTROL_TOKEN_TTL', file: 'callControlTokenSeconds', parse: tokenTtl },
   { key: 'publicUrl', env: 'SWITCHBOARD_PUBLIC_URL', file: 'publicUrl', parse: publicUrl },
+  { key: 'nodeId', env: 'SWITCHBOARD_NODE_ID', file: 'nodeId', parse: clusterToken },
+  { key: 'natsUrl', env: 'SWITCHBOARD_NATS_URL', file: 'natsUrl', parse: natsUrl },
+  { key: 'clusterName', env: 'SWITCHBOARD_CLUSTER_NAME', file: 'clusterName', parse: clusterToken },
 ];
 
 function publicUrl(raw: string, name: string): string | undefined {
@@ -236,6 +245,27 @@ function rtpTimeout(raw: string, name: string): number {
   return n;
 }
 
+/** A NATS subject token and JetStream stream-name part: no dots, spaces or wildcards. */
+function clusterToken(raw: string, name: string): string {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw.trim())) throw new ConfigError(name, `"${raw}" may hold only letters, digits, _ and - (at most 64)`);
+  return raw.trim();
+}
+
+function natsUrl(raw: string, name: string): string | undefined {
+  if (raw.trim() === '') return undefined;
+  const parts = raw.split(',').map((p) => p.trim());
+  for (const p of parts) {
+    let u: URL | undefined;
+    try {
+      u = new URL(p);
+    } catch {
+      u = undefined;
+    }
+    if (u?.protocol !== 'nats:' || u.hostname === '') throw new ConfigError(name, `"${raw}" must be nats://host:port (several separated by commas)`);
+  }
+  return parts.join(',');
+}
+
 function logLevel(raw: string, name: string): string {
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   if (!levels.includes(raw)) throw new ConfigError(name, `"${raw}" is not one of ${levels.join(', ')}`);
@@ -278,6 +308,9 @@ export const DEFAULTS: Readonly<Omit<Config, 'databaseUrl'>> = {
   smsCountryCode: '48',
   callControlTokenSeconds: 3600,
   publicUrl: undefined,
+  nodeId: 'local',
+  natsUrl: undefined,
+  clusterName: 'switchboard',
 };
 
 /**

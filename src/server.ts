@@ -17,6 +17,7 @@ import { WireCrmNotifier } from './engine/crm/wirecrm-notifier.ts';
 import { createSmsService } from './engine/sms/index.ts';
 import { publicBaseUrl } from './engine/public-url.ts';
 import { ParticipantAudio } from './engine/route-points/participant-audio.ts';
+import { Cluster, callsOf } from './engine/cluster/cluster.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -43,6 +44,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const report = await store.migrate();
   logger.info({ database: store.where, applied: report.applied }, 'store ready');
   const sip = new SipService({ config, store, logger: logger.child({ component: 'sip' }) });
+  // Before anything appends an event: in a cluster the JetStream stream numbers them.
+  const cluster = config.natsUrl ? await Cluster.start({ natsUrl: config.natsUrl, clusterName: config.clusterName, nodeId: config.nodeId, store, sip, logger: logger.child({ component: 'cluster' }) }) : undefined;
   const sms = createSmsService(config, store, logger.child({ component: 'sms' }));
   const webhooks = new WebhookService({ store, logger: logger.child({ component: 'webhooks' }), allowPrivate: config.webhookAllowPrivate, backoffSeconds: config.webhookBackoff, timeoutMs: config.webhookTimeoutMs, userAgent: `Switchboard/${VERSION}` });
   await webhooks.start();
@@ -57,7 +60,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   }
   const routePoints = { attachApplication: (dn: string) => sip.b2bua.routePoints.attach(dn) };
   const media = new ParticipantAudio(sip.b2bua);
-  const control = createPbxControl(store, { devices: sip.locations, calls: sip.b2bua, recordings: sip.recordings, webhooks: webhooks.control(), ...(sms ? { sms } : {}), trunks: sip.trunks, voicemail: sip.b2bua.voicemail.messages, queues: sip.queues, media, routePoints });
+  const control = createPbxControl(store, { devices: sip.reachable, calls: callsOf(sip, cluster), recordings: sip.recordings, webhooks: webhooks.control(), ...(sms ? { sms } : {}), trunks: sip.trunks, voicemail: sip.b2bua.voicemail.messages, queues: sip.queues, media, routePoints });
 
   ports.sip = await sip.start();
   sms?.start();
@@ -88,6 +91,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       await sip.stop();
       await webhooks.stop();
       await sms?.stop();
+      await cluster?.stop();
       await store.close();
     })());
   return { config, store, control, http, sip, webhooks, logger, ports, ...(demo ? { demo } : {}), stop };

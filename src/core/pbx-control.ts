@@ -148,8 +148,12 @@ export interface PbxControl {
   calls: {
     list(): CallInfo[];
     get(id: string): CallInfo;
-    /** Drops a participant; in a two-party call that ends the call. */
-    drop(callId: string, participantId: string): void;
+    /**
+     * Drops a participant; in a two-party call that ends the call. In a cluster
+     * a call held by another node is dropped there: the promise then settles
+     * with that node's answer.
+     */
+    drop(callId: string, participantId: string): void | Promise<void>;
     /**
      * Click-to-call: rings `from` (an extension; all its devices, or the one
      * whose contact contains `device`), then connects it to `to`.

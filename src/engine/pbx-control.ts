@@ -66,7 +66,8 @@ const NO_DEVICES: DeviceSource = { all: () => [], bindings: () => [] };
 export interface CallSource {
   list(): CallInfo[];
   get(id: string): { info(): CallInfo } | undefined;
-  drop(callId: string, participantId: string): void;
+  /** A call on another node of a cluster is dropped there: then a promise of its answer. */
+  drop(callId: string, participantId: string): void | Promise<void>;
   makeCall(from: string, to: string, device?: string): Promise<CallInfo>;
   hold(callId: string, participantId: string, held: boolean): Promise<void>;
   blindTransfer(callId: string, participantId: string, destination: string): Promise<void>;
@@ -273,7 +274,7 @@ export function createPbxControl(
     },
     events: {
       since: (seq, limit) => store.events.since(seq, limit),
-      subscribe: (l) => store.events.subscribe(l),
+      subscribe: (l) => store.events.subscribeAll(l),
       lastSeq: () => store.events.lastSeq(),
     },
     database: {

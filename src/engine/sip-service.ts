@@ -9,6 +9,7 @@ import { SipStack } from '../sip/sip-stack.ts';
 import { AuthFailureGuard } from '../sip/security/auth-failure-guard.ts';
 import { Registrar } from '../sip/registrar/registrar.ts';
 import { LocationStore } from './registrations/location-store.ts';
+import { ReachableLocations } from './registrations/reachable-locations.ts';
 import { Qualifier } from './registrations/qualify.ts';
 import { advertisedHost } from './advertised-host.ts';
 import { PortAllocator } from '../media/port-allocator.ts';
@@ -38,6 +39,8 @@ export class SipService {
   readonly stack: SipStack;
   readonly guard: AuthFailureGuard;
   readonly locations: LocationStore;
+  /** This node's bindings and, in a cluster, the other nodes' phones: where calls look. */
+  readonly reachable: ReachableLocations;
   readonly registrar: Registrar;
   readonly qualifier: Qualifier;
   readonly b2bua: B2bua;
@@ -54,7 +57,8 @@ export class SipService {
     const { config, store, logger } = options;
     this.guard = new AuthFailureGuard({ onBan: (address, until) => logger.warn({ address, until: new Date(until).toISOString() }, 'SIP source banned after repeated authentication failures') });
     this.stack = new SipStack({ host: config.host, port: config.sipPort, guard: this.guard, timers: { T1: config.sipT1Ms }, ...sipTls(config), onError: (err, where) => logger.error({ err, where }, 'SIP handler failed') });
-    this.locations = new LocationStore(store);
+    this.locations = new LocationStore(store, config.nodeId);
+    this.reachable = new ReachableLocations(this.locations);
     this.registrar = new Registrar(this.locations, this.guard, { realm: config.sipDomain, nonceSecret: randomBytes(32).toString('hex') });
     this.stack.on('REGISTER', (request, tx) => this.registrar.handle(request, tx.flow, tx));
     const host = advertisedHost(config.publicHost, config.host);
@@ -73,7 +77,7 @@ export class SipService {
       mohFile: config.mohFile,
       speak: (text) => prompts.spoken(text),
     });
-    this.b2bua = new B2bua({ ctx, store, locations: this.locations, registrar: this.registrar, guard: this.guard, allocator: this.allocator, logger: logger.child({ component: 'b2bua' }), rtpTimeoutSeconds: config.rtpTimeoutSeconds, timeZone: config.timeZone, dataDir: config.dataDir, queues: this.queues, cdr: this.cdr, journal: this.journal });
+    this.b2bua = new B2bua({ ctx, store, locations: this.reachable, registrar: this.registrar, guard: this.guard, allocator: this.allocator, logger: logger.child({ component: 'b2bua' }), rtpTimeoutSeconds: config.rtpTimeoutSeconds, timeZone: config.timeZone, dataDir: config.dataDir, queues: this.queues, cdr: this.cdr, journal: this.journal });
     this.recordings = new RecordingService({ calls: this.b2bua, store, dataDir: config.dataDir, logger: logger.child({ component: 'recording' }) });
     this.musicOnHold = new MusicOnHold({ calls: this.b2bua, store, file: config.mohFile, logger: logger.child({ component: 'moh' }) });
     this.trunks = new TrunkRegistrations({ stack: this.stack, store, host, onError: (err) => logger.error({ err }, 'trunk registration failed') });

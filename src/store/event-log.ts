@@ -1,5 +1,11 @@
 // The event log: appended to the database (so a client can resume after a
 // reconnect or a restart) and fanned out in-process to live subscribers.
+//
+// In a cluster an EventTransport (src/engine/cluster/event-stream.ts) gives
+// every event its sequence number in the one order all nodes share, and
+// brings the other nodes' events: `subscribe` then still hears only this
+// node's own events (the engine acts on what it did itself), `subscribeAll`
+// hears every node's, in that order (what API clients are shown).
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import type { EventPayloads, EventType, PbxEvent } from '../core/events.ts';
@@ -18,9 +24,22 @@ export interface EventWriter {
   committed?(event: PbxEvent): void;
 }
 
+/** Carries the log between the nodes of a cluster. */
+export interface EventTransport {
+  /** Publishes an event of this node; resolves to its sequence number in the cluster's order. */
+  sequence(type: EventType, at: string, payload: unknown): Promise<number>;
+  /** Every node's events after `seq`, in order. */
+  since(seq: number, limit: number): Promise<PbxEvent[]>;
+  lastSeq(): Promise<number>;
+}
+
 export class EventLog {
+  /** subscribeAll: every node's events (API clients). */
   private readonly listeners = new Set<EventListener>();
+  /** subscribe: this node's own events (the engine). */
+  private readonly ownListeners = new Set<EventListener>();
   private readonly writers = new Set<EventWriter>();
+  private transport: EventTransport | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -30,8 +49,11 @@ export class EventLog {
   async append<T extends EventType>(type: T, payload: EventPayloads[T]): Promise<PbxEvent<T>> {
     const at = this.now().toISOString();
     const writers = [...this.writers].filter((w) => w.wants(type));
+    // In a cluster the transport numbers the event first; the row keeps that number.
+    const seq = this.transport ? await this.transport.sequence(type, at, payload) : undefined;
     const insert = async (db: Kysely<Database>): Promise<PbxEvent<T>> => {
-      const row = await db.insertInto('events').values({ type, at, payload: JSON.stringify(payload) }).returning('seq').executeTakeFirstOrThrow();
+      const values = { type, at, payload: JSON.stringify(payload), ...(seq !== undefined ? { seq } : {}) };
+      const row = await db.insertInto('events').values(values).returning('seq').executeTakeFirstOrThrow();
       return { seq: Number(row.seq), type, at, payload };
     };
     const event =
@@ -43,14 +65,26 @@ export class EventLog {
             return e;
           });
     for (const w of writers) w.committed?.(event);
-    for (const l of this.listeners) {
-      try {
-        l(event);
-      } catch {
-        // A subscriber's failure must not stop the others or the writer.
-      }
-    }
+    notify(this.ownListeners, event);
+    // With a transport, every node's events (this one's too) come back through deliver().
+    if (!this.transport) notify(this.listeners, event);
     return event;
+  }
+
+  /** Clusters: from now on events are numbered by `transport`, and read from it. */
+  useTransport(transport: EventTransport): void {
+    this.transport = transport;
+  }
+
+  /** Called by the transport with each event of any node, in the cluster's order. */
+  deliver(event: PbxEvent): void {
+    notify(this.listeners, event);
+  }
+
+  /** Every node's events in order (API clients). On one node: the same as subscribe. */
+  subscribeAll(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Adds a writer that runs inside every matching append's transaction. */
@@ -59,18 +93,40 @@ export class EventLog {
     return () => this.writers.delete(writer);
   }
 
+  /** This node's own events, as it appends them (the engine acts on what it did itself). */
   subscribe(listener: EventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.ownListeners.add(listener);
+    return () => this.ownListeners.delete(listener);
   }
 
   async since(seq: number, limit = 1000): Promise<PbxEvent[]> {
+    if (this.transport) return this.transport.since(seq, limit);
+    return this.stored(seq, limit);
+  }
+
+  /** Events as the database holds them (also the transport's fallback for history it no longer keeps). */
+  async stored(seq: number, limit = 1000): Promise<PbxEvent[]> {
     const rows = await this.db.selectFrom('events').selectAll().where('seq', '>', seq).orderBy('seq').limit(limit).execute();
     return rows.map((r) => ({ seq: Number(r.seq), type: r.type as EventType, at: r.at, payload: JSON.parse(r.payload) }));
   }
 
   async lastSeq(): Promise<number> {
+    if (this.transport) return this.transport.lastSeq();
+    return this.storedLastSeq();
+  }
+
+  async storedLastSeq(): Promise<number> {
     const r = (await this.db.selectFrom('events').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst()) as { m: number | string | null } | undefined;
     return Number(r?.m ?? 0);
+  }
+}
+
+function notify(listeners: Set<EventListener>, event: PbxEvent): void {
+  for (const l of listeners) {
+    try {
+      l(event);
+    } catch {
+      // A subscriber's failure must not stop the others or the writer.
+    }
   }
 }

@@ -7,8 +7,9 @@ import { migration002 } from './migrations/002-directory-version.ts';
 import { migration003 } from './migrations/003-open-calls.ts';
 import { migration004 } from './migrations/004-webhooks.ts';
 import { migration005 } from './migrations/005-sms.ts';
-import { migration011 } from './migrations/011-voicemail.ts';
 import { migration007 } from './migrations/007-route-points.ts';
+import { migration010 } from './migrations/010-device-path.ts';
+import { migration011 } from './migrations/011-voicemail.ts';
 import type { Database } from './schema.ts';
 
 function provider(dialect: SqlDialectName): MigrationProvider {
@@ -19,8 +20,9 @@ function provider(dialect: SqlDialectName): MigrationProvider {
       '003-open-calls': migration003,
       '004-webhooks': migration004,
       '005-sms': migration005,
-      '011-voicemail': migration011,
       '007-route-points': migration007,
+      '010-device-path': migration010,
+      '011-voicemail': migration011,
     }),
   };
 }

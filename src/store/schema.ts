@@ -65,6 +65,8 @@ export interface DevicesTable {
   lastSeenAt: Stamp;
   reachable: Bool;
   node: string;
+  /** RFC 3327 Path of the REGISTER: a JSON array of URIs (migration 010). */
+  path: Generated<string>;
 }
 
 export interface ExtensionGroupsTable {

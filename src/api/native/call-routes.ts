@@ -94,7 +94,7 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
     { config: { role: 'control' }, schema: { tags, summary: 'Act on a participant', params: ParticipantParams, response: { 202: Type.Object({ status: Type.Literal('accepted') }), ...problems } } },
     async (req, reply) => {
       const p = req.params as { id: string; pid: string; action: 'drop' | 'hold' | 'resume' | 'answer' };
-      if (p.action === 'drop') control.calls.drop(p.id, p.pid);
+      if (p.action === 'drop') await control.calls.drop(p.id, p.pid);
       else if (p.action === 'answer') await control.calls.answer(p.id, p.pid);
       else if (p.action === 'hold') await control.calls.hold(p.id, p.pid);
       else await control.calls.resume(p.id, p.pid);

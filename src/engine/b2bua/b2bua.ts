@@ -13,7 +13,7 @@ import type { CallInfo } from '../../core/calls.ts';
 import { PbxError } from '../../core/errors.ts';
 import { MediaRelay } from '../../media/relay.ts';
 import type { PortAllocator } from '../../media/port-allocator.ts';
-import type { LocationStore } from '../registrations/location-store.ts';
+import type { LocationService } from '../../sip/registrar/location-service.ts';
 import { CdrWriter } from '../cdr/cdr-writer.ts';
 import type { OpenCallJournal } from '../cdr/open-call-journal.ts';
 import { UasLeg } from './uas-leg.ts';
@@ -44,7 +44,8 @@ import { RoutePointApps } from '../route-points/route-point-apps.ts';
 export interface B2buaOptions {
   ctx: LegContext;
   store: Store;
-  locations: LocationStore;
+  /** Where phones are: this node's bindings and, in a cluster, the other nodes' (ReachableLocations). */
+  locations: LocationService;
   registrar: Registrar;
   guard: AuthFailureGuard;
   allocator: PortAllocator;
@@ -326,11 +327,11 @@ export class B2bua {
   }
 
   /** The reachable registered devices of a number, as targets to ring. */
-  private targetsOf(number: string): { uri: string; flow: Flow }[] {
+  private targetsOf(number: string): { uri: string; flow: Flow; route?: string[] }[] {
     return this.o.locations
       .bindings(number)
       .filter((b) => b.reachable)
-      .map((b) => ({ uri: b.contact, flow: b.flow as Flow }));
+      .map((b) => ({ uri: b.contact, flow: b.flow as Flow, ...(b.path !== undefined && b.path.length > 0 ? { route: b.path } : {}) }));
   }
 
   /** A From/To value for a number of ours, with its display name when it has one. */

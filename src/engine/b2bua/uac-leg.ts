@@ -19,6 +19,12 @@ export interface UacTarget {
   flow: Flow;
   /** For a trunk: what to answer the provider's 401/407 with. */
   credentials?: { username: string; password: string };
+  /**
+   * RFC 3327 §5.3: the Path the device registered with, used "as a pre-loaded
+   * Route set" (RFC 3261 §8.1.2): the INVITE carries it as Route headers and
+   * goes to the flow the REGISTER came from (the proxy that added the Path).
+   */
+  route?: string[];
 }
 
 export interface UacLegEvents {
@@ -71,6 +77,7 @@ export class UacLeg extends EventEmitter<UacLegEvents> implements DialogLeg {
         ['To', options.to],
         ['Call-ID', this.callId],
         ['CSeq', '1 INVITE'],
+        ...(options.target.route ?? []).map((r): [string, string] => ['Route', r]),
         ['Contact', ctx.contact(flow)],
         ['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY'],
         ['User-Agent', 'Switchboard'],
@@ -115,7 +122,9 @@ export class UacLeg extends EventEmitter<UacLegEvents> implements DialogLeg {
     if (this.done) {
       // A 2xx after we gave up (cancel crossed it): acknowledge, then hang up (§15).
       const late = Dialog.fromUacResponse(this.request, res);
-      this.ctx.stack.transactions.sendAck(late.createRequest('ACK'), this.flow);
+      const lateAck = late.createRequest('ACK');
+      lateAck.setHeader('Via', this.ctx.via(this.flow));
+      this.ctx.stack.transactions.sendAck(lateAck, this.flow);
       this.ctx.sendRequest(late.createRequest('BYE'), this.flow, () => undefined);
       return;
     }
@@ -125,6 +134,9 @@ export class UacLeg extends EventEmitter<UacLegEvents> implements DialogLeg {
     this.dialog = dialog;
     this.ctx.dialogs.add(dialog.key, { request: (r, t) => this.inDialog(r, t), ack: () => undefined });
     this.ack = dialog.createRequest('ACK');
+    // Our own Via, as on every request we send: a flow restored from the store
+    // (a restart, or a phone another node registered) knows no local address.
+    this.ack.setHeader('Via', this.ctx.via(this.flow));
     this.ctx.stack.transactions.sendAck(this.ack, this.flow);
     this.emit('answered', res);
   }

@@ -5,6 +5,8 @@
 import type { Store } from '../../store/index.ts';
 import type { Binding, Credentials, LocationService } from '../../sip/registrar/location-service.ts';
 import type { TransportProtocol } from '../../sip/transport/flow.ts';
+import type { Selectable } from 'kysely';
+import type { DevicesTable } from '../../store/schema.ts';
 
 // A refresh of an unchanged binding only moves its expiry. Writing it at once
 // was the largest cost of a REGISTER; such refreshes are written behind,
@@ -21,30 +23,19 @@ export class LocationStore implements LocationService {
 
   constructor(
     private readonly store: Store,
-    private readonly node = 'local',
+    /** This node's id (SWITCHBOARD_NODE_ID): the devices rows it owns. */
+    readonly node = 'local',
   ) {}
 
-  /** Loads the bindings that have not expired (after a restart). */
+  /**
+   * Loads this node's bindings that have not expired (after a restart). In a
+   * cluster every node keeps only its own rows (`node`); the others' are
+   * learned by src/engine/cluster/remote-locations.ts.
+   */
   async load(now = Date.now()): Promise<number> {
-    const rows = await this.store.db.selectFrom('devices').selectAll().where('expiresAt', '>', new Date(now).toISOString()).execute();
-    for (const r of rows) {
-      this.put({
-        extension: r.extension,
-        contact: r.contact,
-        contactHeader: r.aor || `<${r.contact}>`,
-        expiresAt: Date.parse(r.expiresAt),
-        callId: r.callId,
-        cseq: r.cseq,
-        userAgent: r.userAgent,
-        // The connection of a TCP flow did not survive the restart; the
-        // transport opens a new one to the same address when needed.
-        flow: { protocol: r.transport as TransportProtocol, localAddress: '', localPort: 0, remoteAddress: r.sourceAddress, remotePort: r.sourcePort },
-        instanceId: r.instanceId,
-        reachable: r.reachable === 1,
-        registeredAt: Date.parse(r.registeredAt),
-      });
-    }
-    await this.store.db.deleteFrom('devices').where('expiresAt', '<=', new Date(now).toISOString()).execute();
+    const rows = await this.store.db.selectFrom('devices').selectAll().where('expiresAt', '>', new Date(now).toISOString()).where('node', '=', this.node).execute();
+    for (const r of rows) this.put(bindingOfRow(r));
+    await this.store.db.deleteFrom('devices').where('expiresAt', '<=', new Date(now).toISOString()).where('node', '=', this.node).execute();
     return rows.length;
   }
 
@@ -133,6 +124,7 @@ export class LocationStore implements LocationService {
       lastSeenAt: new Date().toISOString(),
       reachable: b.reachable ? 1 : 0,
       node: this.node,
+      path: JSON.stringify(b.path ?? []),
     };
     await this.store.db
       .insertInto('devices')
@@ -166,6 +158,36 @@ function sameDevice(a: Binding, b: Binding): boolean {
     a.reachable === b.reachable &&
     a.flow.protocol === b.flow.protocol &&
     a.flow.remoteAddress === b.flow.remoteAddress &&
-    a.flow.remotePort === b.flow.remotePort
+    a.flow.remotePort === b.flow.remotePort &&
+    (a.path ?? []).join('\n') === (b.path ?? []).join('\n')
   );
+}
+
+/** A devices row as a binding (after a restart, or another node's phone). */
+export function bindingOfRow(r: Selectable<DevicesTable>): Binding {
+  return {
+    extension: r.extension,
+    contact: r.contact,
+    contactHeader: r.aor || `<${r.contact}>`,
+    expiresAt: Date.parse(r.expiresAt),
+    callId: r.callId,
+    cseq: r.cseq,
+    userAgent: r.userAgent,
+    // The connection of a TCP flow did not survive the restart; the
+    // transport opens a new one to the same address when needed.
+    flow: { protocol: r.transport as TransportProtocol, localAddress: '', localPort: 0, remoteAddress: r.sourceAddress, remotePort: r.sourcePort },
+    instanceId: r.instanceId,
+    reachable: r.reachable === 1,
+    registeredAt: Date.parse(r.registeredAt),
+    path: parsePath(r.path),
+  };
+}
+
+function parsePath(text: string): string[] {
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
 }

@@ -83,6 +83,11 @@ abstract class SipMessageBase {
     return readNameAddrList(this.headers, 'record-route') ?? [];
   }
 
+  // RFC 3327 §4 — Path: the proxies a REGISTER passed that want to stay on the way to the UA.
+  get paths(): NameAddr[] {
+    return readNameAddrList(this.headers, 'path') ?? [];
+  }
+
   // §20.22 — Max-Forwards
   get maxForwards(): number | undefined {
     return readMaxForwards(this.headers);

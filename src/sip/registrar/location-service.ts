@@ -19,6 +19,12 @@ export interface Binding {
   instanceId: string;
   reachable: boolean;
   registeredAt: number;
+  /**
+   * RFC 3327 §5.3: the Path header values of the REGISTER, in order (each a
+   * name-addr). Requests to this contact carry them as a pre-loaded Route set.
+   * Empty or absent for a phone that registered directly.
+   */
+  path?: string[];
 }
 
 export interface Credentials {

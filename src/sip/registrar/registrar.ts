@@ -113,7 +113,7 @@ export class Registrar {
         return;
       }
       for (const b of this.locations.bindings(extension)) await this.locations.remove(extension, b.contact, 'removed');
-      this.ok(reply, extension);
+      this.ok(reply, extension, request);
       return;
     }
 
@@ -130,6 +130,11 @@ export class Registrar {
       updates.push({ contact, expires });
     }
 
+    // RFC 3327 §5.3: "the registrar MUST store the Path header field values along
+    // with the binding". Stored whether or not the UA listed `path` in Supported:
+    // the proxy that added it (our Kamailio front) needs it either way; the 200 OK
+    // echoes it only to a UA that said it supports Path (see ok()).
+    const path = request.paths.map((p) => p.toString());
     const existing = this.locations.bindings(extension);
     for (const { contact, expires } of updates) {
       const uri = stringifyUri(contact.uri);
@@ -155,23 +160,28 @@ export class Registrar {
         instanceId: (contact.params.get('+sip.instance') ?? '').replace(/^"<?|>?"$/g, ''),
         reachable: true,
         registeredAt: current?.registeredAt ?? now,
+        path,
       };
       await this.locations.save(binding);
     }
     // Keep at most maxBindings, dropping those that will expire first.
     const after = this.locations.bindings(extension).sort((a, b) => b.expiresAt - a.expiresAt);
     for (const b of after.slice(this.maxBindings)) await this.locations.remove(extension, b.contact, 'removed');
-    this.ok(reply, extension);
+    this.ok(reply, extension, request);
   }
 
   /** §10.3 step 8: the 200 OK lists every current binding with its remaining time. */
-  private ok(reply: (status: number, reason?: string, headers?: [string, string][]) => SipResponse, extension: string): void {
+  private ok(reply: (status: number, reason?: string, headers?: [string, string][]) => SipResponse, extension: string, request: SipRequest): void {
     const now = this.now();
     const contacts = this.locations
       .bindings(extension)
       .map((b) => `<${b.contact}>;expires=${String(Math.max(0, Math.round((b.expiresAt - now) / 1000)))}`);
     const headers: [string, string][] = contacts.map((c) => ['Contact', c]);
     headers.push(['Date', new Date(now).toUTCString()]);
+    // RFC 3327 §5.3: the Path values are copied into the 200 OK when the REGISTER
+    // said `Supported: path`, so the UA learns the route its requests come by.
+    const supported = request.getHeaders('supported').flatMap((v) => v.split(',')).map((t) => t.trim().toLowerCase());
+    if (supported.includes('path')) for (const p of request.paths) headers.push(['Path', p.toString()]);
     reply(200, 'OK', headers);
   }
 

@@ -1,0 +1,154 @@
+// Calls across the nodes of a cluster: the list holds this node's calls and
+// the other nodes' (RemoteCalls); a command for a call another node holds is
+// forwarded to it over NATS request/reply and its answer (done, or the
+// PbxError it threw) is this node's answer. Each node answers the commands
+// addressed to it (`serve`) against its own B2BUA.
+import { JSONCodec, ErrorCode as NatsErrorCode, NatsError, type NatsConnection, type Subscription } from 'nats';
+import type { CallInfo } from '../../core/calls.ts';
+import { ERRORS, PbxError, type ErrorCode } from '../../core/errors.ts';
+import type { CallSource } from '../pbx-control.ts';
+import type { ClusterNames } from './names.ts';
+import type { RemoteCalls } from './remote-calls.ts';
+
+/** The commands that act on one live call; the first argument is its id. */
+const FORWARDED = ['drop', 'hold', 'answer', 'blindTransfer', 'divert', 'transferTo', 'routeTo', 'consult', 'attendedTransfer'] as const;
+type Forwarded = (typeof FORWARDED)[number];
+
+interface CommandRequest {
+  command: Forwarded;
+  args: unknown[];
+}
+type CommandReply = { ok: true; result?: unknown } | { ok: false; code: string; message: string };
+
+const requestCodec = JSONCodec<CommandRequest>();
+const replyCodec = JSONCodec<CommandReply>();
+
+/** Longest wait for the node holding a call to answer a command. */
+const COMMAND_TIMEOUT_MS = 5000;
+
+export class ClusterCalls implements CallSource {
+  private subscription: Subscription | undefined;
+
+  constructor(
+    private readonly local: CallSource,
+    private readonly remote: RemoteCalls,
+    private readonly nc: NatsConnection,
+    private readonly names: ClusterNames,
+    private readonly node: string,
+  ) {}
+
+  /** Answers the commands other nodes forward to this one. */
+  serve(): void {
+    this.subscription = this.nc.subscribe(this.names.commandSubject(this.node), {
+      callback: (err, msg) => {
+        if (err) return;
+        void (async () => {
+          let reply: CommandReply;
+          try {
+            const { command, args } = requestCodec.decode(msg.data);
+            if (!FORWARDED.includes(command)) throw new PbxError('SB_VALIDATION', `unknown command ${String(command)}`);
+            const fn = this.local[command] as (...a: unknown[]) => unknown;
+            const result = await fn.apply(this.local, args);
+            reply = result === undefined ? { ok: true } : { ok: true, result };
+          } catch (e) {
+            reply = e instanceof PbxError ? { ok: false, code: e.code, message: e.message } : { ok: false, code: 'SB_INTERNAL', message: 'the node holding the call failed to carry out the command' };
+          }
+          msg.respond(replyCodec.encode(reply));
+        })();
+      },
+    });
+  }
+
+  stop(): void {
+    this.subscription?.unsubscribe();
+  }
+
+  list(): CallInfo[] {
+    const own = this.local.list();
+    const ids = new Set(own.map((c) => c.id));
+    return [...own, ...this.remote.list().filter((c) => !ids.has(c.id))];
+  }
+
+  get(id: string): { info(): CallInfo } | undefined {
+    const own = this.local.get(id);
+    if (own) return own;
+    const r = this.remote.get(id);
+    return r ? { info: () => r.info } : undefined;
+  }
+
+  drop(callId: string, participantId: string): void | Promise<void> {
+    if (!this.isRemote(callId)) {
+      this.local.drop(callId, participantId);
+      return;
+    }
+    const p = this.forward<undefined>('drop', [callId, participantId]).then(() => undefined);
+    // Callers that do not await (the older dialects) must not leave an unhandled rejection.
+    p.catch(() => undefined);
+    return p;
+  }
+
+  makeCall(from: string, to: string, device?: string): Promise<CallInfo> {
+    return this.local.makeCall(from, to, device);
+  }
+
+  join(extension: string): Promise<CallInfo> {
+    return this.local.join(extension);
+  }
+
+  hold(callId: string, participantId: string, held: boolean): Promise<void> {
+    return this.isRemote(callId) ? this.forward('hold', [callId, participantId, held]) : this.local.hold(callId, participantId, held);
+  }
+
+  answer(callId: string, participantId: string): Promise<void> {
+    return this.isRemote(callId) ? this.forward('answer', [callId, participantId]) : this.local.answer(callId, participantId);
+  }
+
+  blindTransfer(callId: string, participantId: string, destination: string): Promise<void> {
+    return this.isRemote(callId) ? this.forward('blindTransfer', [callId, participantId, destination]) : this.local.blindTransfer(callId, participantId, destination);
+  }
+
+  divert(callId: string, participantId: string, destination: string): Promise<void> {
+    return this.isRemote(callId) ? this.forward('divert', [callId, participantId, destination]) : this.local.divert(callId, participantId, destination);
+  }
+
+  transferTo(callId: string, participantId: string, destination: string): Promise<void> {
+    return this.isRemote(callId) ? this.forward('transferTo', [callId, participantId, destination]) : this.local.transferTo(callId, participantId, destination);
+  }
+
+  routeTo(callId: string, participantId: string, destination: string): Promise<void> {
+    return this.isRemote(callId) ? this.forward('routeTo', [callId, participantId, destination]) : this.local.routeTo(callId, participantId, destination);
+  }
+
+  consult(callId: string, participantId: string, destination: string): Promise<CallInfo> {
+    return this.isRemote(callId) ? this.forward('consult', [callId, participantId, destination]) : this.local.consult(callId, participantId, destination);
+  }
+
+  attendedTransfer(callId: string, participantId: string, consultCallId: string): Promise<void> {
+    return this.isRemote(callId) ? this.forward('attendedTransfer', [callId, participantId, consultCallId]) : this.local.attendedTransfer(callId, participantId, consultCallId);
+  }
+
+  private isRemote(callId: string): boolean {
+    return this.local.get(callId) === undefined && this.remote.get(callId) !== undefined;
+  }
+
+  private async forward<T>(command: Forwarded, args: unknown[]): Promise<T> {
+    const callId = String(args[0]);
+    const owner = this.remote.get(callId);
+    if (!owner) throw new PbxError('SB_NOT_FOUND', `call ${callId} does not exist`);
+    let raw;
+    try {
+      raw = await this.nc.request(this.names.commandSubject(owner.node), requestCodec.encode({ command, args }), { timeout: COMMAND_TIMEOUT_MS });
+    } catch (e) {
+      if (e instanceof NatsError && e.code === NatsErrorCode.NoResponders) {
+        // Nobody listens for that node any more: it is gone, and its calls with it.
+        this.remote.forgetNode(owner.node);
+        throw new PbxError('SB_NOT_FOUND', `call ${callId} does not exist (node ${owner.node} is gone)`);
+      }
+      throw new PbxError('SB_NOT_READY', `node ${owner.node}, which holds call ${callId}, did not answer`);
+    }
+    const reply = replyCodec.decode(raw.data);
+    if (reply.ok) return reply.result as T;
+    const code: ErrorCode = reply.code in ERRORS ? (reply.code as ErrorCode) : 'SB_INTERNAL';
+    throw new PbxError(code, reply.message);
+  }
+}

@@ -1,0 +1,65 @@
+// A node's part in a cluster (SWITCHBOARD_NATS_URL set): the event log over
+// JetStream, the other nodes' phones and calls, and forwarded commands.
+// Without NATS none of this runs and the node is a single Switchboard.
+import { connect, type NatsConnection } from 'nats';
+import type { Logger } from 'pino';
+import type { Store } from '../../store/index.ts';
+import type { SipService } from '../sip-service.ts';
+import type { CallSource } from '../pbx-control.ts';
+import { clusterNames } from './names.ts';
+import { JetStreamEventStream } from './event-stream.ts';
+import { RemoteLocations } from './remote-locations.ts';
+import { RemoteCalls } from './remote-calls.ts';
+import { ClusterCalls } from './cluster-calls.ts';
+
+export interface ClusterOptions {
+  natsUrl: string;
+  clusterName: string;
+  nodeId: string;
+  store: Store;
+  sip: SipService;
+  logger: Logger;
+}
+
+export class Cluster {
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly stream: JetStreamEventStream,
+    private readonly locations: RemoteLocations,
+    readonly calls: ClusterCalls,
+  ) {}
+
+  /** Joins before anything appends an event: from here on the stream numbers them. */
+  static async start(o: ClusterOptions): Promise<Cluster> {
+    const nc = await connect({ servers: o.natsUrl.split(','), name: `switchboard-${o.nodeId}`, maxReconnectAttempts: -1 });
+    const names = clusterNames(o.clusterName);
+    const onError = (err: unknown): void => o.logger.error({ err }, 'cluster: reading other nodes failed');
+    const locations = new RemoteLocations(o.store, o.nodeId, onError);
+    await locations.start();
+    o.sip.reachable.useRemote(locations);
+    const remoteCalls = new RemoteCalls();
+    const stream = new JetStreamEventStream(nc, names, o.nodeId, o.store.events, (event, node) => {
+      if (node === o.nodeId) return;
+      remoteCalls.onEvent(event, node);
+      locations.onEvent(event);
+    });
+    await stream.start();
+    o.store.events.useTransport(stream);
+    const calls = new ClusterCalls(o.sip.b2bua, remoteCalls, nc, names, o.nodeId);
+    calls.serve();
+    o.logger.info({ node: o.nodeId, stream: names.stream }, 'joined the cluster');
+    return new Cluster(nc, stream, locations, calls);
+  }
+
+  async stop(): Promise<void> {
+    this.calls.stop();
+    this.locations.stop();
+    await this.stream.stop();
+    await this.nc.drain();
+  }
+}
+
+/** The call source the APIs use: the cluster's when there is one. */
+export function callsOf(sip: SipService, cluster: Cluster | undefined): CallSource {
+  return cluster?.calls ?? sip.b2bua;
+}

@@ -1,0 +1,26 @@
+// The NATS names one cluster uses. SWITCHBOARD_CLUSTER_NAME keeps two
+// clusters (or two test runs) on one NATS apart: JetStream refuses two
+// streams whose subjects overlap.
+export interface ClusterNames {
+  /** The JetStream stream that carries the event log. */
+  readonly stream: string;
+  /** Subjects of the stream: one per node, so a consumer knows where an event came from. */
+  readonly eventsWildcard: string;
+  eventSubject(node: string): string;
+  /** Where a node answers commands for the calls it holds (request/reply). */
+  commandSubject(node: string): string;
+}
+
+export function clusterNames(cluster: string): ClusterNames {
+  return {
+    stream: `SWITCHBOARD_${cluster}_EVENTS`,
+    eventsWildcard: `switchboard.${cluster}.events.*`,
+    eventSubject: (node) => `switchboard.${cluster}.events.${node}`,
+    commandSubject: (node) => `switchboard.${cluster}.calls.${node}`,
+  };
+}
+
+/** The node an event subject names (its last token). */
+export function nodeOfSubject(subject: string): string {
+  return subject.slice(subject.lastIndexOf('.') + 1);
+}
