@@ -158,6 +158,21 @@ export interface PbxControl {
     answer(callId: string, participantId: string): Promise<void>;
     /** Seed 000 join: an extension's two connected calls are joined and the extension leaves both. */
     join(extension: string): Promise<CallInfo>;
+    /**
+     * Barge-in (seed 000 bargein): rings the supervisor extension's phones;
+     * the one that answers joins the talking call, hearing and heard by all.
+     * Resolves once they ring, with the call (the supervisor as a participant).
+     * `device`: ring only the supervisor's device whose contact contains it (seed 000 contact).
+     */
+    bargeIn(supervisorExtension: string, callId: string, options?: { device?: string }): Promise<CallInfo>;
+    /** Silent monitoring: as bargeIn, but nobody hears the supervisor. */
+    listen(supervisorExtension: string, callId: string): Promise<CallInfo>;
+    /**
+     * Whisper (coaching): as bargeIn, but only `toParticipantId` hears the
+     * supervisor; without it, the agent: the connected callee if it is an
+     * extension, else the caller if it is one.
+     */
+    whisper(supervisorExtension: string, callId: string, toParticipantId?: string): Promise<CallInfo>;
     /** Starts or stops recording a talking call (both directions); idempotent. */
     record(callId: string, action: RecordingAction): Promise<void>;
   };

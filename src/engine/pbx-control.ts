@@ -75,6 +75,7 @@ export interface CallSource {
   transferTo(callId: string, participantId: string, destination: string): Promise<void>;
   routeTo(callId: string, participantId: string, destination: string): Promise<void>;
   answer(callId: string, participantId: string): Promise<void>;
+  supervise(supervisor: string, callId: string, mode: 'speak+hear' | 'hear' | 'whisper', whisperTo?: string, device?: string): Promise<CallInfo>;
 }
 
 const NO_CALLS: CallSource = {
@@ -112,6 +113,9 @@ const NO_CALLS: CallSource = {
   },
   join: async () => {
     throw new PbxError('SB_NOT_READY', 'the SIP engine is not running');
+  },
+  supervise: async (_s, id) => {
+    throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
   },
 };
 
@@ -197,6 +201,9 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
         return calls.join(extension);
       },
       record: (callId, action) => recordings.record(callId, action),
+      bargeIn: (supervisor, callId, options) => calls.supervise(supervisor, callId, 'speak+hear', undefined, options?.device),
+      listen: (supervisor, callId) => calls.supervise(supervisor, callId, 'hear'),
+      whisper: (supervisor, callId, to) => calls.supervise(supervisor, callId, 'whisper', to),
     },
     cdr: { list: (q) => listCdr(store, q) },
     devices: {

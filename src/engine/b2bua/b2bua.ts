@@ -17,6 +17,7 @@ import type { LocationStore } from '../registrations/location-store.ts';
 import { CdrWriter } from '../cdr/cdr-writer.ts';
 import { UasLeg } from './uas-leg.ts';
 import { Call, type CallParty, type ReferRequest } from './call.ts';
+import type { MixerMode } from '../../media/mixer.ts';
 import { Originator, autoAnswerHeaders } from './originator.ts';
 import { DialPlan } from '../routing/dial-plan.ts';
 import { CallRouter, extensionParty } from '../routing/call-router.ts';
@@ -291,6 +292,30 @@ export class B2bua {
     await call.divert(participantId, ...dest);
   }
 
+  /**
+   * Barge-in, listen, whisper (issue 6): rings the supervisor extension's
+   * devices and mixes the one that answers into the call in `mode`
+   * (src/engine/conference/mixed-call.ts). Returns once they ring.
+   */
+  async supervise(supervisor: string, callId: string, mode: MixerMode, whisperTo?: string, device?: string): Promise<CallInfo> {
+    const call = this.call(callId, whisperTo);
+    const row = await this.extension(supervisor);
+    if (!row) throw new PbxError('SB_NOT_FOUND', `extension ${supervisor} does not exist`);
+    let targets = this.targetsOf(supervisor);
+    if (device !== undefined) targets = targets.filter((d) => d.uri.includes(device)).slice(0, 1);
+    if (row.enabled !== 1 || targets.length === 0) throw new PbxError('SB_UNPROCESSABLE', `extension ${supervisor} has no registered device${device !== undefined ? ` matching "${device}"` : ''}`);
+    if (call.info().participants.some((p) => p.dn === supervisor && p.status !== 'Ended')) throw new PbxError('SB_CONFLICT', `extension ${supervisor} is already in call ${callId}`);
+    const owner = call.participant(call.info().owner);
+    if (mode === 'whisper' && whisperTo === undefined) {
+      // The agent: the answered callee if it is an extension, else the caller.
+      const agent = [call.calleeParticipant, owner].find((p) => p?.dnType === 'Extension' && p.status !== 'Ended');
+      if (!agent) throw new PbxError('SB_UNPROCESSABLE', `call ${callId} has no connected extension to whisper to`);
+      whisperTo = agent.id;
+    }
+    await call.addMember(this.party(row), targets, mode, whisperTo, row.noAnswerTimeout, this.address(owner?.partyNumber ?? '', owner?.partyName ?? ''), this.address(row.number));
+    return call.info();
+  }
+
   /** Hold or resume a connected participant (API). */
   async hold(callId: string, participantId: string, held: boolean): Promise<void> {
     const call = this.call(callId);
@@ -486,7 +511,8 @@ export class B2bua {
         srcName: caller.name,
         dst: dialled,
         lastApp: 'Dial',
-        lastData: `SIP/${dialled}`,
+        // Asterisk's Dial lists every channel it joined with '&': extra members (barge-in, listen, whisper) too.
+        lastData: [dialled, ...call.joinedNumbers].map((n) => `SIP/${n}`).join('&'),
       });
       const failureStatus = call.failureStatus;
       log(written.then((cdr) => events.append('call.ended', { call: info, disposition, duration: cdr.duration, billsec: cdr.billsec, cdrUniqueid: cdr.uniqueid, ...(failureStatus !== undefined ? { failureStatus } : {}) })));
