@@ -6,12 +6,18 @@
 // 20 ms tick. The read position is anchored PREBUFFER samples behind the first
 // packet, so a packet up to 40 ms late still lands in place; a packet the
 // read position has passed, one too far ahead (more than the ring holds), or
-// a new SSRC re-anchors. Read samples are zeroed: a member that sends nothing
+// a new SSRC re-anchors (a sender whose clock runs slower than ours is late
+// now and then: 40 ms of silence, what was buffered is kept). Read samples are zeroed: a member that sends nothing
 // contributes silence, not its last frame again.
 //
 // Output. Each member's stream toward its phone has its own random SSRC,
 // sequence and timestamp origin and the marker on its first packet (RFC 3550
 // §5.1, RFC 3551 §4.1), as a mixer's output is a new source (RFC 3550 §7.1).
+// A phone that was hearing another member's stream through the relay (the
+// two ends of a call moved into a mixer) gets that stream continued instead:
+// same SSRC, the next sequence number and timestamp. A new SSRC with a
+// sequence number "behind" the old one made baresip drop the mixer's packets
+// as late now and then; a continued stream is what the phone expects anyway.
 import { randomInt } from 'node:crypto';
 import { ALAW_TO_LINEAR, ULAW_TO_LINEAR, linearToAlaw, linearToUlaw } from './g711.ts';
 import type { Codec, MediaRelay } from './relay.ts';
@@ -56,7 +62,12 @@ export class MixerMember {
   private anchored = false;
   private ssrcIn = 0;
   private readTs = 0;
-  private readonly ssrcOut = randomInt(0, 0x100000000);
+  private ssrcOut = randomInt(0, 0x100000000);
+  /** The member whose stream this member's phone heard until now, to continue (see above). */
+  continues: string | undefined;
+  private waited = 0;
+  private lastSeq = 0;
+  private lastTs = 0;
   private seq = randomInt(0, 0x10000);
   private ts = randomInt(0, 0x100000000);
   private sentAny = false;
@@ -80,11 +91,13 @@ export class MixerMember {
   readonly input = (packet: Buffer, h: RtpHeader, codec: Codec): void => {
     const length = h.payloadLength;
     if (length === 0 || length > RING - PREBUFFER - FRAME) return;
-    if (!this.anchored || h.ssrc !== this.ssrcIn) this.anchor(h.ssrc, h.timestamp);
+    if (!this.anchored || h.ssrc !== this.ssrcIn) this.anchor(h.ssrc, h.timestamp, true);
     // Signed 32-bit difference: RTP timestamps wrap (RFC 3550 §5.1).
     let ahead = (h.timestamp - this.readTs) | 0;
     if (ahead < 0 || ahead + length > RING - FRAME) {
-      this.anchor(h.ssrc, h.timestamp);
+      // Late: the read position steps back, what is buffered stays (the ring is
+      // indexed by timestamp). Too far ahead: older samples could alias, so clear.
+      this.anchor(h.ssrc, h.timestamp, ahead >= 0);
       ahead = PREBUFFER;
     }
     const table = codec === 'PCMU' ? ULAW_TO_LINEAR : ALAW_TO_LINEAR;
@@ -92,6 +105,8 @@ export class MixerMember {
     const off = h.payloadOffset;
     for (let i = 0; i < length; i++) this.ring[(base + i) & MASK] = table[packet[off + i]!]!;
     this.packetsIn++;
+    this.lastSeq = h.sequenceNumber;
+    this.lastTs = (h.timestamp + length) >>> 0;
   };
 
   /** Takes the next 20 ms out of the jitter buffer into `frame` (silence where nothing arrived). */
@@ -120,10 +135,24 @@ export class MixerMember {
     return d === 'sendrecv' || d === 'recvonly';
   }
 
-  /** Sends one 20 ms frame of what this member hears, in its leg's codec. */
-  send(mix: Int32Array): void {
+  /**
+   * Sends one 20 ms frame of what this member hears, in its leg's codec.
+   * `continued`: the member named by `continues`, whose stream goes on here
+   * once a packet of it is known (up to 100 ms is waited for one).
+   */
+  send(mix: Int32Array, continued: MixerMember | undefined): void {
     const codec = this.relay.codecOf(this.legId);
     if (!codec) return;
+    if (this.continues !== undefined) {
+      if (continued !== undefined && continued.packetsIn > 0) {
+        this.ssrcOut = continued.ssrcIn;
+        this.seq = (continued.lastSeq + 1) & 0xffff;
+        this.ts = continued.lastTs;
+        this.sentAny = true;
+        this.continues = undefined;
+      } else if (++this.waited <= 5) return;
+      else this.continues = undefined;
+    }
     // One Buffer per packet: dgram may hold it until it is on the wire.
     const packet = Buffer.allocUnsafe(12 + FRAME);
     serializeRtpHeader({ payloadType: codec.payloadType, sequenceNumber: this.seq, timestamp: this.ts, ssrc: this.ssrcOut, marker: !this.sentAny }, packet);
@@ -136,11 +165,11 @@ export class MixerMember {
     }
   }
 
-  private anchor(ssrc: number, timestamp: number): void {
+  private anchor(ssrc: number, timestamp: number, clear: boolean): void {
     if (this.anchored) this.reanchors++;
     this.anchored = true;
     this.ssrcIn = ssrc;
     this.readTs = (timestamp - PREBUFFER) >>> 0;
-    this.ring.fill(0);
+    if (clear) this.ring.fill(0);
   }
 }

@@ -82,13 +82,16 @@ export class AudioMixer {
 
   /**
    * Adds a relay leg as a member (it must not be bridged: the mixer is its
-   * only peer now). `target` is the member a whisperer speaks to.
+   * only peer now). `target` is the member a whisperer speaks to;
+   * `continues` the member whose stream the leg's phone was hearing (its
+   * bridge partner), whose SSRC and sequence the member's stream takes up.
    */
-  add(id: string, relay: MediaRelay, legId: string, mode: MixerMode = 'speak+hear', target?: string): void {
+  add(id: string, relay: MediaRelay, legId: string, mode: MixerMode = 'speak+hear', target?: string, opts: { continues?: string } = {}): void {
     if (this.closed) throw new PbxMediaError('the mixer is closed', 'MEDIA_CLOSED');
     if (this.members.has(id)) throw new PbxMediaError(`mixer member ${id} already exists`, 'MEDIA_LEG_EXISTS');
     checkMode(mode, target, id);
     const m = new MixerMember(id, relay, legId, mode, mode === 'whisper' ? target : undefined);
+    m.continues = opts.continues;
     if (!relay.setMixerInput(legId, m.input)) throw new PbxMediaError(`no media leg ${legId}`, 'MEDIA_UNKNOWN_LEG');
     relay.unbridge(legId);
     this.members.set(id, m);
@@ -175,7 +178,7 @@ export class AudioMixer {
         const f = w.frame;
         for (let i = 0; i < FRAME; i++) out[i] = out[i]! + f[i]!;
       }
-      listener.send(out);
+      listener.send(out, listener.continues === undefined ? undefined : this.members.get(listener.continues));
     }
     if (this.tap) this.feedTap();
   }

@@ -41,16 +41,25 @@ function talk(id: string, opts: { burst?: boolean } = {}): void {
   const packet = (k: number): Buffer => rtpPacket({ payloadType: PT[m.codec], sequenceNumber: k & 0xffff, timestamp: (k * 160) >>> 0, ssrc, payload: encode(toneSamples(k * 160, 160, HZ[id]!, AMP), m.codec) });
   if (opts.burst) {
     // Two packets every 40 ms, the second first: 20 ms of jitter and reordering.
+    const t0 = Date.now();
     senders.push(
       setInterval(() => {
-        void m.phone.send(packet(n + 1), m.port);
-        void m.phone.send(packet(n), m.port);
-        n += 2;
+        while (n + 1 <= (Date.now() - t0) / 20) {
+          void m.phone.send(packet(n + 1), m.port);
+          void m.phone.send(packet(n), m.port);
+          n += 2;
+        }
       }, 40),
     );
     return;
   }
-  senders.push(setInterval(() => void m.phone.send(packet(n++), m.port), 20));
+  // Paced by the clock, as a phone's sound card is, whatever the timer's lateness on a loaded machine.
+  const t0 = Date.now();
+  senders.push(
+    setInterval(() => {
+      while (n <= (Date.now() - t0) / 20) void m.phone.send(packet(n++), m.port);
+    }, 20),
+  );
 }
 
 /** What a phone heard after the first 200 ms (the jitter buffer filling), as linear samples. */
@@ -230,6 +239,25 @@ describe('AudioMixer', () => {
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(members.a!.phone.received.length, after, 'a closed mixer sends nothing');
     assert.throws(() => mixer.add('d', relay, 'b'), /closed/);
+  });
+
+  it('continues the stream a phone was hearing: the partner’s SSRC, the next sequence numbers and timestamps', async () => {
+    mixer.add('a', relay, 'a', 'speak+hear', undefined, { continues: 'b' });
+    mixer.add('b', relay, 'b', 'speak+hear', undefined, { continues: 'a' });
+    talk('b');
+    await waitFor('packets to a', () => members.a!.phone.received.length >= 20, 3000);
+    const rx = members.a!.phone.received;
+    const bSsrc = 0x1000 + 'b'.charCodeAt(0);
+    assert.ok(rx.every((p) => p.header.ssrc === bSsrc), 'b’s SSRC');
+    assert.ok(rx.every((p) => !p.header.marker), 'no new talkspurt');
+    // b's packets k carry sequence k and timestamp 160k: a's stream takes up right after one of them.
+    const first = rx[0]!.header;
+    assert.equal(first.timestamp, first.sequenceNumber * 160, 'timestamp follows on from the sequence number');
+    for (let i = 1; i < rx.length; i++) assert.equal(rx[i]!.header.sequenceNumber, (first.sequenceNumber + i) & 0xffff);
+    // a sent nothing: b gets the mixer's own stream after waiting 100 ms for one.
+    await waitFor('packets to b', () => members.b!.phone.received.length >= 5, 3000);
+    assert.equal(members.b!.phone.received[0]!.header.marker, true);
+    hears(levels('a'), 'b');
   });
 
   it('refuses unknown legs, duplicate ids and whispers without a target', () => {

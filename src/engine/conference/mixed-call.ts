@@ -146,7 +146,10 @@ export abstract class MixedCall extends CallBase {
   private mixIn(): AudioMixer {
     if (this.mixer) return this.mixer;
     const mixer = new AudioMixer();
-    for (const e of this.ends()) mixer.add(e.participant.id, this.media.relay, e.mediaId, 'speak+hear');
+    const [a, b] = this.ends() as [End, End];
+    // Each end's phone was hearing the other's stream: the mixer continues it.
+    mixer.add(a.participant.id, this.media.relay, a.mediaId, 'speak+hear', undefined, { continues: b.participant.id });
+    mixer.add(b.participant.id, this.media.relay, b.mediaId, 'speak+hear', undefined, { continues: a.participant.id });
     this.mixer = mixer;
     return mixer;
   }
