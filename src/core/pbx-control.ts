@@ -3,7 +3,7 @@
 // the engine: call control, agents and media verbs join the directory here.
 import type { Role } from './roles.ts';
 import type { EventPayloads, EventType, PbxEvent } from './events.ts';
-import type { CallInfo } from './calls.ts';
+import type { CallInfo, Participant } from './calls.ts';
 import type { RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } from './recordings.ts';
 import type { DeliveryStatus, WebhookDelivery, WebhookSubscription, WebhookSubscriptionInput } from './webhooks.ts';
 import type { TrunkStatus } from './trunk-status.ts';
@@ -173,6 +173,11 @@ export interface PbxControl {
      * extension, else the caller if it is one.
      */
     whisper(supervisorExtension: string, callId: string, toParticipantId?: string): Promise<CallInfo>;
+    /**
+     * A conference room (SWITCHBOARD_CONFERENCE_ROOMS): callers who dial its
+     * number hear each other; who is in it now. SB_NOT_FOUND for a number that is not a room.
+     */
+    conference(number: string): Promise<ConferenceRoom>;
     /** Starts or stops recording a talking call (both directions); idempotent. */
     record(callId: string, action: RecordingAction): Promise<void>;
   };
@@ -235,6 +240,12 @@ export interface PbxControl {
     /** Outbound registration status of every trunk, by id. */
     status(): Promise<TrunkStatus[]>;
   };
+}
+
+/** A conference room and the callers in it (each in a call of its own). */
+export interface ConferenceRoom {
+  number: string;
+  members: Participant[];
 }
 
 export interface RecordingQuery {

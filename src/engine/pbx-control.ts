@@ -11,7 +11,7 @@ import { readQuerySnapshot } from '../store/query-views.ts';
 import { runReadOnlyQuery } from '../store/readonly-query.ts';
 import { liveCallTables } from './query/live-call-tables.ts';
 import type { RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } from '../core/recordings.ts';
-import type { RecordingQuery } from '../core/pbx-control.ts';
+import type { ConferenceRoom, RecordingQuery } from '../core/pbx-control.ts';
 import type { TrunkStatus } from '../core/trunk-status.ts';
 import type { Trunk } from '../core/directory/trunk.ts';
 
@@ -76,6 +76,7 @@ export interface CallSource {
   routeTo(callId: string, participantId: string, destination: string): Promise<void>;
   answer(callId: string, participantId: string): Promise<void>;
   supervise(supervisor: string, callId: string, mode: 'speak+hear' | 'hear' | 'whisper', whisperTo?: string, device?: string): Promise<CallInfo>;
+  conference(number: string): ConferenceRoom;
 }
 
 const NO_CALLS: CallSource = {
@@ -116,6 +117,9 @@ const NO_CALLS: CallSource = {
   },
   supervise: async (_s, id) => {
     throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
+  },
+  conference: () => {
+    throw new PbxError('SB_NOT_READY', 'the SIP engine is not running');
   },
 };
 
@@ -204,6 +208,7 @@ export function createPbxControl(store: Store, parts: { devices?: DeviceSource; 
       bargeIn: (supervisor, callId, options) => calls.supervise(supervisor, callId, 'speak+hear', undefined, options?.device),
       listen: (supervisor, callId) => calls.supervise(supervisor, callId, 'hear'),
       whisper: (supervisor, callId, to) => calls.supervise(supervisor, callId, 'whisper', to),
+      conference: async (number) => calls.conference(number),
     },
     cdr: { list: (q) => listCdr(store, q) },
     devices: {

@@ -50,7 +50,7 @@ export class SipService {
     const host = advertisedHost(config.publicHost, config.host);
     this.allocator = new PortAllocator(config.rtpPorts, config.host);
     const ctx = new LegContext(this.stack, new DialogRouter(), host, { T1: config.sipT1Ms });
-    this.b2bua = new B2bua({ ctx, store, locations: this.locations, registrar: this.registrar, guard: this.guard, allocator: this.allocator, logger: logger.child({ component: 'b2bua' }), rtpTimeoutSeconds: config.rtpTimeoutSeconds, timeZone: config.timeZone, dataDir: config.dataDir });
+    this.b2bua = new B2bua({ ctx, store, locations: this.locations, registrar: this.registrar, guard: this.guard, allocator: this.allocator, logger: logger.child({ component: 'b2bua' }), rtpTimeoutSeconds: config.rtpTimeoutSeconds, timeZone: config.timeZone, dataDir: config.dataDir, conferenceRooms: config.conferenceRooms });
     this.recordings = new RecordingService({ calls: this.b2bua, store, dataDir: config.dataDir, logger: logger.child({ component: 'recording' }) });
     this.musicOnHold = new MusicOnHold({ calls: this.b2bua, store, file: config.mohFile, logger: logger.child({ component: 'moh' }) });
     this.trunks = new TrunkRegistrations({ stack: this.stack, store, host, onError: (err) => logger.error({ err }, 'trunk registration failed') });

@@ -199,6 +199,18 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
       },
     );
   }
+  app.get(
+    '/conferences/:number',
+    {
+      schema: {
+        tags,
+        summary: 'A conference room (SWITCHBOARD_CONFERENCE_ROOMS): the callers in it now, each the owner of its own call',
+        params: Type.Object({ number: Type.String({ pattern: '^[0-9]{2,10}$' }) }),
+        response: { 200: Type.Object({ number: Type.String(), members: Type.Array(ParticipantOut) }), ...problems },
+      },
+    },
+    async (req) => control.calls.conference((req.params as { number: string }).number),
+  );
   app.post(
     '/extensions/:number/join',
     {

@@ -18,6 +18,7 @@ import { CdrWriter } from '../cdr/cdr-writer.ts';
 import { UasLeg } from './uas-leg.ts';
 import { Call, type CallParty, type ReferRequest } from './call.ts';
 import type { MixerMode } from '../../media/mixer.ts';
+import { ConferenceRooms, type ConferenceRoomInfo } from '../conference/conference-rooms.ts';
 import { Originator, autoAnswerHeaders } from './originator.ts';
 import { DialPlan } from '../routing/dial-plan.ts';
 import { CallRouter, extensionParty } from '../routing/call-router.ts';
@@ -51,6 +52,8 @@ export interface B2buaOptions {
   rtpTimeoutSeconds?: number;
   /** Where generated IVR prompts are kept (a temporary directory when unset). */
   dataDir?: string;
+  /** Conference room numbers (SWITCHBOARD_CONFERENCE_ROOMS); none when unset. */
+  conferenceRooms?: { min: number; max: number } | undefined;
 }
 
 /** What a routing advisor (the CRM's reply to NOTIFY_START) may change about a new call. */
@@ -83,9 +86,11 @@ export class B2bua {
   private readonly trunks: TrunkLines;
   private readonly prompts: IvrPrompts;
   private advisor: { advise: RoutingAdvisor; timeoutMs: number } | undefined;
+  private readonly rooms: ConferenceRooms;
 
   constructor(private readonly o: B2buaOptions) {
     this.cdr = new CdrWriter(o.store);
+    this.rooms = new ConferenceRooms(o.conferenceRooms);
     this.dialPlan = new DialPlan(o.store);
     this.trunks = new TrunkLines(o.store, o.ctx);
     this.prompts = new IvrPrompts(o.dataDir ?? join(tmpdir(), 'switchboard'), o.logger);
@@ -316,6 +321,11 @@ export class B2bua {
     return call.info();
   }
 
+  /** Who is in a conference room now. */
+  conference(number: string): ConferenceRoomInfo {
+    return this.rooms.info(number);
+  }
+
   /** Hold or resume a connected participant (API). */
   async hold(callId: string, participantId: string, held: boolean): Promise<void> {
     const call = this.call(callId);
@@ -381,6 +391,11 @@ export class B2bua {
     if (!callerRow || callerRow.enabled !== 1) {
       tx.respond(createResponse(request, 403, 'Forbidden', 'off'));
       return;
+    }
+    if (!entry && this.rooms.isRoom(dialled)) {
+      const call = this.newCall(request, tx, 'Internal', this.party(callerRow), dialled, '');
+      if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
+      return this.rooms.enter(dialled, call).catch((err: unknown) => this.routingFailed(call, err));
     }
     // Not a number of ours: an outside number, if an outbound rule takes it.
     if (!entry && !(await this.router.outboundRule(dialled, callerRow.number))) {
@@ -553,5 +568,6 @@ export class B2bua {
   closeAll(): void {
     clearInterval(this.deadCallTimer);
     for (const c of this.calls.values()) c.hangup('api');
+    this.rooms.close();
   }
 }
