@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<{ run(o: { smoke: boolean }): Promis
   webapi: () => import('./webapi.ts'),
   webhooks: () => import('./webhooks.ts'),
   'callcontrol-ws': () => import('./callcontrol-ws.ts'),
+  mixer: () => import('./mixer.ts'),
 };
 
 const args = process.argv.slice(2);

@@ -13,7 +13,7 @@
 // phones ignore them, and a listener's presence must not show in them.
 //
 // Pacing follows the clock, as the player's does: each tick mixes the frames
-// due since the start; a stall of more than 100 ms is skipped (the jitter
+// due since the start, and the next tick is set for the next frame's due time; a stall of more than 100 ms is skipped (the jitter
 // buffers and output timestamps move on) rather than sent as a burst.
 //
 // Members are legs of any relay (a barge-in's legs share the call's relay; a
@@ -53,6 +53,7 @@ export class AudioMixer {
   private readonly total = new Int32Array(FRAME);
   private readonly out = new Int32Array(FRAME);
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private startedAt = 0;
   private mixed = 0;
   private closed = false;
@@ -61,8 +62,12 @@ export class AudioMixer {
   private readonly tapPacket = Buffer.alloc(12 + FRAME);
   private tapSeq = 0;
   private tapTs = 0;
-  /** Ticks that had to catch up more than one frame (the event loop was late), for the benchmark. */
+  /** Frames mixed 20 ms or more after they were due, or skipped (the event loop was late); for the benchmark. */
   lateFrames = 0;
+  /** Frames due so far (mixed or skipped). */
+  get frames(): number {
+    return this.mixed;
+  }
 
   constructor(opts: MixerOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -129,32 +134,54 @@ export class AudioMixer {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
+    clearImmediate(this.immediate);
     for (const id of [...this.members.keys()]) this.remove(id);
     this.tap = undefined;
   }
 
   private start(): void {
-    if (this.timer) return;
+    if (this.timer || this.immediate) return;
     this.startedAt = this.now();
-    this.timer = setInterval(() => this.tick(), FRAME_MS);
+    this.schedule();
   }
 
-  private tick(): void {
+  /**
+   * A timeout to the next frame's due time rather than an interval: Node
+   * reschedules an interval from when its callback ran, so it drifts later
+   * by a millisecond or so per tick. Behind time (the event loop stalled),
+   * one frame is mixed per loop turn (setImmediate): timers run before
+   * pending I/O, so mixing every overdue frame at once would read the jitter
+   * buffers before the packets that arrived during the stall were taken in.
+   */
+  private schedule(): void {
     if (this.closed) return;
-    const due = Math.floor((this.now() - this.startedAt) / FRAME_MS);
-    if (due - this.mixed > 1) this.lateFrames++;
+    const wait = this.startedAt + (this.mixed + 1) * FRAME_MS - this.now();
+    const run = (): void => {
+      this.step();
+      this.schedule();
+    };
+    if (wait <= 0) this.immediate = setImmediate(run);
+    else this.timer = setTimeout(run, wait);
+  }
+
+  /** Mixes the next frame if it is due (frame j is due (j + 1)·20 ms after the start). */
+  private step(): void {
+    if (this.closed) return;
+    const elapsed = this.now() - this.startedAt;
+    const due = Math.floor(elapsed / FRAME_MS);
     if (due - this.mixed > MAX_CATCH_UP) {
       const skip = due - this.mixed - 1;
       for (const m of this.list) m.skip(skip);
       this.tapSeq = (this.tapSeq + skip) & 0xffff;
       this.tapTs = (this.tapTs + skip * FRAME) >>> 0;
       this.mixed += skip;
+      this.lateFrames += skip;
     }
-    while (this.mixed < due && !this.closed) {
-      this.mixFrame();
-      this.mixed++;
-    }
+    if (this.mixed >= due) return;
+    if (elapsed - (this.mixed + 1) * FRAME_MS >= FRAME_MS) this.lateFrames++;
+    this.mixFrame();
+    this.mixed++;
   }
 
   /** One 20 ms frame for every member. */

