@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { registeredPhone, eventually } from '../helpers/phones.ts';
+import { registeredPhone, eventually, audioFlowsBothWays } from '../helpers/phones.ts';
 import { makeToneWav, soxStat } from '../peers/audio.ts';
 import type { Baresip } from '../peers/baresip.ts';
 
@@ -219,6 +219,37 @@ describe('barge-in, listen, whisper', () => {
     const h103 = await heardTones(phones['103']!, 0.6, 2);
     hears('103', h103, '101');
     hears('103', h103, '102');
+  });
+
+  it('a supervisor who declines leaves no trace; one dropped by the API leaves while 101 and 102 talk on', async () => {
+    const { callId } = await talk();
+    await phones['103']!.setAnswermode('manual');
+    const incoming = phones['103']!.waitForType('CALL_INCOMING', 10_000);
+    assert.equal((await api(t.base, t.adminKey, 'POST', `/api/v1/calls/${callId}/barge`, { extension: '103' })).status, 202);
+    await incoming;
+    await phones['103']!.hangup(); // 486
+    await eventually(async () => {
+      const c = (await api(t.base, t.adminKey, 'GET', `/api/v1/calls/${callId}`)).body;
+      return c.participants.map((p: any) => p.dn).join() === '101,102';
+    }, 5000, 'the declined supervisor gone from the call');
+    await phones['103']!.setAnswermode('auto');
+
+    const established = phones['103']!.waitForType('CALL_ESTABLISHED', 10_000);
+    assert.equal((await api(t.base, t.adminKey, 'POST', `/api/v1/calls/${callId}/listen`, { extension: '103' })).status, 202);
+    await established;
+    await joined(callId);
+    const supervisor = (await api(t.base, t.adminKey, 'GET', `/api/v1/calls/${callId}`)).body.participants.find((p: any) => p.dn === '103').id as string;
+    const closed = phones['103']!.waitForType('CALL_CLOSED', 10_000);
+    assert.equal((await api(t.base, t.adminKey, 'POST', `/api/v1/calls/${callId}/participants/${supervisor}/drop`)).status, 202);
+    await closed;
+    const c = (await api(t.base, t.adminKey, 'GET', `/api/v1/calls/${callId}`)).body;
+    assert.equal(c.state, 'Talking');
+    assert.deepEqual(c.participants.map((p: any) => `${String(p.dn)}:${String(p.status)}`), ['101:Connected', '102:Connected']);
+    // The two go on talking through the mixer.
+    await audioFlowsBothWays(t, callId, 'audio between 101 and 102 after the supervisor left');
+    const down = phones['102']!.waitForType('CALL_CLOSED', 10_000);
+    await phones['101']!.hangup();
+    await down;
   });
 
   it('refuses bad requests with a coded error and changes nothing', async () => {
