@@ -190,11 +190,19 @@ export abstract class MixedCall extends CallBase {
 
   private memberLeft(end: End): void {
     this.extras = this.extras.filter((e) => e !== end);
-    this.mixer?.remove(end.participant.id);
+    this.forget(end.participant.id);
     end.unlisten?.();
     this.leave(end.participant);
     this.media.remove(end.mediaId);
     this.emit('changed', this.info());
+  }
+
+  /** A member is out of the mixer; whoever whispered to it only listens now. */
+  private forget(participantId: string): void {
+    const mixer = this.mixer;
+    if (!mixer) return;
+    mixer.remove(participantId);
+    for (const m of mixer.info()) if (m.mode === 'whisper' && m.target === participantId) mixer.setMode(m.id, 'hear');
   }
 
   /** One end hung up: a barged-in supervisor takes its place, if there is one. */
@@ -202,7 +210,7 @@ export abstract class MixedCall extends CallBase {
     const heir = this.extras.find((e) => this.mixer?.info().find((m) => m.id === e.participant.id)?.mode === 'speak+hear');
     if (!heir || !this.winner) return false;
     if (gone === this.callerEnd) this.swapEnds();
-    this.mixer!.remove(gone.participant.id);
+    this.forget(gone.participant.id);
     gone.unlisten?.();
     this.leave(gone.participant);
     this.media.remove(gone.mediaId);
