@@ -138,7 +138,8 @@ export class MixerMember {
   /**
    * Sends one 20 ms frame of what this member hears, in its leg's codec.
    * `continued`: the member named by `continues`, whose stream goes on here
-   * once a packet of it is known (up to 100 ms is waited for one).
+   * once a packet of it is known (up to 500 ms is waited for one: a loaded
+   * event loop may take a while, and a stream of our own is what phones drop).
    */
   send(mix: Int32Array, continued: MixerMember | undefined): void {
     const codec = this.relay.codecOf(this.legId);
@@ -150,7 +151,7 @@ export class MixerMember {
         this.ts = continued.lastTs;
         this.sentAny = true;
         this.continues = undefined;
-      } else if (++this.waited <= 5) return;
+      } else if (++this.waited <= 25) return;
       else this.continues = undefined;
     }
     // One Buffer per packet: dgram may hold it until it is on the wire.

@@ -262,8 +262,8 @@ describe('AudioMixer', () => {
       const steps = (rx[i]!.header.sequenceNumber - rx[i - 1]!.header.sequenceNumber) & 0xffff;
       assert.ok(steps >= 1 && steps < 100 && rx[i]!.header.timestamp === ((rx[i - 1]!.header.timestamp + steps * 160) >>> 0), `step ${steps}`);
     }
-    // a sent nothing: b gets the mixer's own stream after waiting 100 ms for one.
-    await waitFor('packets to b', () => members.b!.phone.received.length >= 5, 3000);
+    // a sent nothing: b gets the mixer's own stream after waiting 500 ms for one.
+    await waitFor('packets to b', () => members.b!.phone.received.length >= 5, 4000);
     assert.equal(members.b!.phone.received[0]!.header.marker, true);
     hears(levels('a'), 'b');
   });
