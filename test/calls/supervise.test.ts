@@ -84,6 +84,11 @@ describe('barge-in, listen, whisper', () => {
       const c = (await api(t.base, t.adminKey, 'GET', `/api/v1/calls/${callId}`)).body;
       return c.participants?.some((p: any) => p.dn === '103' && p.status === 'Connected');
     }, 10_000, '103 connected in the call');
+    // Every member's audio goes through the mixer both ways before the window starts.
+    await eventually(async () => {
+      const members = t.server.sip.b2bua.get(callId)?.mediaTap().mixer?.info() ?? [];
+      return members.length === 3 && members.every((m) => m.packetsIn > 25 && m.packetsOut > 25);
+    }, 5000, 'audio both ways through the mixer for all three');
     return Date.now();
   }
 
