@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ run(o: { smoke: boolean }): Promis
   'callcontrol-ws': () => import('./callcontrol-ws.ts'),
   chaos: () => import('./chaos.ts'),
   'http-fuzz': () => import('./http-fuzz.ts'),
+  mixer: () => import('./mixer.ts'),
 };
 
 const args = process.argv.slice(2);

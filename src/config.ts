@@ -35,6 +35,8 @@ export interface Config {
   rtpTimeoutSeconds: number;
   /** Music on hold: a WAV (PCM16, 8 kHz, mono) or raw µ-law file, looped; a built-in melody when unset. */
   mohFile: string | undefined;
+  /** Conference rooms: numbers in this range that are not in the directory; callers who dial one hear each other. */
+  conferenceRooms: { min: number; max: number } | undefined;
   /** Let webhooks reach loopback and private addresses (SSRF guard off); for tests and closed networks. */
   webhookAllowPrivate: boolean;
   /** Seconds between a failed webhook attempt and the next one, one per retry. */
@@ -143,6 +145,7 @@ const SETTINGS: Setting[] = [
   { key: 'sipT1Ms', env: 'SWITCHBOARD_SIP_T1_MS', file: 'sipT1Ms', parse: t1 },
   { key: 'rtpTimeoutSeconds', env: 'SWITCHBOARD_RTP_TIMEOUT', file: 'rtpTimeoutSeconds', parse: rtpTimeout },
   { key: 'mohFile', env: 'SWITCHBOARD_MOH_FILE', file: 'mohFile', parse: optional },
+  { key: 'conferenceRooms', env: 'SWITCHBOARD_CONFERENCE_ROOMS', file: 'conferenceRooms', parse: roomRange },
   { key: 'webhookAllowPrivate', env: 'SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE', file: 'webhookAllowPrivate', parse: bool },
   { key: 'webhookBackoff', env: 'SWITCHBOARD_WEBHOOK_BACKOFF', file: 'webhookBackoff', parse: backoff },
   { key: 'webhookTimeoutMs', env: 'SWITCHBOARD_WEBHOOK_TIMEOUT_MS', file: 'webhookTimeoutMs', parse: webhookTimeout },
@@ -266,6 +269,16 @@ function natsUrl(raw: string, name: string): string | undefined {
   return parts.join(',');
 }
 
+/** `900-909`, one number `900`, or empty for none. */
+function roomRange(raw: string, name: string): { min: number; max: number } | undefined {
+  if (raw.trim() === '') return undefined;
+  const m = /^\s*(\d{2,10})\s*(?:-\s*(\d{2,10}))?\s*$/.exec(raw);
+  const min = Number(m?.[1]);
+  const max = m?.[2] === undefined ? min : Number(m[2]);
+  if (!m || min > max || String(min).length !== String(max).length) throw new ConfigError(name, `"${raw}" is not a range of numbers of one length like 900-909`);
+  return { min, max };
+}
+
 function logLevel(raw: string, name: string): string {
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   if (!levels.includes(raw)) throw new ConfigError(name, `"${raw}" is not one of ${levels.join(', ')}`);
@@ -296,6 +309,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'databaseUrl'>> = {
   sipT1Ms: 500,
   rtpTimeoutSeconds: 60,
   mohFile: undefined,
+  conferenceRooms: { min: 900, max: 909 },
   webhookAllowPrivate: false,
   // Standard Webhooks' suggested schedule after the immediate first attempt.
   webhookBackoff: [5, 300, 1800, 7200, 18000, 36000, 86400],

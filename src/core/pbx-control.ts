@@ -3,7 +3,7 @@
 // the engine: call control, agents and media verbs join the directory here.
 import type { Role } from './roles.ts';
 import type { EventPayloads, EventType, PbxEvent } from './events.ts';
-import type { CallInfo } from './calls.ts';
+import type { CallInfo, Participant } from './calls.ts';
 import type { RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } from './recordings.ts';
 import type { DeliveryStatus, WebhookDelivery, WebhookSubscription, WebhookSubscriptionInput } from './webhooks.ts';
 import type { TrunkStatus } from './trunk-status.ts';
@@ -191,6 +191,26 @@ export interface PbxControl {
     answer(callId: string, participantId: string): Promise<void>;
     /** Seed 000 join: an extension's two connected calls are joined and the extension leaves both. */
     join(extension: string): Promise<CallInfo>;
+    /**
+     * Barge-in (seed 000 bargein): rings the supervisor extension's phones;
+     * the one that answers joins the talking call, hearing and heard by all.
+     * Resolves once they ring, with the call (the supervisor as a participant).
+     * `device`: ring only the supervisor's device whose contact contains it (seed 000 contact).
+     */
+    bargeIn(supervisorExtension: string, callId: string, options?: { device?: string }): Promise<CallInfo>;
+    /** Silent monitoring: as bargeIn, but nobody hears the supervisor. */
+    listen(supervisorExtension: string, callId: string): Promise<CallInfo>;
+    /**
+     * Whisper (coaching): as bargeIn, but only `toParticipantId` hears the
+     * supervisor; without it, the agent: the connected callee if it is an
+     * extension, else the caller if it is one.
+     */
+    whisper(supervisorExtension: string, callId: string, toParticipantId?: string): Promise<CallInfo>;
+    /**
+     * A conference room (SWITCHBOARD_CONFERENCE_ROOMS): callers who dial its
+     * number hear each other; who is in it now. SB_NOT_FOUND for a number that is not a room.
+     */
+    conference(number: string): Promise<ConferenceRoom>;
     /** Starts or stops recording a talking call (both directions); idempotent. */
     record(callId: string, action: RecordingAction): Promise<void>;
   };
@@ -290,6 +310,12 @@ export interface PbxControl {
     /** Logs an extension in to or out of all its queues at once (seed 000 qGlobalStatus). */
     setGlobalLogin(extension: string, loggedIn: boolean): Promise<void>;
   };
+}
+
+/** A conference room and the callers in it (each in a call of its own). */
+export interface ConferenceRoom {
+  number: string;
+  members: Participant[];
 }
 
 export interface RecordingQuery {

@@ -11,7 +11,7 @@ import { readQuerySnapshot } from '../store/query-views.ts';
 import { runReadOnlyQuery } from '../store/readonly-query.ts';
 import { liveCallTables } from './query/live-call-tables.ts';
 import type { RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } from '../core/recordings.ts';
-import type { RecordingQuery } from '../core/pbx-control.ts';
+import type { ConferenceRoom, RecordingQuery } from '../core/pbx-control.ts';
 import type { TrunkStatus } from '../core/trunk-status.ts';
 import type { Trunk } from '../core/directory/trunk.ts';
 import type { QueueStatus } from '../core/queue-status.ts';
@@ -78,6 +78,8 @@ export interface CallSource {
   transferTo(callId: string, participantId: string, destination: string): Promise<void>;
   routeTo(callId: string, participantId: string, destination: string): Promise<void>;
   answer(callId: string, participantId: string): Promise<void>;
+  supervise(supervisor: string, callId: string, mode: 'speak+hear' | 'hear' | 'whisper', whisperTo?: string, device?: string): Promise<CallInfo>;
+  conference(number: string): ConferenceRoom;
 }
 
 const NO_CALLS: CallSource = {
@@ -114,6 +116,12 @@ const NO_CALLS: CallSource = {
     throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
   },
   join: async () => {
+    throw new PbxError('SB_NOT_READY', 'the SIP engine is not running');
+  },
+  supervise: async (_s, id) => {
+    throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
+  },
+  conference: () => {
     throw new PbxError('SB_NOT_READY', 'the SIP engine is not running');
   },
 };
@@ -246,6 +254,10 @@ export function createPbxControl(
         return calls.join(extension);
       },
       record: (callId, action) => recordings.record(callId, action),
+      bargeIn: (supervisor, callId, options) => calls.supervise(supervisor, callId, 'speak+hear', undefined, options?.device),
+      listen: (supervisor, callId) => calls.supervise(supervisor, callId, 'hear'),
+      whisper: (supervisor, callId, to) => calls.supervise(supervisor, callId, 'whisper', to),
+      conference: async (number) => calls.conference(number),
     },
     cdr: { list: (q) => listCdr(store, q) },
     media: parts.media ?? NO_MEDIA,

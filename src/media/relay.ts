@@ -134,6 +134,8 @@ interface Leg {
   taps: RtpTap[] | undefined;
   /** While set, the peer's packets are not forwarded to this leg: an injector owns what the phone hears. */
   ownedOutput: boolean;
+  /** Set while the leg is a mixer member (mixer.ts): its phone's audio, only while it sends. */
+  mixerInput: RtpTap | undefined;
 }
 
 export class MediaRelay extends EventEmitter<MediaRelayEvents> {
@@ -204,6 +206,7 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
       tap: undefined,
       taps: undefined,
       ownedOutput: false,
+      mixerInput: undefined,
     };
     // Unconnected UDP sockets rarely report errors (no ICMP on Linux); a send
     // that fails is a lost datagram either way.
@@ -322,6 +325,19 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
     const leg = this.legs.get(legId);
     if (!leg) return false;
     leg.ownedOutput = owned;
+    return true;
+  }
+
+  /**
+   * Sets (or clears) the mixer's input from a leg: like a tap, but apart from
+   * it (a recorder and a mixer may both want a leg), and only fed while the
+   * leg sends (sendrecv: a holding phone's audio is not mixed). The mixer
+   * sends to the leg itself (sendToLeg), so a member leg stays unbridged.
+   */
+  setMixerInput(legId: string, input: RtpTap | undefined): boolean {
+    const leg = this.legs.get(legId);
+    if (!leg) return false;
+    leg.mixerInput = input;
     return true;
   }
 
@@ -463,6 +479,7 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
     // Before transcoding rewrites the payload in place; bridged or not, as a
     // recording of what the phone said does not depend on who hears it.
     if ((leg.tap !== undefined || leg.taps !== undefined) && codec !== undefined) this.callTap(leg, buf, codec);
+    if (leg.mixerInput !== undefined && codec !== undefined && leg.sends) this.callMixer(leg, buf, codec);
     if (!forward) return;
     const out = peer.remote!;
     if (codec === undefined) {
@@ -489,6 +506,14 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
       tap(buf, this.header, codec);
     } catch {
       // a tap's failure is its own; the packet path never throws
+    }
+  }
+
+  private callMixer(leg: Leg, buf: Buffer, codec: Codec): void {
+    try {
+      leg.mixerInput!(buf, this.header, codec);
+    } catch {
+      // as for taps: the packet path never throws
     }
   }
 

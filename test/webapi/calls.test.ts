@@ -140,7 +140,8 @@ describe('webapi calls', () => {
       ['join', { num: '999' }, 404, 'SB_NOT_FOUND'],
       ['join', { num: '600' }, 422, 'SB_UNPROCESSABLE'],
       ['join', {}, 400, 'SB_VALIDATION'],
-      ['bargein', { internal: '101', external: '102', num: '103' }, 422, 'SB_UNPROCESSABLE'],
+      ['bargein', { internal: '101', external: '102', num: '999' }, 404, 'SB_NOT_FOUND'],
+      ['bargein', { internal: '101', external: '102', num: '600' }, 422, 'SB_UNPROCESSABLE'],
       ['bargein', { internal: '101', num: '103' }, 400, 'SB_VALIDATION'],
       ['pbx.calls.get', { x: '1' }, 400, 'SB_VALIDATION'],
       ['pbx.ac.get', { x: '1' }, 400, 'SB_VALIDATION'],
@@ -152,6 +153,7 @@ describe('webapi calls', () => {
     assert.equal((await webapi(t.base, control, 'drop', { num: '800', external: '5551234' })).body, false);
     assert.equal((await webapi(t.base, control, 'transfer', { num: '101', dest: '103' })).body, false);
     assert.equal((await webapi(t.base, control, 'join', { num: '101' })).body, false);
+    assert.equal((await webapi(t.base, control, 'bargein', { internal: '101', external: '102', num: '103' })).body, false);
     assert.deepEqual((await webapi(t.base, read, 'pbx.calls.get')).body, { count: 0 });
   });
 });

@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import type { PbxControl } from '../../core/pbx-control.ts';
 import { CALL_DIRECTIONS, CALL_STATES, PARTICIPANT_STATUSES } from '../../core/calls.ts';
 import { ProblemSchema } from './schemas.ts';
+import { invalid } from '../../core/errors.ts';
 
 const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema, 424: ProblemSchema };
 
@@ -164,6 +165,51 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
       await control.calls.attendedTransfer(p.id, p.pid, (req.body as { consultCallId: string }).consultCallId);
       return reply.code(202).send({ status: 'accepted' as const });
     },
+  );
+  for (const [verb, summary] of [
+    ['barge', "Barge-in: ring the supervisor extension's phones; the one that answers joins the call, hearing and heard by everyone"],
+    ['listen', 'Listen (silent monitor): as barge, but nobody hears the supervisor'],
+    ['whisper', 'Whisper: as barge, but only `participantId` (default: the agent, the callee if it is an extension) hears the supervisor'],
+  ] as const) {
+    app.post(
+      `/calls/:id/${verb}`,
+      {
+        config: { role: 'control' },
+        schema: {
+          tags,
+          summary,
+          params: CallParams,
+          body: Type.Object(
+            {
+              extension: Type.String({ pattern: '^[0-9]{2,10}$', description: "The supervisor's extension: its phones ring" }),
+              participantId: Type.Optional(Type.String({ maxLength: 60, pattern: '^[0-9A-Za-z.-]+$', description: 'whisper only: the participant who hears the supervisor' })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 202: CallOut, ...problems },
+        },
+      },
+      async (req, reply) => {
+        const id = (req.params as { id: string }).id;
+        const b = req.body as { extension: string; participantId?: string };
+        if (verb !== 'whisper' && b.participantId !== undefined) throw invalid('/participantId', `participantId applies to whisper only, not ${verb}`);
+        const call =
+          verb === 'barge' ? await control.calls.bargeIn(b.extension, id) : verb === 'listen' ? await control.calls.listen(b.extension, id) : await control.calls.whisper(b.extension, id, b.participantId);
+        return reply.code(202).send(call);
+      },
+    );
+  }
+  app.get(
+    '/conferences/:number',
+    {
+      schema: {
+        tags,
+        summary: 'A conference room (SWITCHBOARD_CONFERENCE_ROOMS): the callers in it now, each the owner of its own call',
+        params: Type.Object({ number: Type.String({ pattern: '^[0-9]{2,10}$' }) }),
+        response: { 200: Type.Object({ number: Type.String(), members: Type.Array(ParticipantOut) }), ...problems },
+      },
+    },
+    async (req) => control.calls.conference((req.params as { number: string }).number),
   );
   app.post(
     '/extensions/:number/join',

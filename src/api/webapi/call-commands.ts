@@ -39,10 +39,6 @@ function legsOf(calls: CallInfo[], num: string, contact: string | undefined): { 
 
 const partnerOf = (call: CallInfo, leg: Participant): Participant | undefined => call.participants.find((p) => p !== leg && live(p));
 
-function notYet(command: string, why: string): never {
-  throw new PbxError('SB_UNPROCESSABLE', `${command} is not supported yet: ${why}`);
-}
-
 export const callCommands: CommandTable = {
   'pbx.calls.get': {
     role: 'read',
@@ -130,8 +126,18 @@ export const callCommands: CommandTable = {
     role: 'control',
     params: params({ internal: Num, external: NumberEnd, num: Num, contact: Type.Optional(ContactPart) }),
     run: async (c, p) => {
-      await isUser(c, String(p.num));
-      notYet('bargein', 'the engine has no verb yet to add a third party to a call');
+      const num = String(p.num);
+      if (!(await isUser(c, num))) throw new PbxError('SB_UNPROCESSABLE', `num (${num}) must be a user's extension`);
+      const internal = String(p.internal);
+      const ending = String(p.external);
+      // The call whose internal leg is `internal` and whose other leg's number ends with `external`.
+      const call = c.calls.list().find((x) => {
+        const own = x.participants.find((q) => active(q) && q.dn === internal);
+        return own !== undefined && x.participants.some((q) => q !== own && active(q) && (q.partyNumber.endsWith(ending) || q.dn.endsWith(ending)));
+      });
+      if (!call) return false;
+      await c.calls.bargeIn(num, call.id, p.contact !== undefined ? { device: String(p.contact) } : {});
+      return true;
     },
   },
 };

@@ -18,6 +18,8 @@ import { CdrWriter } from '../cdr/cdr-writer.ts';
 import type { OpenCallJournal } from '../cdr/open-call-journal.ts';
 import { UasLeg } from './uas-leg.ts';
 import { Call, type CallParty, type ReferRequest } from './call.ts';
+import type { MixerMode } from '../../media/mixer.ts';
+import { ConferenceRooms, type ConferenceRoomInfo } from '../conference/conference-rooms.ts';
 import { Originator, autoAnswerHeaders } from './originator.ts';
 import { DialPlan } from '../routing/dial-plan.ts';
 import { CallRouter, extensionParty } from '../routing/call-router.ts';
@@ -64,6 +66,8 @@ export interface B2buaOptions {
   cdr?: CdrWriter;
   /** Keeps each live call in the store, for its CDR after a crash. */
   journal?: OpenCallJournal;
+  /** Conference room numbers (SWITCHBOARD_CONFERENCE_ROOMS); none when unset. */
+  conferenceRooms?: { min: number; max: number } | undefined;
 }
 
 /** What a routing advisor (the CRM's reply to NOTIFY_START) may change about a new call. */
@@ -98,11 +102,13 @@ export class B2bua {
   private readonly prompts: IvrPrompts;
   readonly voicemail: VoicemailService;
   private advisor: { advise: RoutingAdvisor; timeoutMs: number } | undefined;
+  private readonly rooms: ConferenceRooms;
   /** The applications of route points and the calls waiting for them (seed 001). */
   readonly routePoints = new RoutePointApps();
 
   constructor(private readonly o: B2buaOptions) {
     this.cdr = o.cdr ?? new CdrWriter(o.store);
+    this.rooms = new ConferenceRooms(o.conferenceRooms);
     this.dialPlan = new DialPlan(o.store);
     this.trunks = new TrunkLines(o.store, o.ctx);
     this.prompts = new IvrPrompts(o.dataDir ?? join(tmpdir(), 'switchboard'), o.logger);
@@ -315,6 +321,35 @@ export class B2bua {
     await call.divert(participantId, ...dest);
   }
 
+  /**
+   * Barge-in, listen, whisper (issue 6): rings the supervisor extension's
+   * devices and mixes the one that answers into the call in `mode`
+   * (src/engine/conference/mixed-call.ts). Returns once they ring.
+   */
+  async supervise(supervisor: string, callId: string, mode: MixerMode, whisperTo?: string, device?: string): Promise<CallInfo> {
+    const call = this.call(callId, whisperTo);
+    const row = await this.extension(supervisor);
+    if (!row) throw new PbxError('SB_NOT_FOUND', `extension ${supervisor} does not exist`);
+    let targets = this.targetsOf(supervisor);
+    if (device !== undefined) targets = targets.filter((d) => d.uri.includes(device)).slice(0, 1);
+    if (row.enabled !== 1 || targets.length === 0) throw new PbxError('SB_UNPROCESSABLE', `extension ${supervisor} has no registered device${device !== undefined ? ` matching "${device}"` : ''}`);
+    if (call.info().participants.some((p) => p.dn === supervisor && p.status !== 'Ended')) throw new PbxError('SB_CONFLICT', `extension ${supervisor} is already in call ${callId}`);
+    const owner = call.participant(call.info().owner);
+    if (mode === 'whisper' && whisperTo === undefined) {
+      // The agent: the answered callee if it is an extension, else the caller.
+      const agent = [call.calleeParticipant, owner].find((p) => p?.dnType === 'Extension' && p.status !== 'Ended');
+      if (!agent) throw new PbxError('SB_UNPROCESSABLE', `call ${callId} has no connected extension to whisper to`);
+      whisperTo = agent.id;
+    }
+    await call.addMember(this.party(row), targets, mode, whisperTo, row.noAnswerTimeout, this.address(owner?.partyNumber ?? '', owner?.partyName ?? ''), this.address(row.number));
+    return call.info();
+  }
+
+  /** Who is in a conference room now. */
+  conference(number: string): ConferenceRoomInfo {
+    return this.rooms.info(number);
+  }
+
   /** Hold or resume a connected participant (API). */
   async hold(callId: string, participantId: string, held: boolean): Promise<void> {
     const call = this.call(callId);
@@ -380,6 +415,11 @@ export class B2bua {
     if (!callerRow || callerRow.enabled !== 1) {
       tx.respond(createResponse(request, 403, 'Forbidden', 'off'));
       return;
+    }
+    if (!entry && this.rooms.isRoom(dialled)) {
+      const call = this.newCall(request, tx, 'Internal', this.party(callerRow), dialled, '');
+      if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
+      return this.rooms.enter(dialled, call).catch((err: unknown) => this.routingFailed(call, err));
     }
     // Not a number of ours: an outside number, if an outbound rule takes it.
     if (!entry && !(await this.router.outboundRule(dialled, callerRow.number))) {
@@ -517,7 +557,7 @@ export class B2bua {
       this.calls.delete(call.id);
       if (tx) this.byInvite.delete(tx);
       // Taken now: the ACD forgets the call as it ends.
-      const app = this.lastApp(call.id, dialled);
+      const app = this.lastApp(call.id, dialled, call.joinedNumbers);
       const written = (journal?.ended(call.id) ?? Promise.resolve(undefined)).then((alongside) => this.cdr.write({
         call: info,
         disposition,
@@ -534,9 +574,10 @@ export class B2bua {
   }
 
   /** Seed 003's lastapp: Queue for a call that ended in a queue (waiting, or answered by an agent), else Dial. */
-  private lastApp(callId: string, dialled: string): { lastApp: string; lastData: string } {
+  private lastApp(callId: string, dialled: string, joined: readonly string[]): { lastApp: string; lastData: string } {
     const queue = this.o.queues?.queueOf(callId);
-    return queue === undefined ? { lastApp: 'Dial', lastData: `SIP/${dialled}` } : { lastApp: 'Queue', lastData: queue };
+    // Asterisk's Dial lists every channel it joined with '&': extra members (barge-in, listen, whisper) too.
+    return queue === undefined ? { lastApp: 'Dial', lastData: [dialled, ...joined].map((n) => `SIP/${n}`).join('&') } : { lastApp: 'Queue', lastData: queue };
   }
 
   /**
@@ -573,5 +614,6 @@ export class B2bua {
   closeAll(): void {
     clearInterval(this.deadCallTimer);
     for (const c of this.calls.values()) c.hangup('api');
+    this.rooms.close();
   }
 }

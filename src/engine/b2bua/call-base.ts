@@ -135,7 +135,7 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
   constructor(
     readonly id: string,
     readonly direction: CallDirection,
-    private readonly ctx: LegContext,
+    protected readonly ctx: LegContext,
     relay: MediaRelay,
     private caller: CallerSide,
     callerParty: CallParty,

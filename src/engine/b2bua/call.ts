@@ -5,11 +5,12 @@
 import { PbxError } from '../../core/errors.ts';
 import type { AudioOffer } from './sdp-media.ts';
 import type { UacTarget } from './uac-leg.ts';
-import { CallBase, type Alternative, type CallParty, type End, type Fork } from './call-base.ts';
+import { type Alternative, type CallParty, type End, type Fork } from './call-base.ts';
+import { MixedCall } from '../conference/mixed-call.ts';
 
 export type { CallParty, CallerSide, ReferRequest, CallEvents } from './call-base.ts';
 
-export class Call extends CallBase {
+export class Call extends MixedCall {
   /**
    * Blind transfer: `keep` (a connected participant) is sent to new targets;
    * its partner leaves (BYE), the targets ring, and the first to answer talks
@@ -31,6 +32,7 @@ export class Call extends CallBase {
   /** No transfer may start while another is being tried. */
   private requireIdle(): End {
     const winner = this.requireTalking();
+    this.requireUnmixed();
     if (this.alternative) throw new PbxError('SB_UNPROCESSABLE', `call ${this.id} is already being transferred`);
     return winner;
   }
@@ -204,6 +206,7 @@ export class Call extends CallBase {
    */
   drop(participantId: string): void {
     if (!this.participants.has(participantId)) throw new PbxError('SB_NOT_FOUND', `participant ${participantId} is not in call ${this.id}`);
+    if (this.dropMember(participantId)) return;
     const alt = this.alternative;
     if (alt?.replaced.participant.id === participantId) return this.handOver();
     const altFork = alt?.forks.find((f) => f.participant.id === participantId);

@@ -7,11 +7,12 @@ import { JSONCodec, ErrorCode as NatsErrorCode, NatsError, type NatsConnection, 
 import type { CallInfo } from '../../core/calls.ts';
 import { ERRORS, PbxError, type ErrorCode } from '../../core/errors.ts';
 import type { CallSource } from '../pbx-control.ts';
+import type { ConferenceRoom } from '../../core/pbx-control.ts';
 import type { ClusterNames } from './names.ts';
 import type { RemoteCalls } from './remote-calls.ts';
 
 /** The commands that act on one live call; the first argument is its id. */
-const FORWARDED = ['drop', 'hold', 'answer', 'blindTransfer', 'divert', 'transferTo', 'routeTo', 'consult', 'attendedTransfer'] as const;
+const FORWARDED = ['drop', 'hold', 'answer', 'blindTransfer', 'divert', 'transferTo', 'routeTo', 'consult', 'attendedTransfer', 'supervise'] as const;
 type Forwarded = (typeof FORWARDED)[number];
 
 interface CommandRequest {
@@ -48,7 +49,8 @@ export class ClusterCalls implements CallSource {
             const { command, args } = requestCodec.decode(msg.data);
             if (!FORWARDED.includes(command)) throw new PbxError('SB_VALIDATION', `unknown command ${String(command)}`);
             const fn = this.local[command] as (...a: unknown[]) => unknown;
-            const result = await fn.apply(this.local, args);
+            // JSON has no undefined: an optional argument left out arrives as null.
+            const result = await fn.apply(this.local, (args as unknown[]).map((a) => (a === null ? undefined : a)));
             reply = result === undefined ? { ok: true } : { ok: true, result };
           } catch (e) {
             reply = e instanceof PbxError ? { ok: false, code: e.code, message: e.message } : { ok: false, code: 'SB_INTERNAL', message: 'the node holding the call failed to carry out the command' };
@@ -127,12 +129,22 @@ export class ClusterCalls implements CallSource {
     return this.isRemote(callId) ? this.forward('attendedTransfer', [callId, participantId, consultCallId]) : this.local.attendedTransfer(callId, participantId, consultCallId);
   }
 
+  /** Barge-in, listen, whisper: the supervisor's phones are rung by the node holding the call. */
+  supervise(supervisor: string, callId: string, mode: 'speak+hear' | 'hear' | 'whisper', whisperTo?: string, device?: string): Promise<CallInfo> {
+    return this.isRemote(callId) ? this.forward('supervise', [supervisor, callId, mode, whisperTo, device], callId) : this.local.supervise(supervisor, callId, mode, whisperTo, device);
+  }
+
+  /** A conference room lives on the node its callers reached (rooms are not shared across nodes yet). */
+  conference(number: string): ConferenceRoom {
+    return this.local.conference(number);
+  }
+
   private isRemote(callId: string): boolean {
     return this.local.get(callId) === undefined && this.remote.get(callId) !== undefined;
   }
 
-  private async forward<T>(command: Forwarded, args: unknown[]): Promise<T> {
-    const callId = String(args[0]);
+  /** `callId`: the call whose node carries the command out (the first argument, for most commands). */
+  private async forward<T>(command: Forwarded, args: unknown[], callId = String(args[0])): Promise<T> {
     const owner = this.remote.get(callId);
     if (!owner) throw new PbxError('SB_NOT_FOUND', `call ${callId} does not exist`);
     let raw;

@@ -74,7 +74,8 @@ export class MusicOnHold {
     const other = own === caller ? callee : caller;
     if (own === undefined) return;
     const target = relay.direction(own) === 'inactive' ? own : other;
-    if (target === undefined) return;
+    // In a mixed call a holding phone only stops being heard: the others still hear each other.
+    if (target === undefined || (target !== own && call.isMixed)) return;
     const player = new RtpPlayer({ relay, legId: target, samples: music, loop: true, onEnd: () => this.stop(key) });
     const onEnded = (): void => this.stop(key);
     this.playing.set(key, { player, call, onEnded });

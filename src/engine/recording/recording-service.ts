@@ -207,9 +207,18 @@ export class RecordingService {
     this.retap(a);
   }
 
-  /** Taps the call's current legs: the caller's as source 0, the connected callee's as source 1. */
+  /**
+   * Taps the call's current legs: the caller's as source 0, the connected
+   * callee's as source 1; a mixed call (barge-in…) records the mixer's mix as source 0.
+   */
   private retap(a: Active): void {
-    const { relay, caller, callee } = a.call.mediaTap();
+    const { relay, caller, callee, mixer } = a.call.mediaTap();
+    if (mixer) {
+      for (const leg of a.tapped) relay.setTap(leg, undefined);
+      a.tapped = [];
+      mixer.setTap(a.recorder.tap(0));
+      return;
+    }
     for (const leg of a.tapped) if (leg !== caller && leg !== callee) relay.setTap(leg, undefined);
     a.tapped = [];
     if (relay.setTap(caller, a.recorder.tap(0))) a.tapped.push(caller);
@@ -220,8 +229,9 @@ export class RecordingService {
     if (this.active.get(a.call.id) !== a) return;
     this.active.delete(a.call.id);
     a.detach();
-    const { relay } = a.call.mediaTap();
+    const { relay, mixer } = a.call.mediaTap();
     for (const leg of a.tapped) relay.setTap(leg, undefined);
+    mixer?.setTap(undefined);
     const done = this.store(a).catch((err: unknown) => this.o.logger.error({ err, recording: a.id, call: a.call.id }, 'finishing a recording failed'));
     this.finishing.add(done);
     void done.finally(() => this.finishing.delete(done));

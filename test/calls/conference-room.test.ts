@@ -1,0 +1,97 @@
+// A conference room with three baresip phones playing their own tones: 101,
+// 102 and 103 each dial 900 (SWITCHBOARD_CONFERENCE_ROOMS' default range
+// 900-909); once all are in, each hears the two others and not itself. The
+// room lists its callers; each caller's call ends ANSWERED with its own CDR.
+/* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestServer, api, type TestServer } from '../helpers/server.ts';
+import { registeredPhone, eventually } from '../helpers/phones.ts';
+import { makeToneWav, soxStat } from '../peers/audio.ts';
+import type { Baresip } from '../peers/baresip.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const TONE: Record<string, number> = { '101': 500, '102': 1000, '103': 1700 };
+
+async function share(file: string, start: number, seconds: number, hz: number): Promise<number> {
+  const trim = ['trim', String(Math.max(0, start)), String(seconds)];
+  const all = await soxStat(file, trim);
+  const band = await soxStat(file, [...trim, 'sinc', `${hz - 120}-${hz + 120}`]);
+  return all.rmsAmplitude > 0 ? band.rmsAmplitude / all.rmsAmplitude : 0;
+}
+
+describe('conference room', () => {
+  let t: TestServer;
+  let dir: string;
+  const phones: Record<string, Baresip> = {};
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sb-room-'));
+    t = await startTestServer();
+    for (const dn of ['101', '102', '103']) {
+      const file = join(dir, `${dn}.wav`);
+      await makeToneWav(file, { hz: TONE[dn]!, seconds: 120, volume: 0.25 });
+      phones[dn] = await registeredPhone(t, dn, { audioFile: file, answermode: 'auto' });
+    }
+  });
+  after(async () => {
+    for (const p of Object.values(phones)) await p.stop();
+    await t?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('three callers dial 900: each hears the two others, not itself; the room lists them; each call has its CDR', async () => {
+    const up: Record<string, number> = {};
+    for (const dn of ['101', '102', '103']) {
+      const established = phones[dn]!.waitForType('CALL_ESTABLISHED', 10_000);
+      await phones[dn]!.dial(`sip:900@127.0.0.1:${String(t.sipPort)}`);
+      await established;
+      up[dn] = Date.now();
+    }
+    const room = await eventually(async () => {
+      const r = (await api(t.base, t.adminKey, 'GET', '/api/v1/conferences/900')).body;
+      return r.members?.length === 3 ? r : undefined;
+    }, 5000, 'three in the room');
+    assert.deepEqual(room.members.map((p: any) => p.dn).sort(), ['101', '102', '103']);
+    assert.ok(room.members.every((p: any) => p.status === 'Connected'));
+    assert.equal((await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body.length, 3, 'one call per caller');
+    await sleep(3000);
+    const end = Date.now();
+    for (const dn of ['101', '102', '103']) {
+      const closed = phones[dn]!.waitForType('CALL_CLOSED', 10_000);
+      await phones[dn]!.hangup();
+      await closed;
+    }
+    await eventually(async () => (await api(t.base, t.adminKey, 'GET', '/api/v1/conferences/900')).body.members?.length === 0, 5000, 'an empty room');
+
+    const allIn = up['103']! + 600;
+    for (const dn of ['101', '102', '103']) {
+      const files = await phones[dn]!.receivedRecordings();
+      const file = files[files.length - 1]!;
+      const start = (allIn - up[dn]!) / 1000;
+      const seconds = (end - allIn) / 1000 - 0.3;
+      const l: Record<string, number> = {};
+      for (const [other, hz] of Object.entries(TONE)) l[other] = Math.round((await share(file, start, seconds, hz)) * 100);
+      for (const other of Object.keys(TONE)) {
+        if (other === dn) assert.ok(l[other]! <= 12, `${dn} does not hear itself: ${JSON.stringify(l)}`);
+        else assert.ok(l[other]! >= 35, `${dn} hears ${other}: ${JSON.stringify(l)}`);
+      }
+    }
+    const cdr = await eventually(async () => {
+      const rows = ((await api(t.base, t.adminKey, 'GET', '/api/v1/cdr')).body as any[]).filter((r) => r.dst === '900');
+      return rows.length === 3 ? rows : undefined;
+    }, 5000, 'three CDRs');
+    assert.deepEqual(cdr.map((r: any) => r.src).sort(), ['101', '102', '103']);
+    assert.ok(cdr.every((r: any) => r.disposition === 'ANSWERED' && r.billsec >= 3));
+  });
+
+  it('a number outside the rooms is not a room (404), a malformed one is 400, an empty room has no members', async () => {
+    const r = await api(t.base, t.adminKey, 'GET', '/api/v1/conferences/910');
+    assert.equal(r.status, 404);
+    assert.equal(r.body.code, 'SB_NOT_FOUND');
+    assert.equal((await api(t.base, t.adminKey, 'GET', '/api/v1/conferences/9a')).status, 400);
+    assert.deepEqual((await api(t.base, t.adminKey, 'GET', '/api/v1/conferences/905')).body, { number: '905', members: [] });
+  });
+});
