@@ -25,6 +25,8 @@ export interface EventPayloads {
   'sms.updated': { id: string; to: string; status: string; error: string };
   /** A trunk's outbound registration changed state (or its failure code changed). */
   'trunk.status': TrunkStatus;
+  /** A caller joined or left a conference room (its own call; the participant is its caller). */
+  'conference.member': { conference: string; action: 'add' | 'remove'; callId: string; participant: Participant };
   /** A caller left a message in an extension's voicemail box. */
   'voicemail.message': { message: VoicemailMessage };
   /** A queue's live statistics changed: waiting callers, agents, today's counts (src/core/queue-status.ts). */

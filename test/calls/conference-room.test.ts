@@ -12,6 +12,7 @@ import { startTestServer, api, type TestServer } from '../helpers/server.ts';
 import { registeredPhone, eventually } from '../helpers/phones.ts';
 import { makeToneWav, soxStat } from '../peers/audio.ts';
 import type { Baresip } from '../peers/baresip.ts';
+import { PbxClient } from '../api/cloudpbx/ws-client.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TONE: Record<string, number> = { '101': 500, '102': 1000, '103': 1700 };
@@ -43,6 +44,10 @@ describe('conference room', () => {
   });
 
   it('three callers dial 900: each hears the two others, not itself; the room lists them; each call has its CDR', async () => {
+    // Seed 003 §2.3.5: the CloudPBX channel tells who joins and leaves the room.
+    const ws = new PbxClient(`${t.base.replace('http', 'ws')}/ws/pbx_${t.server.config.pbxName}?pbxkey=${t.adminKey}`);
+    await ws.opened;
+    const cmembers = (): any[] => ws.events.map((f) => f.text.cmember).filter((c) => c !== undefined);
     const up: Record<string, number> = {};
     for (const dn of ['101', '102', '103']) {
       const established = phones[dn]!.waitForType('CALL_ESTABLISHED', 10_000);
@@ -65,6 +70,15 @@ describe('conference room', () => {
       await closed;
     }
     await eventually(async () => (await api(t.base, t.adminKey, 'GET', '/api/v1/conferences/900')).body.members?.length === 0, 5000, 'an empty room');
+    await ws.until(() => cmembers().length === 6, 'three cmember add and three remove');
+    const frames = cmembers();
+    assert.deepEqual(frames.map((c) => `${String(c.action)}:${String(c.callerIDNum)}`), ['add:101', 'add:102', 'add:103', 'remove:101', 'remove:102', 'remove:103']);
+    for (const c of frames) {
+      assert.equal(c.conference, '900');
+      assert.match(c.channel, new RegExp(`^SIP/${t.server.config.pbxName}-${String(c.callerIDNum)}-[0-9a-f]{8}$`));
+      assert.equal(typeof c.callerIDName, 'string');
+    }
+    ws.close();
 
     const allIn = up['103']! + 600;
     for (const dn of ['101', '102', '103']) {

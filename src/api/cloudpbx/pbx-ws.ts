@@ -10,7 +10,7 @@ import { PresenceTracker } from '../../core/presence.ts';
 import { frame, renderPresence, renderSmsStatus, type Site } from './render.ts';
 import { WsParams } from './schemas.ts';
 import { PbxError } from '../../core/errors.ts';
-import { renderQmember, renderQueueFrame } from './queue-frames.ts';
+import { renderQmember, renderQueueFrame, renderCmember } from './queue-frames.ts';
 
 export interface PbxWsOptions {
   control: PbxControl;
@@ -147,6 +147,11 @@ class PresenceHub {
       return;
     }
     if (e.type === 'queue.updated' || e.type === 'queue.agent') return this.onQueueEvent(e);
+    if (e.type === 'conference.member') {
+      const text = renderCmember((e as PbxEvent<'conference.member'>).payload, this.site);
+      for (const c of this.clients) c.send(text);
+      return;
+    }
     const tracker = this.tracker;
     if (!tracker) {
       this.early.push(e);

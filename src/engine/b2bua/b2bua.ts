@@ -108,7 +108,9 @@ export class B2bua {
 
   constructor(private readonly o: B2buaOptions) {
     this.cdr = o.cdr ?? new CdrWriter(o.store);
-    this.rooms = new ConferenceRooms(o.conferenceRooms);
+    this.rooms = new ConferenceRooms(o.conferenceRooms, (m) => {
+      o.store.events.append('conference.member', m).catch((err: unknown) => o.logger.error({ err }, 'conference event not logged'));
+    });
     this.dialPlan = new DialPlan(o.store);
     this.trunks = new TrunkLines(o.store, o.ctx);
     this.prompts = new IvrPrompts(o.dataDir ?? join(tmpdir(), 'switchboard'), o.logger);

@@ -8,6 +8,7 @@
 // same: one channel per member); the room ties their legs together in one
 // mixer across their relays.
 import type { Participant } from '../../core/calls.ts';
+import type { EventPayloads } from '../../core/events.ts';
 import { PbxError } from '../../core/errors.ts';
 import { AudioMixer } from '../../media/mixer.ts';
 import type { Call } from '../b2bua/call.ts';
@@ -26,7 +27,11 @@ interface Room {
 export class ConferenceRooms {
   private readonly rooms = new Map<string, Room>();
 
-  constructor(private readonly range: { min: number; max: number } | undefined) {}
+  constructor(
+    private readonly range: { min: number; max: number } | undefined,
+    /** Tells the event log who came and went (CloudPBX cmember frames). */
+    private readonly announce: (member: EventPayloads['conference.member']) => void = () => undefined,
+  ) {}
 
   /** Is `number` one of the configured room numbers? (The directory's numbers come first: the caller checks.) */
   isRoom(number: string): boolean {
@@ -49,9 +54,12 @@ export class ConferenceRooms {
     const pid = call.info().owner;
     r.mixer.add(pid, relay, caller, 'speak+hear');
     r.calls.set(call.id, call);
+    const member = call.participant(pid);
+    if (member) this.announce({ conference: number, action: 'add', callId: call.id, participant: { ...member } });
     call.once('ended', () => {
       r.mixer.remove(pid);
       r.calls.delete(call.id);
+      if (member) this.announce({ conference: number, action: 'remove', callId: call.id, participant: { ...member } });
       if (r.calls.size === 0 && this.rooms.get(number) === r) {
         r.mixer.close();
         this.rooms.delete(number);
