@@ -146,10 +146,10 @@ describe('trunks: outbound and inbound rules', () => {
     assert.equal(trunk.status, 201, JSON.stringify(trunk.body));
     const rule = await admin('POST', '/api/v1/inbound-rules', { name: 'One line', trunkId: trunk.body.id, did: '221230001', inHours: { type: 'extension', number: '102' }, outOfHours: { type: 'extension', number: '102' } });
     assert.equal(rule.status, 201, JSON.stringify(rule.body));
-    const run = (calls: number) => startSipp({ builtin: 'uac', target: `127.0.0.1:${String(t.sipPort)}`, localPort: port, calls, concurrent: calls, rate: 10, timeoutMs: 30_000, args: ['-s', '221230001', '-d', '2000'] });
+    const run = (calls: number) => startSipp({ builtin: 'uac', target: `127.0.0.1:${String(t.sipPort)}`, localPort: port, calls, concurrent: calls, rate: 10, timeoutMs: 30_000, traceErrors: true, args: ['-s', '221230001', '-d', '2000'] });
     const both = await (await run(2)).done;
     assert.deepEqual({ ok: both.stats?.successful, failed: both.stats?.failed }, { ok: 1, failed: 1 }, both.screen);
-    assert.match(both.screen ?? '', /486/);
+    assert.match(both.errors ?? '', /SIP\/2\.0 486 Busy Here/, 'the refused call got 486');
     await eventually(async () => (await calls()).length === 0, 5000, 'the call ended');
     const again = await (await run(1)).done;
     assert.equal(again.code, 0, again.screen);
