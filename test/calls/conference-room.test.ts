@@ -10,19 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
 import { registeredPhone, eventually } from '../helpers/phones.ts';
-import { makeToneWav, soxStat } from '../peers/audio.ts';
+import { makeToneWav, bandShareIn } from '../peers/audio.ts';
 import type { Baresip } from '../peers/baresip.ts';
 import { PbxClient } from '../api/cloudpbx/ws-client.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TONE: Record<string, number> = { '101': 500, '102': 1000, '103': 1700 };
-
-async function share(file: string, start: number, seconds: number, hz: number): Promise<number> {
-  const trim = ['trim', String(Math.max(0, start)), String(seconds)];
-  const all = await soxStat(file, trim);
-  const band = await soxStat(file, [...trim, 'sinc', `${hz - 120}-${hz + 120}`]);
-  return all.rmsAmplitude > 0 ? band.rmsAmplitude / all.rmsAmplitude : 0;
-}
 
 describe('conference room', () => {
   let t: TestServer;
@@ -87,7 +80,7 @@ describe('conference room', () => {
       const start = (allIn - up[dn]!) / 1000;
       const seconds = (end - allIn) / 1000 - 0.3;
       const l: Record<string, number> = {};
-      for (const [other, hz] of Object.entries(TONE)) l[other] = Math.round((await share(file, start, seconds, hz)) * 100);
+      for (const [other, hz] of Object.entries(TONE)) l[other] = Math.round((await bandShareIn(file, start, seconds, hz - 120, hz + 120)) * 100);
       for (const other of Object.keys(TONE)) {
         if (other === dn) assert.ok(l[other]! <= 12, `${dn} does not hear itself: ${JSON.stringify(l)}`);
         else assert.ok(l[other]! >= 35, `${dn} hears ${other}: ${JSON.stringify(l)}`);

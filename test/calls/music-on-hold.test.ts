@@ -9,27 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { registeredPhone, eventually } from '../helpers/phones.ts';
-import { makeSilenceWav, makeToneWav, soxStat } from '../peers/audio.ts';
+import { registeredPhone, eventually, lastHeard } from '../helpers/phones.ts';
+import { makeSilenceWav, makeToneWav, soxStat, bandShareIn } from '../peers/audio.ts';
 import type { Baresip } from '../peers/baresip.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Share of the RMS of [start, start+seconds) of a file inside [low, high] Hz. */
-async function bandShare(file: string, start: number, seconds: number, low: number, high: number): Promise<number> {
-  const trim = ['trim', String(start), String(seconds)];
-  const all = await soxStat(file, trim);
-  const band = await soxStat(file, [...trim, 'sinc', `${low}-${high}`]);
-  return all.rmsAmplitude > 0 ? band.rmsAmplitude / all.rmsAmplitude : 0;
-}
-
-async function lastHeard(phone: Baresip): Promise<string> {
-  const files = await eventually(async () => {
-    const f = await phone.receivedRecordings();
-    return f.length > 0 ? f : undefined;
-  }, 5000, 'a recording');
-  return files[files.length - 1] ?? '';
-}
 
 describe('music on hold', () => {
   let t: TestServer;
@@ -75,10 +59,10 @@ describe('music on hold', () => {
     await sleep(1500);
     await hangup();
     const heard = await lastHeard(callee);
-    const before = await bandShare(heard, 0.2, 0.6, 900, 1100);
-    const during = await bandShare(heard, 1.6, 2, 300, 500);
+    const before = await bandShareIn(heard, 0.2, 0.6, 900, 1100);
+    const during = await bandShareIn(heard, 1.6, 2, 300, 500);
     const stat = await soxStat(heard);
-    const end = await bandShare(heard, stat.lengthSeconds - 0.8, 0.6, 900, 1100);
+    const end = await bandShareIn(heard, stat.lengthSeconds - 0.8, 0.6, 900, 1100);
     assert.ok(before > 0.9, `before the hold ${Math.round(before * 100)}% near 1 kHz`);
     assert.ok(during > 0.9, `during the hold ${Math.round(during * 100)}% near 400 Hz (the music)`);
     assert.ok(end > 0.9, `after the resume ${Math.round(end * 100)}% near 1 kHz`);

@@ -10,35 +10,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { registeredPhone, eventually, audioFlowsBothWays } from '../helpers/phones.ts';
-import { makeToneWav, soxStat } from '../peers/audio.ts';
+import { registeredPhone, eventually, audioFlowsBothWays, lastHeard } from '../helpers/phones.ts';
+import { makeToneWav, bandShareIn } from '../peers/audio.ts';
 import type { Baresip } from '../peers/baresip.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TONE: Record<string, number> = { '101': 500, '102': 1000, '103': 1700 };
 
-/** Share of the RMS of [start, start+seconds) of a file inside `hz` ± 120 Hz. */
-async function share(file: string, start: number, seconds: number, hz: number): Promise<number> {
-  const trim = ['trim', String(Math.max(0, start)), String(seconds)];
-  const all = await soxStat(file, trim);
-  const band = await soxStat(file, [...trim, 'sinc', `${hz - 120}-${hz + 120}`]);
-  return all.rmsAmplitude > 0 ? band.rmsAmplitude / all.rmsAmplitude : 0;
-}
-
-async function lastHeard(phone: Baresip): Promise<string> {
-  const files = await eventually(async () => {
-    const f = await phone.receivedRecordings();
-    return f.length > 0 ? f : undefined;
-  }, 5000, 'a recording');
-  return files[files.length - 1]!;
-}
-
 /** Per tone, the share of a window of what `phone` heard, as whole percents. */
 async function heardTones(phone: Baresip, start: number, seconds: number): Promise<Record<string, number>> {
   const file = await lastHeard(phone);
-  if (process.env.MIX_DEBUG) console.log('DEBUG', phone.user, start, seconds, JSON.stringify(await phone.receivedRecordings()), (await soxStat(file)).lengthSeconds);
   const out: Record<string, number> = {};
-  for (const [dn, hz] of Object.entries(TONE)) out[dn] = Math.round((await share(file, start, seconds, hz)) * 100);
+  for (const [dn, hz] of Object.entries(TONE)) out[dn] = Math.round((await bandShareIn(file, start, seconds, hz - 120, hz + 120)) * 100);
   return out;
 }
 
@@ -157,7 +140,7 @@ describe('barge-in, listen, whisper', () => {
     writeFileSync(file, Buffer.from(await wav.arrayBuffer()));
     const recStart = (joinedAt - up) / 1000 - 0.5 + 0.6;
     const mixed: Record<string, number> = {};
-    for (const [dn, hz] of Object.entries(TONE)) mixed[dn] = Math.round((await share(file, recStart, 2, hz)) * 100);
+    for (const [dn, hz] of Object.entries(TONE)) mixed[dn] = Math.round((await bandShareIn(file, recStart, 2, hz - 120, hz + 120)) * 100);
     for (const dn of ['101', '102', '103']) hears('the recording', mixed, dn);
   });
 

@@ -34,3 +34,12 @@ export async function audioFlowsBothWays(t: TestServer, callId: string, what = '
     return grew(now.caller?.packetsOut, before.caller?.packetsOut) && grew(now.callee?.packetsOut, before.callee?.packetsOut) && grew(now.caller?.packetsIn, before.caller?.packetsIn) && grew(now.callee?.packetsIn, before.callee?.packetsIn);
   }, 5000, what);
 }
+
+/** The file of what a baresip phone heard in its latest call (its sndfile recording of received audio). */
+export async function lastHeard(phone: Baresip): Promise<string> {
+  const files = await eventually(async () => {
+    const f = await phone.receivedRecordings();
+    return f.length > 0 ? f : undefined;
+  }, 5000, 'a recording');
+  return files[files.length - 1]!;
+}

@@ -72,3 +72,11 @@ export async function bandRmsRatio(path: string, lowHz: number, highHz: number):
   const band = await soxStat(path, ['sinc', `${lowHz}-${highHz}`]);
   return total.rmsAmplitude > 0 ? band.rmsAmplitude / total.rmsAmplitude : 0;
 }
+
+/** RMS inside [lowHz, highHz] ÷ total RMS, over [start, start + seconds) of the file only. */
+export async function bandShareIn(path: string, start: number, seconds: number, lowHz: number, highHz: number): Promise<number> {
+  const trim = ['trim', String(Math.max(0, start)), String(seconds)];
+  const all = await soxStat(path, trim);
+  const band = await soxStat(path, [...trim, 'sinc', `${lowHz}-${highHz}`]);
+  return all.rmsAmplitude > 0 ? band.rmsAmplitude / all.rmsAmplitude : 0;
+}
