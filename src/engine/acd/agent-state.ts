@@ -29,6 +29,7 @@ export class AgentBook {
   /** Round robin: the agent who took the last call, per queue. */
   private readonly lastAgents = new Map<string, string>();
   private day: string;
+  private dayCheckedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly timeZone: string,
@@ -43,8 +44,11 @@ export class AgentBook {
     return localDate(new Date(this.now()), this.timeZone);
   }
 
-  /** A new day clears the counters. */
+  /** A new day clears the counters. Looked at once a second at most: formatting a zone's date is not cheap. */
   private rollDay(): void {
+    const now = this.now();
+    if (now - this.dayCheckedAt < 1000) return;
+    this.dayCheckedAt = now;
     const today = this.today();
     if (today === this.day) return;
     this.day = today;
