@@ -70,7 +70,7 @@ export class SipService {
     this.queues = new QueueService({
       store,
       logger: logger.child({ component: 'acd' }),
-      calls: () => this.b2bua.list(),
+      busyExtensions: () => this.b2bua.busyExtensions(),
       registered: (ext) => this.locations.bindings(ext).some((b) => b.reachable),
       timeZone: config.timeZone,
       dataDir: config.dataDir,

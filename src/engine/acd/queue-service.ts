@@ -15,7 +15,6 @@ import type { Destination } from '../../core/directory/common.ts';
 import type { Queue } from '../../core/directory/queue.ts';
 import type { QueueStatus } from '../../core/queue-status.ts';
 import { PbxError } from '../../core/errors.ts';
-import type { CallInfo } from '../../core/calls.ts';
 import type { Store } from '../../store/index.ts';
 import { builtInMusicOnHold, loadAudio } from '../../media/player.ts';
 import type { Call } from '../b2bua/call.ts';
@@ -23,7 +22,7 @@ import type { RingTarget } from '../b2bua/call-base.ts';
 import { QueueMusic } from '../features/queue-music.ts';
 import { AgentBook } from './agent-state.ts';
 import { offerRounds } from './strategies.ts';
-import { agentState, busyExtensions, queueStatus, type AgentRow, type LiveFacts, type Waiter } from './queue-snapshot.ts';
+import { agentState, queueStatus, type AgentRow, type LiveFacts, type Waiter } from './queue-snapshot.ts';
 import { QueueEvents } from './queue-events.ts';
 import { isAbsolute, join } from 'node:path';
 
@@ -31,7 +30,8 @@ export interface QueueServiceOptions {
   store: Store;
   logger: Logger;
   /** The live calls (who is busy). */
-  calls: () => CallInfo[];
+  /** Extensions in a live call (B2bua.busyExtensions). */
+  busyExtensions: () => Set<string>;
   /** Whether an extension has a reachable registered phone. */
   registered: (extension: string) => boolean;
   timeZone: string;
@@ -105,7 +105,7 @@ export class QueueService {
       for (const e of page.items as unknown as AgentRow[]) extensions.set(e.number, e);
       if (page.items.length < 1000) break;
     }
-    return { extensions, registered: this.o.registered, busy: busyExtensions(this.o.calls()), book: this.book, now: this.now() };
+    return { extensions, registered: this.o.registered, busy: this.o.busyExtensions(), book: this.book, now: this.now() };
   }
 
   /** GET /api/v1/queues/{n}/status: the same snapshot the queue.updated event carries. */
@@ -116,14 +116,16 @@ export class QueueService {
   }
 
   private async allStatuses(): Promise<QueueStatus[]> {
-    const facts = await this.facts();
-    const out: QueueStatus[] = [];
+    const queues: Queue[] = [];
     for (let offset = 0; ; offset += 1000) {
       const page = await this.o.store.queues.list({ limit: 1000, offset });
-      for (const q of page.items as unknown as Queue[]) out.push(queueStatus(q, this.waiting.get(q.number) ?? [], facts));
+      queues.push(...(page.items as unknown as Queue[]));
       if (page.items.length < 1000) break;
     }
-    return out;
+    // No queue, nothing to look at: the agents' facts are read only for queues.
+    if (queues.length === 0) return [];
+    const facts = await this.facts();
+    return queues.map((q) => queueStatus(q, this.waiting.get(q.number) ?? [], facts));
   }
 
   /** Serves one caller until an agent answers, the caller leaves, or the queue gives up on it. */

@@ -3,7 +3,6 @@
 // the live calls (who is busy) and the queue service's own book (ringing,
 // wrap-up, today's counters). One function decides an agent's state, so the
 // strategies, the statistics events and every API agree on who is free.
-import type { CallInfo } from '../../core/calls.ts';
 import type { Queue } from '../../core/directory/queue.ts';
 import { AGENT_STATES, type AgentState, type QueueAgentStatus, type QueueStatus, type WaitingCaller } from '../../core/queue-status.ts';
 import type { AgentBook } from './agent-state.ts';
@@ -26,13 +25,6 @@ export interface LiveFacts {
   busy: ReadonlySet<string>;
   book: AgentBook;
   now: number;
-}
-
-/** Numbers taking part in a live call (dialling, ringing, talking or held). */
-export function busyExtensions(calls: readonly CallInfo[]): Set<string> {
-  const busy = new Set<string>();
-  for (const c of calls) for (const p of c.participants) if (p.status !== 'Ended' && p.dnType === 'Extension') busy.add(p.dn);
-  return busy;
 }
 
 export function agentState(agent: { extension: string; loggedIn: boolean }, facts: LiveFacts): AgentState {

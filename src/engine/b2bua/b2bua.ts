@@ -189,6 +189,13 @@ export class B2bua {
     return [...this.calls.values()].map((c) => c.info());
   }
 
+  /** Extensions with a participant in a live call (not ended), without building every CallInfo. */
+  busyExtensions(): Set<string> {
+    const busy = new Set<string>();
+    for (const c of this.calls.values()) for (const p of c.participantsNow()) if (p.status !== 'Ended' && p.dnType === 'Extension') busy.add(p.dn);
+    return busy;
+  }
+
   get(id: string): Call | undefined {
     return this.calls.get(id);
   }

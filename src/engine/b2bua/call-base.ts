@@ -201,6 +201,11 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
     return this.participants.get(id);
   }
 
+  /** The participants as they are (not copies: for reading only). */
+  participantsNow(): IterableIterator<Participant> {
+    return this.participants.values();
+  }
+
   /** The connected ends: the caller and, once answered, the winner. */
   protected ends(): End[] {
     return this.winner ? [this.callerEnd, this.winner] : [this.callerEnd];
