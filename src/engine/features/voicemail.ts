@@ -49,9 +49,10 @@ export async function leaveMessage(call: Call, box: VoicemailBox, deps: Voicemai
   const { relay, caller } = call.mediaTap();
   const target = deps.messages.newMessage(box.number);
   const recorder = await WavRecorder.open({ path: target.path, channels: 1 });
-  relay.setTap(caller, recorder.tap(0));
+  // A tap beside any other (the call's own recording keeps its tap).
+  const untap = relay.addTap(caller, recorder.tap(0));
   const stop = await recordUntil(call, MAX_MESSAGE_SECONDS * 1000);
-  relay.setTap(caller, undefined);
+  untap?.();
   const result = await recorder.stop();
   const owner = call.info().participants.find((p) => p.id === call.info().owner);
   if (result.durationMs < MIN_MESSAGE_MS) await rm(target.path, { force: true });

@@ -42,7 +42,7 @@ export interface RouterDeps {
   /** An IVR menu by number, and its prompt as 8 kHz samples. */
   ivrMenu(number: string): Promise<IvrMenu | undefined>;
   ivrPrompt(number: string): Promise<Int16Array>;
-  voicemail: Pick<VoicemailService, 'accepts' | 'leave' | 'listen'>;
+  voicemail: Pick<VoicemailService, 'leave' | 'listen'>;
   /** The ACD: serves a caller in a queue until an agent answers or the queue gives up (src/engine/acd). */
   queue?(call: Call, number: string, ring: AgentRinging): Promise<QueueOutcome>;
   /** The applications of route points (seed 001). */
@@ -208,7 +208,7 @@ export class CallRouter {
     if (dest.type === 'extension' || dest.type === 'routepoint') return this.route(call, dest.number, from, hops + 1);
     if (dest.type === 'external') return this.external(call, dest.number, undefined, hops + 1);
     // A box that is off (or no extension's) ends the call as the failure that led here.
-    if (dest.type === 'voicemail' && (await this.d.voicemail.accepts(dest.number))) return this.d.voicemail.leave(call, dest.number);
+    if (dest.type === 'voicemail' && (await this.d.voicemail.leave(call, dest.number))) return;
     if (dest.type !== 'none' && dest.type !== 'hangup') {
       // Fax comes later; or a voicemail box that is off.
       this.d.logger.info({ call: call.id, destination: dest }, 'destination type not routable yet');

@@ -24,15 +24,15 @@ export class VoicemailService {
     return { number: e.number, name: `${e.firstName} ${e.lastName}`.trim(), enabled: e.vmEnabled === 1, pin: e.vmPin, playCallerId: e.vmPlayCallerId === 1 };
   }
 
-  /** Whether `number` has a box that takes messages. */
-  async accepts(number: string): Promise<boolean> {
-    return (await this.box(number))?.enabled === true;
-  }
-
-  async leave(call: Call, number: string): Promise<void> {
+  /**
+   * Leaves a message in `number`'s box; resolves when the call is over. False,
+   * leaving the call alone, when there is no such box or it is off.
+   */
+  async leave(call: Call, number: string): Promise<boolean> {
     const box = await this.box(number);
-    if (!box) return call.fail(404, 'FAILED');
-    return leaveMessage(call, box, this.deps);
+    if (!box?.enabled) return false;
+    await leaveMessage(call, box, this.deps);
+    return true;
   }
 
   /** The caller's own box: the call's owner is the extension that dialled *97. */
