@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { registeredPhone, eventually } from '../helpers/phones.ts';
-import { makeToneWav, bandShareIn } from '../peers/audio.ts';
+import { tonePhones, eventually } from '../helpers/phones.ts';
+import { bandShareIn } from '../peers/audio.ts';
 import type { Baresip } from '../peers/baresip.ts';
 import { PbxClient } from '../api/cloudpbx/ws-client.ts';
 
@@ -24,11 +24,7 @@ describe('conference room', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sb-room-'));
     t = await startTestServer();
-    for (const dn of ['101', '102', '103']) {
-      const file = join(dir, `${dn}.wav`);
-      await makeToneWav(file, { hz: TONE[dn]!, seconds: 120, volume: 0.25 });
-      phones[dn] = await registeredPhone(t, dn, { audioFile: file, answermode: 'auto' });
-    }
+    Object.assign(phones, await tonePhones(t, TONE, dir));
   });
   after(async () => {
     for (const p of Object.values(phones)) await p.stop();

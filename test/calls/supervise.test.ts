@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { registeredPhone, eventually, audioFlowsBothWays, lastHeard } from '../helpers/phones.ts';
-import { makeToneWav, bandShareIn } from '../peers/audio.ts';
+import { tonePhones, eventually, audioFlowsBothWays, lastHeard } from '../helpers/phones.ts';
+import { bandShareIn } from '../peers/audio.ts';
 import type { Baresip } from '../peers/baresip.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -35,12 +35,7 @@ describe('barge-in, listen, whisper', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sb-mix-'));
     t = await startTestServer();
-    for (const dn of ['101', '102', '103']) {
-      const file = join(dir, `${dn}.wav`);
-      // Quiet enough that two tones summed do not clip.
-      await makeToneWav(file, { hz: TONE[dn]!, seconds: 120, volume: 0.25 });
-      phones[dn] = await registeredPhone(t, dn, { audioFile: file, answermode: 'auto' });
-    }
+    Object.assign(phones, await tonePhones(t, TONE, dir));
   });
   after(async () => {
     for (const p of Object.values(phones)) await p.stop();

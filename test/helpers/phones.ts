@@ -2,6 +2,8 @@
 // read through the admin API, the phone registers and is ready to call.
 import { Baresip, type BaresipOptions } from '../peers/baresip.ts';
 import { api, type TestServer } from './server.ts';
+import { join } from 'node:path';
+import { makeToneWav } from '../peers/audio.ts';
 
 export async function registeredPhone(t: TestServer, ext: string, opts: Partial<BaresipOptions> = {}): Promise<Baresip> {
   const res = await api(t.base, t.adminKey, 'GET', `/api/v1/extensions/${ext}`);
@@ -42,4 +44,18 @@ export async function lastHeard(phone: Baresip): Promise<string> {
     return f.length > 0 ? f : undefined;
   }, 5000, 'a recording');
   return files[files.length - 1]!;
+}
+
+/**
+ * Auto-answering phones, each sending its own tone (`tones`: extension → Hz),
+ * quiet enough that two tones summed do not clip; the tone files go in `dir`.
+ */
+export async function tonePhones(t: TestServer, tones: Record<string, number>, dir: string): Promise<Record<string, Baresip>> {
+  const phones: Record<string, Baresip> = {};
+  for (const [dn, hz] of Object.entries(tones)) {
+    const file = join(dir, `${dn}.wav`);
+    await makeToneWav(file, { hz, seconds: 120, volume: 0.25 });
+    phones[dn] = await registeredPhone(t, dn, { audioFile: file, answermode: 'auto' });
+  }
+  return phones;
 }
