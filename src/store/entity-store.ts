@@ -8,6 +8,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { PbxError, notFound, conflict, badReference, invalid } from '../core/errors.ts';
 import { INTERNAL_DESTINATION_TYPES, type Destination } from '../core/directory/common.ts';
 import type { Database } from './schema.ts';
+import { DirectoryVersion } from './directory-version.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the engine is generic over tables; mappings keep the types */
 type AnyDb = Kysely<any> | Transaction<any>;
@@ -91,6 +92,7 @@ export class EntityStore {
   constructor(
     private readonly db: Kysely<Database>,
     readonly mapping: EntityMapping,
+    private readonly version: DirectoryVersion = new DirectoryVersion(db),
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -138,17 +140,27 @@ export class EntityStore {
 
   /** Results are frozen: they are shared by every caller until the directory changes. */
   private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const row = await this.any.selectFrom('directoryVersion').select('version').where('id', '=', 1).executeTakeFirst();
-    const version = Number(row?.version ?? 0);
+    const version = await this.version.read();
     if (version !== this.cacheVersion) {
       this.cache.clear();
       this.cacheVersion = version;
     }
     if (this.cache.has(key)) return this.cache.get(key) as T;
     const value = deepFreeze(await load());
+    // A newer version seen while loading: what was loaded may be older than it.
+    if (this.cacheVersion !== version) return value;
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
     this.cache.set(key, value);
     return value;
+  }
+
+  /** Every directory write goes through here: this process sees it at once. */
+  private async written<T>(write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      this.version.forget();
+    }
   }
 
   private async bumpVersion(tx: Transaction<any>): Promise<void> {
@@ -157,7 +169,7 @@ export class EntityStore {
 
   async create(input: Entity): Promise<Entity> {
     const m = this.mapping;
-    return this.db.transaction().execute(async (trx) => {
+    return this.written(this.db.transaction().execute(async (trx) => {
       const tx = trx as unknown as Transaction<any>;
       const entity = { ...m.defaults(input), ...input };
       if (m.keyKind === 'text' && m.dialPlanKey === true) await this.assertNumberFree(tx, String(entity[m.key]));
@@ -176,12 +188,12 @@ export class EntityStore {
       await this.bumpVersion(tx);
       const [out] = await this.hydrate(tx, [(await this.findRow(tx, key)) as Record<string, any>], true);
       return out as Entity;
-    });
+    }));
   }
 
   async patch(key: string | number, input: Entity): Promise<Entity> {
     const m = this.mapping;
-    return this.db.transaction().execute(async (trx) => {
+    return this.written(this.db.transaction().execute(async (trx) => {
       const tx = trx as unknown as Transaction<any>;
       const row = await this.findRow(tx, key);
       if (!row) throw notFound(m.name, key);
@@ -198,12 +210,12 @@ export class EntityStore {
       await this.bumpVersion(tx);
       const [out] = await this.hydrate(tx, [(await this.findRow(tx, key)) as Record<string, any>], true);
       return out as Entity;
-    });
+    }));
   }
 
   async remove(key: string | number): Promise<Entity> {
     const m = this.mapping;
-    return this.db.transaction().execute(async (trx) => {
+    return this.written(this.db.transaction().execute(async (trx) => {
       const tx = trx as unknown as Transaction<any>;
       const row = await this.findRow(tx, key);
       if (!row) throw notFound(m.name, key);
@@ -217,7 +229,7 @@ export class EntityStore {
       }
       await this.bumpVersion(tx);
       return current as Entity;
-    });
+    }));
   }
 
   // --- mapping -----------------------------------------------------------

@@ -6,7 +6,7 @@
 // brings the other nodes' events: `subscribe` then still hears only this
 // node's own events (the engine acts on what it did itself), `subscribeAll`
 // hears every node's, in that order (what API clients are shown).
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import type { EventPayloads, EventType, PbxEvent } from '../core/events.ts';
 
@@ -52,9 +52,14 @@ export class EventLog {
     // In a cluster the transport numbers the event first; the row keeps that number.
     const seq = this.transport ? await this.transport.sequence(type, at, payload) : undefined;
     const insert = async (db: Kysely<Database>): Promise<PbxEvent<T>> => {
-      const values = { type, at, payload: JSON.stringify(payload), ...(seq !== undefined ? { seq } : {}) };
-      const row = await db.insertInto('events').values(values).returning('seq').executeTakeFirstOrThrow();
-      return { seq: Number(row.seq), type, at, payload };
+      // Raw SQL: the query builder (and the camel-case plugin walking its
+      // tree) cost more than SQLite's own insert, ten times per call.
+      const json = JSON.stringify(payload);
+      const { rows } =
+        seq === undefined
+          ? await sql<{ seq: number | string }>`insert into events (type, at, payload) values (${type}, ${at}, ${json}) returning seq`.execute(db)
+          : await sql<{ seq: number | string }>`insert into events (seq, type, at, payload) values (${seq}, ${type}, ${at}, ${json}) returning seq`.execute(db);
+      return { seq: Number(rows[0]?.seq), type, at, payload };
     };
     const event =
       writers.length === 0

@@ -6,6 +6,7 @@ import { migrateToLatest, pendingMigrations, type MigrationReport } from './migr
 import type { Database } from './schema.ts';
 import { EntityStore } from './entity-store.ts';
 import { ApiKeys } from './api-keys.ts';
+import { DirectoryVersion } from './directory-version.ts';
 import { EventLog } from './event-log.ts';
 import * as maps from './directory/mappings.ts';
 
@@ -30,17 +31,18 @@ export class Store {
     readonly dialect: SqlDialectName,
     readonly where: string,
   ) {
-    this.extensions = new EntityStore(db, maps.extensionMapping);
-    this.extensionGroups = new EntityStore(db, maps.extensionGroupMapping);
-    this.ringGroups = new EntityStore(db, maps.ringGroupMapping);
-    this.queues = new EntityStore(db, maps.queueMapping);
-    this.ivrs = new EntityStore(db, maps.ivrMapping);
-    this.routePoints = new EntityStore(db, maps.routePointMapping);
-    this.trunks = new EntityStore(db, maps.trunkMapping);
-    this.outboundRules = new EntityStore(db, maps.outboundRuleMapping);
-    this.inboundRules = new EntityStore(db, maps.inboundRuleMapping);
-    this.contacts = new EntityStore(db, maps.contactMapping);
-    this.parameters = new EntityStore(db, maps.parameterMapping);
+    const version = new DirectoryVersion(db);
+    this.extensions = new EntityStore(db, maps.extensionMapping, version);
+    this.extensionGroups = new EntityStore(db, maps.extensionGroupMapping, version);
+    this.ringGroups = new EntityStore(db, maps.ringGroupMapping, version);
+    this.queues = new EntityStore(db, maps.queueMapping, version);
+    this.ivrs = new EntityStore(db, maps.ivrMapping, version);
+    this.routePoints = new EntityStore(db, maps.routePointMapping, version);
+    this.trunks = new EntityStore(db, maps.trunkMapping, version);
+    this.outboundRules = new EntityStore(db, maps.outboundRuleMapping, version);
+    this.inboundRules = new EntityStore(db, maps.inboundRuleMapping, version);
+    this.contacts = new EntityStore(db, maps.contactMapping, version);
+    this.parameters = new EntityStore(db, maps.parameterMapping, version);
     this.keys = new ApiKeys(db);
     this.events = new EventLog(db);
   }
