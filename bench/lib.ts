@@ -13,7 +13,9 @@ export function machine(): string {
   return `${c.length}× ${c[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
 }
 
+/** BENCH_NO_RECORD=1 leaves bench/RESULTS.md alone (exploratory runs, A/B comparisons). */
 export function record(bench: string, command: string, result: string, ratio: number): void {
+  if (process.env.BENCH_NO_RECORD === '1') return;
   if (!existsSync(RESULTS)) {
     writeFileSync(RESULTS, '# Benchmark results\n\nEach row: one run of one benchmark, against a peer in the same run. Ratios (ours ÷ peer) are what to compare across machines.\n\n| date | bench | command | machine | result | ratio |\n|---|---|---|---|---|---|\n');
   }
