@@ -75,6 +75,8 @@ class PresenceHub {
   private readonly clients = new Set<Client>();
   /** What was last said for each extension, so a repeat says nothing. */
   private readonly last = new Map<string, string>();
+  /** Changes went by with nobody connected, so `last` was not kept (it is rebuilt on attach). */
+  private lastStale = false;
   private tracker: PresenceTracker | undefined;
   private readonly early: PbxEvent[] = [];
   private readonly unsubscribe: () => void;
@@ -131,6 +133,10 @@ class PresenceHub {
     this.clients.add(client);
     const tracker = this.tracker;
     if (!tracker) return;
+    if (this.lastStale) {
+      for (const ext of tracker.list()) this.last.set(ext, JSON.stringify(tracker.presence(ext)));
+      this.lastStale = false;
+    }
     for (const ext of tracker.list()) for (const text of renderPresence(tracker.presence(ext), this.site)) client.send(text);
     for (const [queue, q] of this.queues) client.send(renderQueueFrame({ queue, name: q.name, waiting: { length: q.calls } }));
     for (const text of this.agents.values()) client.send(text);
@@ -157,7 +163,13 @@ class PresenceHub {
       this.early.push(e);
       return;
     }
-    for (const ext of tracker.apply(e)) {
+    const changed = tracker.apply(e);
+    // Nobody to tell: keep the tracker, skip rendering (3 % of a call's CPU at 150 calls/s).
+    if (this.clients.size === 0) {
+      if (changed.length > 0) this.lastStale = true;
+      return;
+    }
+    for (const ext of changed) {
       const p = tracker.presence(ext);
       const said = JSON.stringify(p);
       if (this.last.get(ext) === said) continue;
