@@ -216,12 +216,17 @@ function lastScreen(screen: string): string {
 }
 
 /** Rising rate until the first step that is not clean. */
-async function climb(label: string, o: { scenario: string; target: string; rates: number[]; seconds: number; holdMs: number; cpu: () => number; uasPid: number | undefined; log: () => string; settle: () => Promise<void> }): Promise<Step[]> {
+async function climb(
+  label: string,
+  o: { scenario: string; target: string; rates: number[]; seconds: number; holdMs: number; cpu: () => number; uasPid: number | undefined; log: () => string; settle: () => Promise<void>; lag?: () => Promise<string> },
+): Promise<Step[]> {
   const steps: Step[] = [];
   for (const rate of o.rates) {
+    await o.lag?.();
     const s = await step({ ...o, rate });
     steps.push(s);
-    process.stdout.write(`  ${label.padEnd(11)} ${describe(s)}\n`);
+    const lag = o.lag ? `, ${await o.lag()}` : '';
+    process.stdout.write(`  ${label.padEnd(11)} ${describe(s)}${lag}\n`);
     if (!s.clean) {
       process.stdout.write(`${why(s, o.log())}\n`);
       break;
@@ -229,6 +234,24 @@ async function climb(label: string, o: { scenario: string; target: string; rates
     await o.settle();
   }
   return steps;
+}
+
+/**
+ * The server's event-loop delay since the last scrape (prom-client resets its
+ * histogram on every collection): retransmissions at a CPU share well under
+ * 100 % mean stalls, and this says how long they were.
+ */
+async function eventLoopLag(base: string, headers: Record<string, string>): Promise<string> {
+  try {
+    const text = await (await fetch(`${base}/metrics`, { headers })).text();
+    const value = (name: string): string => {
+      const m = new RegExp(`^switchboard_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text);
+      return m ? (Number(m[1]) * 1000).toFixed(0) : '?';
+    };
+    return `loop lag p99 ${value('p99')} ms, max ${value('max')} ms`;
+  } catch {
+    return 'loop lag ?';
+  }
 }
 
 function bestClean(steps: Step[]): Step | undefined {
@@ -316,7 +339,8 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
       }
       uas = await registeredUas({ host: LOOPBACK, port: sipPort });
       const pid = sb.child.pid ?? 0;
-      ours = await climb('switchboard', { scenario: UAC_AUTH, target: `${LOOPBACK}:${String(sipPort)}`, rates: ladder, seconds, holdMs, cpu: () => cpuSeconds(() => [pid]), uasPid: uas.pid, log: () => sbLog.toString(), settle });
+      const lag = (): Promise<string> => eventLoopLag(base, headers);
+      ours = await climb('switchboard', { scenario: UAC_AUTH, target: `${LOOPBACK}:${String(sipPort)}`, rates: ladder, seconds, holdMs, cpu: () => cpuSeconds(() => [pid]), uasPid: uas.pid, log: () => sbLog.toString(), settle, lag });
       process.stdout.write(`${await uasReport('switchboard', uas)}\n`);
     } finally {
       if (uas) await uas.stop();
