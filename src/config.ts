@@ -22,6 +22,8 @@ export interface Config {
   sipTlsPort: number | undefined;
   /** PEM file of CAs trusted, besides the system's, for the certificates of TLS trunks. */
   sipTlsCa: string | undefined;
+  /** DNS servers (`ip` or `ip:port`) asked for trunks' NAPTR/SRV/A records; empty: the system's. */
+  dnsServers: string[];
   logLevel: string;
   pbxName: string;
   /** The address phones should use to reach us; printed at first run and put in Contact/SDP later. */
@@ -110,6 +112,13 @@ function optional(raw: string): string | undefined {
   return raw.trim() === '' ? undefined : raw.trim();
 }
 
+function dnsServers(raw: string, name: string): string[] {
+  const list = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const bad = list.filter((e) => !/^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9a-fA-F:]+\](:\d{1,5})?|[0-9a-fA-F:]+)$/.test(e));
+  if (bad.length > 0) throw new ConfigError(name, `"${bad.join(', ')}" is not an address or address:port`);
+  return list;
+}
+
 function bool(raw: string, name: string): boolean {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
@@ -136,6 +145,7 @@ const SETTINGS: Setting[] = [
   { key: 'tlsKey', env: 'SWITCHBOARD_TLS_KEY', file: 'tlsKey', parse: optional },
   { key: 'sipTlsPort', env: 'SWITCHBOARD_SIP_TLS_PORT', file: 'sipTlsPort', parse: port },
   { key: 'sipTlsCa', env: 'SWITCHBOARD_SIP_TLS_CA', file: 'sipTlsCa', parse: optional },
+  { key: 'dnsServers', env: 'SWITCHBOARD_DNS_SERVERS', file: 'dnsServers', parse: dnsServers },
   { key: 'logLevel', env: 'SWITCHBOARD_LOG_LEVEL', file: 'logLevel', parse: logLevel },
   { key: 'pbxName', env: 'SWITCHBOARD_PBX_NAME', file: 'pbxName', parse: pbxName },
   { key: 'publicHost', env: 'SWITCHBOARD_PUBLIC_HOST', file: 'publicHost', parse: optional },
@@ -300,6 +310,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'databaseUrl'>> = {
   tlsKey: undefined,
   sipTlsPort: undefined,
   sipTlsCa: undefined,
+  dnsServers: [],
   logLevel: 'info',
   pbxName: 'PBX',
   publicHost: undefined,

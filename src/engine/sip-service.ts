@@ -56,7 +56,7 @@ export class SipService {
   constructor(private readonly options: SipServiceOptions) {
     const { config, store, logger } = options;
     this.guard = new AuthFailureGuard({ onBan: (address, until) => logger.warn({ address, until: new Date(until).toISOString() }, 'SIP source banned after repeated authentication failures') });
-    this.stack = new SipStack({ host: config.host, port: config.sipPort, guard: this.guard, timers: { T1: config.sipT1Ms }, ...sipTls(config), onError: (err, where) => logger.error({ err, where }, 'SIP handler failed') });
+    this.stack = new SipStack({ host: config.host, port: config.sipPort, guard: this.guard, timers: { T1: config.sipT1Ms }, dnsServers: config.dnsServers, ...sipTls(config), onError: (err, where) => logger.error({ err, where }, 'SIP handler failed') });
     this.locations = new LocationStore(store, config.nodeId);
     this.reachable = new ReachableLocations(this.locations);
     this.registrar = new Registrar(this.locations, this.guard, { realm: config.sipDomain, nonceSecret: randomBytes(32).toString('hex') });

@@ -7,6 +7,7 @@ import { createResponse, type SipMessage, type SipRequest } from './message/inde
 import type { Flow, MessageSender } from './transport/flow.ts';
 import { UdpTransport } from './transport/udp-transport.ts';
 import { TcpTransport } from './transport/tcp-transport.ts';
+import { ServerLocator } from './transport/server-locator.ts';
 import { TransactionLayer, type ServerTransaction, type TimerConfig, type InviteServerTransaction } from './transaction/index.ts';
 import type { AuthFailureGuard } from './security/auth-failure-guard.ts';
 
@@ -32,6 +33,8 @@ export interface SipStackOptions {
   onError?: (err: unknown, where: string) => void;
   /** SIP over TLS on `port` (0: any free one) with this certificate; off when unset. */
   tls?: { port: number; cert: string; key: string; ca?: string[] };
+  /** DNS servers for RFC 3263 lookups (`ip` or `ip:port`); the system's when unset. */
+  dnsServers?: string[];
 }
 
 /** What the layers above need of one transport: its port, flows to a peer, and sending. */
@@ -50,7 +53,11 @@ export class SipStack implements MessageSender {
   private dialogs: DialogUser | undefined;
   malformed = 0;
 
+  /** RFC 3263 server location for requests to a host name (trunks). */
+  readonly locator: ServerLocator;
+
   constructor(private readonly options: SipStackOptions) {
+    this.locator = new ServerLocator(options.dnsServers && options.dnsServers.length > 0 ? { servers: options.dnsServers } : {});
     const inbound = {
       onMessage: (m: SipMessage, f: Flow) => this.transactions.receive(m, f),
       onMalformed: () => {

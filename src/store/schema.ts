@@ -174,6 +174,7 @@ export interface TrunksTable {
   inboundIps: Json;
   mainNumber: string;
   maxChannels: number;
+  dnsSrv: Bool;
   enabled: Bool;
   createdAt: Stamp;
   updatedAt: Stamp;

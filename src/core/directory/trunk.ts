@@ -17,6 +17,7 @@ export const TrunkSchemas = entitySchemas({
     inboundIps: Type.Array(Type.String({ maxLength: 64, pattern: '^[0-9a-fA-F.:/]+$' }), { maxItems: 100 }),
     mainNumber: Type.String({ maxLength: 33, pattern: '^[+]?[0-9]{0,32}$' }),
     maxChannels: Type.Integer({ minimum: 0, maximum: 10000 }),
+    dnsSrv: Type.Boolean({ description: 'Locate the provider by RFC 3263: NAPTR and SRV records of host (port is then used only when none is published)' }),
     enabled: Type.Boolean(),
   },
   readOnly: { id: Type.Integer(), createdAt: Stamp, updatedAt: Stamp },

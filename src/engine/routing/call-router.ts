@@ -36,7 +36,7 @@ export interface RouterDeps {
   /** Names of the extension groups an extension belongs to (outbound rules may name them). */
   groupsOf(extension: string): Promise<string[]>;
   /** Where to send a call to `number` through a trunk, and the trunk's main number; undefined when the trunk is unusable. */
-  trunkTarget(trunkId: number, number: string): Promise<{ target: UacTarget; to: string; mainNumber: string; trunk: { id: number; maxChannels: number } } | undefined>;
+  trunkTarget(trunkId: number, number: string): Promise<{ targets: UacTarget[]; to: string; mainNumber: string; trunk: { id: number; maxChannels: number } } | undefined>;
   /** Simultaneous calls per trunk. */
   trunkChannels: TrunkChannels;
   /** An IVR menu by number, and its prompt as 8 kHz samples. */
@@ -192,7 +192,7 @@ export class CallRouter {
       const callerId = attempt.callerId || caller?.outboundCallerId || trunk.mainNumber || caller?.number || 'anonymous';
       const name = caller ? extensionParty(caller).name : '';
       const party: CallParty = { dn: attempt.number, dnType: 'ExternalLine', number: attempt.number, name: '' };
-      const outcome = await call.ringStep([{ party, target: trunk.target }], 120, this.d.address(callerId, name), trunk.to);
+      const outcome = await this.throughTrunk(call, party, trunk.targets, this.d.address(callerId, name), trunk.to);
       if (outcome.answered || outcome.callEnded) return;
       release();
       last = outcome;
@@ -200,6 +200,21 @@ export class CallRouter {
     }
     if (hops > MAX_HOPS) return call.fail(482, 'FAILED');
     call.fail(last.status, last.disposition);
+  }
+
+  /**
+   * RFC 3263 §4.3: the trunk's servers in turn while one cannot be reached
+   * (a TCP/TLS connection refused) or answers 5xx; any other answer is the
+   * trunk's. A UDP server that never answers is Timer B's timeout, which the
+   * call counts as no answer: the outbound rule's next route is tried.
+   */
+  private async throughTrunk(call: Call, party: CallParty, targets: UacTarget[], from: string, to: string): Promise<Awaited<ReturnType<Call['ringStep']>>> {
+    let outcome: Awaited<ReturnType<Call['ringStep']>> | undefined;
+    for (const target of targets) {
+      outcome = await call.ringStep([{ party, target }], 120, from, to);
+      if (outcome.answered || outcome.callEnded || outcome.status !== 503 || call.isEnded) break;
+    }
+    return outcome ?? { answered: false, callEnded: false, status: 503, disposition: 'FAILED' };
   }
 
   private async destination(call: Call, dest: Destination, from: string, hops: number, failure: Failure): Promise<void> {

@@ -4,7 +4,6 @@
 // too, so that a provider on this machine — or a test's — is not mistaken
 // for the phones on the same address).
 import { isIP } from 'node:net';
-import { lookup } from 'node:dns/promises';
 import type { Store } from '../../store/index.ts';
 import type { Trunk } from '../../core/directory/trunk.ts';
 import type { Flow } from '../../sip/transport/flow.ts';
@@ -38,29 +37,31 @@ export class TrunkLines {
     return trunks.find((t) => t.enabled && (t.inboundIps.some((e) => addressMatches(e, flow.remoteAddress)) || (t.host === flow.remoteAddress && t.port === flow.remotePort)));
   }
 
-  /** Where an INVITE for `number` through trunk `id` goes; undefined when the trunk is off or its host does not resolve. */
-  async target(id: number, number: string): Promise<{ target: UacTarget; to: string; mainNumber: string; trunk: Trunk } | undefined> {
+  /**
+   * Where an INVITE for `number` through trunk `id` goes: the provider's
+   * servers in the order to try them (RFC 3263 §4.3: the next one after a
+   * timeout, a transport error or a 503). Undefined when the trunk is off or
+   * its host does not resolve.
+   */
+  async target(id: number, number: string): Promise<{ targets: UacTarget[]; to: string; mainNumber: string; trunk: Trunk } | undefined> {
     const trunk = (await this.all()).find((t) => t.id === id);
     const transport = this.ctx.stack.transport(trunk?.transport ?? 'udp');
     if (!trunk?.enabled || trunk.host === '' || !transport) return undefined;
-    let address = trunk.host;
-    if (isIP(address) === 0) {
-      try {
-        address = (await lookup(trunk.host, { family: 4 })).address;
-      } catch {
-        return undefined;
-      }
-    }
     const port = trunk.port || (trunk.transport === 'tls' ? 5061 : 5060);
-    // TLS: the certificate must name the trunk's host, not the address it resolved to.
-    const flow = transport.flowTo(address, port, address === trunk.host ? undefined : trunk.host);
+    const servers = await this.ctx.stack.locator.locate(trunk.host, trunk.transport, trunk.dnsSrv ? undefined : port);
+    if (servers.length === 0) return undefined;
+    // The provider may challenge our INVITE (RFC 3261 §22.2): digest user is authId, else username.
+    const credentials = trunk.password !== '' && (trunk.authId || trunk.username) ? { credentials: { username: trunk.authId || trunk.username, password: trunk.password } } : {};
+    // The Request-URI names the provider (its domain when located by SRV, §4: the URI is not rewritten).
+    const uri = trunk.dnsSrv ? `sip:${number}@${trunk.host}` : `sip:${number}@${trunk.host}:${String(port)}`;
+    const targets = servers.map((s) => ({
+      uri: `${uri}${trunk.transport === 'udp' ? '' : `;transport=${trunk.transport}`}`,
+      // TLS: the certificate must name the host (the SRV target), not the address it resolved to.
+      flow: transport.flowTo(s.address, s.port, isIP(s.name) === 0 ? s.name : undefined),
+      ...credentials,
+    }));
     return {
-      target: {
-        uri: `sip:${number}@${trunk.host}:${String(port)}${trunk.transport === 'udp' ? '' : `;transport=${trunk.transport}`}`,
-        flow,
-        // The provider may challenge our INVITE (RFC 3261 §22.2): digest user is authId, else username.
-        ...(trunk.password !== '' && (trunk.authId || trunk.username) ? { credentials: { username: trunk.authId || trunk.username, password: trunk.password } } : {}),
-      },
+      targets,
       to: `<sip:${number}@${trunk.host}>`,
       mainNumber: trunk.mainNumber,
       trunk,

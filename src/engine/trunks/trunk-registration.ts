@@ -5,7 +5,6 @@
 // header field values, as opposed to a retransmission) until it has received a
 // final response from the registrar for the previous one" — every exchange
 // here is awaited before the next one starts.
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { SipRequest, generateBranch, generateCallId, generateTag, type SipResponse } from '../../sip/message/index.ts';
 import { DigestClient } from '../../sip/auth/digest-client.ts';
@@ -20,6 +19,8 @@ export interface RegistrationConfig {
   host: string;
   port: number;
   transport: 'udp' | 'tcp' | 'tls';
+  /** Locate the registrar by RFC 3263 NAPTR/SRV instead of host:port. */
+  dnsSrv?: boolean;
   username: string;
   authId: string;
   password: string;
@@ -181,17 +182,30 @@ export class TrunkRegistration {
    * the second 401 (or the 403) instead of a loop; a 423 is answered with the
    * registrar's Min-Expires (§10.2.8).
    */
+  /** Which of the located servers is used (RFC 3263 §4.3 failover moves it on). */
+  private server = 0;
+
   private async exchange(expires: number): Promise<Outcome> {
     let answeredFresh = false;
     let raised = false;
+    let tried = 1;
     for (;;) {
       let flow: Flow;
+      let servers: number;
       try {
-        flow = await this.flow();
+        ({ flow, servers } = await this.flow());
       } catch (err) {
         return { status: 503, reason: `cannot resolve ${this.config.host}: ${err instanceof Error ? err.message : String(err)}` };
       }
       const res = await this.send(this.build(expires, flow), flow);
+      // RFC 3263 §4.3: no answer, no connection or a 503 — the next server, once each.
+      if ((!(res instanceof Object) || res.status === 503) && tried < servers) {
+        tried++;
+        this.server++;
+        this.challenge = undefined;
+        answeredFresh = false;
+        continue;
+      }
       if (!(res instanceof Object)) return res === 'timeout' ? { status: 408, reason: 'Request Timeout' } : { status: 503, reason: 'Service Unavailable (transport error)' };
       const outcome: Outcome = { status: res.status, reason: res.reason, response: res };
       if (res.status === 401 || res.status === 407) {
@@ -223,7 +237,8 @@ export class TrunkRegistration {
     const c = this.config;
     const user = c.username || c.authId;
     const param = flow.protocol === 'udp' ? '' : `;transport=${flow.protocol}`;
-    const registrar = `sip:${c.host}${c.port === 5060 ? '' : `:${String(c.port)}`}${param}`;
+    // Located by SRV, the Request-URI is the provider's domain alone (RFC 3263 §4).
+    const registrar = `sip:${c.host}${c.port === 5060 || c.dnsSrv === true ? '' : `:${String(c.port)}`}${param}`;
     const aor = `<sip:${user}@${c.host}>`;
     const port = this.localPort();
     const headers: [string, string][] = [
@@ -249,13 +264,18 @@ export class TrunkRegistration {
     return this.deps.stack.transport(this.config.transport)?.port ?? this.deps.stack.udp.port;
   }
 
-  /** The registrar's address. RFC 3263 SRV/NAPTR is not done: the host's A/AAAA record and the configured port. */
-  private async flow(): Promise<Flow> {
-    const host = this.config.host.replace(/^\[(.*)\]$/, '$1');
-    const address = isIP(host) ? host : (await lookup(host)).address;
+  /**
+   * The registrar's address: the host's A record and the configured port,
+   * or with dnsSrv its servers by RFC 3263 (NAPTR, SRV). The one that last
+   * answered is kept (`server`); the next is taken when it fails.
+   */
+  private async flow(): Promise<{ flow: Flow; servers: number }> {
     const t = this.deps.stack.transport(this.config.transport);
     if (!t) throw new Error('SIP over TLS is not configured');
-    return t.flowTo(address, this.config.port, isIP(host) ? undefined : host);
+    const servers = await this.deps.stack.locator.locate(this.config.host, this.config.transport, this.config.dnsSrv === true ? undefined : this.config.port);
+    if (servers.length === 0) throw new Error('no address found');
+    const s = servers[this.server % servers.length]!;
+    return { flow: t.flowTo(s.address, s.port, isIP(s.name) === 0 ? s.name : undefined), servers: servers.length };
   }
 
   private send(request: SipRequest, flow: Flow): Promise<SipResponse | 'timeout' | 'transport'> {

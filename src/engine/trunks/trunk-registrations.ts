@@ -27,7 +27,7 @@ interface Entry {
 }
 
 function configOf(t: Trunk): RegistrationConfig {
-  return { trunkId: t.id, name: t.name, host: t.host, port: t.port, transport: t.transport, username: t.username, authId: t.authId, password: t.password ?? '', expires: t.registerExpires };
+  return { trunkId: t.id, name: t.name, host: t.host, port: t.port, transport: t.transport, dnsSrv: t.dnsSrv, username: t.username, authId: t.authId, password: t.password ?? '', expires: t.registerExpires };
 }
 
 function registers(t: Trunk): boolean {

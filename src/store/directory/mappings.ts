@@ -214,7 +214,7 @@ export const trunkMapping: EntityMapping = {
   table: 'trunks',
   key: 'id',
   keyKind: 'serial',
-  bools: ['register', 'enabled'],
+  bools: ['register', 'dnsSrv', 'enabled'],
   json: ['inboundIps'],
   secrets: ['password'],
   unique: ['name'],
@@ -231,6 +231,7 @@ export const trunkMapping: EntityMapping = {
     inboundIps: [],
     mainNumber: '',
     maxChannels: 0,
+    dnsSrv: false,
     enabled: true,
   }),
 };
