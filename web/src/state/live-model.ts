@@ -1,9 +1,10 @@
 // What the panel knows about the PBX right now: the directory's extensions and
-// queues, registered devices and live calls. Seeded from a REST snapshot, then
+// queues, registered devices, live calls and each queue's live status. Seeded from a REST snapshot, then
 // moved forward by events only (no polling). Applying an event is idempotent
 // so the events that overlap the snapshot do no harm.
 import { extensionState, type ExtensionState } from '../../../src/core/presence.ts';
-import type { CallInfo, Extension, Participant, PbxEvent, Queue } from '../api/types.ts';
+import { AGENT_STATES, type AgentState } from '../../../src/core/queue-status.ts';
+import type { CallInfo, Extension, Participant, PbxEvent, Queue, QueueAgentStatus, QueueStatus } from '../api/types.ts';
 
 export interface LiveModel {
   extensions: ReadonlyMap<string, Extension>;
@@ -11,9 +12,11 @@ export interface LiveModel {
   devices: ReadonlyMap<string, ReadonlySet<string>>;
   calls: ReadonlyMap<string, CallInfo>;
   queues: ReadonlyMap<string, Queue>;
+  /** The ACD's live view of each queue (GET /queues/{n}/status, then queue.updated / queue.agent). */
+  queueStatus: ReadonlyMap<string, QueueStatus>;
 }
 
-export const EMPTY_MODEL: LiveModel = { extensions: new Map(), devices: new Map(), calls: new Map(), queues: new Map() };
+export const EMPTY_MODEL: LiveModel = { extensions: new Map(), devices: new Map(), calls: new Map(), queues: new Map(), queueStatus: new Map() };
 
 export function applyEvent(m: LiveModel, e: PbxEvent): LiveModel {
   switch (e.type) {
@@ -50,9 +53,33 @@ export function applyEvent(m: LiveModel, e: PbxEvent): LiveModel {
       calls.delete(call.id);
       return { ...m, calls };
     }
+    case 'queue.updated':
+      return withQueueStatus(m, e.payload as QueueStatus);
+    case 'queue.agent': {
+      const a = e.payload as QueueAgentStatus;
+      const status = m.queueStatus.get(a.queue);
+      // A queue not seen yet: its next queue.updated (or a re-read) brings it whole.
+      if (!status) return m;
+      return withQueueStatus(m, withAgent(status, a));
+    }
     default:
       return m;
   }
+}
+
+export function withQueueStatus(m: LiveModel, status: QueueStatus): LiveModel {
+  const queueStatus = new Map(m.queueStatus);
+  queueStatus.set(status.queue, status);
+  return { ...m, queueStatus };
+}
+
+/** One agent's new state folded into its queue's status, with the counts by state kept true. */
+export function withAgent(status: QueueStatus, agent: QueueAgentStatus): QueueStatus {
+  const known = status.agents.some((x) => x.extension === agent.extension);
+  const agents = known ? status.agents.map((x) => (x.extension === agent.extension ? agent : x)) : [...status.agents, agent];
+  const agentCounts = Object.fromEntries(AGENT_STATES.map((s) => [s, 0])) as Record<AgentState, number>;
+  for (const x of agents) agentCounts[x.state] += 1;
+  return { ...status, agents, agentCounts };
 }
 
 const byId = (a: Participant, b: Participant): number => a.id.localeCompare(b.id, 'en', { numeric: true });
@@ -68,7 +95,10 @@ export function withQueue(m: LiveModel, number: string, queue: Queue | undefined
   const queues = new Map(m.queues);
   if (queue) queues.set(number, queue);
   else queues.delete(number);
-  return { ...m, queues };
+  if (queue || !m.queueStatus.has(number)) return { ...m, queues };
+  const queueStatus = new Map(m.queueStatus);
+  queueStatus.delete(number);
+  return { ...m, queues, queueStatus };
 }
 
 /** The participants an extension has in live calls. */
