@@ -1,7 +1,8 @@
 // One live call: direction, state, duration and each participant with the
 // actions of the native call routes (drop, hold/resume, blind transfer by
 // number or by dragging the participant onto an extension tile), and
-// attended transfer (consult, then complete), and recording on demand.
+// attended transfer (consult, then complete), recording on demand, and a
+// supervisor joining the call (barge, listen, whisper).
 import { useState, type FormEvent } from 'react';
 import type { ApiClient } from '../api/client.ts';
 import type { CallInfo, Participant } from '../api/types.ts';
@@ -9,7 +10,7 @@ import { Duration } from './Duration.tsx';
 import { PARTICIPANT_MIME, type DraggedParticipant } from './drag.ts';
 import { useAction } from './use-action.ts';
 
-export function CallCard({ call, calls, client, canControl }: { call: CallInfo; calls: readonly CallInfo[]; client: ApiClient; canControl: boolean }) {
+export function CallCard({ call, calls, client, canControl, supervisor }: { call: CallInfo; calls: readonly CallInfo[]; client: ApiClient; canControl: boolean; supervisor: string }) {
   const live = call.participants.filter((p) => p.status !== 'Ended');
   const caller = live.find((p) => p.direction === 'inbound');
   const callee = live.find((p) => p.direction === 'outbound');
@@ -27,6 +28,7 @@ export function CallCard({ call, calls, client, canControl }: { call: CallInfo; 
         </span>
       </div>
       {canControl && call.state === 'Talking' && <RecordButtons call={call} client={client} />}
+      {canControl && call.state === 'Talking' && <SuperviseButtons call={call} client={client} supervisor={supervisor} />}
       <ul className="participants">
         {live.map((p) => (
           <ParticipantRow key={p.id} p={p} consults={consultationsOf(p, calls)} client={client} canControl={canControl} />
@@ -53,6 +55,44 @@ function RecordButtons({ call, client }: { call: CallInfo; client: ApiClient }) 
         </span>
       )}
     </div>
+  );
+}
+
+const SUPERVISE = [
+  ['barge', 'Barge', 'Join the call: everyone hears the supervisor'],
+  ['listen', 'Listen', 'Listen in: nobody hears the supervisor'],
+  ['whisper', 'Whisper', 'Coach the agent: only the called extension hears the supervisor'],
+] as const;
+
+/**
+ * Barge / listen / whisper ring the supervisor's phones; the one that answers
+ * joins the call's mix. The supervisor's extension defaults to the key's own
+ * (GET /keys/self); whisper goes to the agent, the server's default.
+ */
+function SuperviseButtons({ call, client, supervisor }: { call: CallInfo; client: ApiClient; supervisor: string }) {
+  const [ext, setExt] = useState(supervisor);
+  const action = useAction();
+  const id = `sup-${call.id}`;
+  const run = (ev: FormEvent, verb: (typeof SUPERVISE)[number][0]): void => {
+    ev.preventDefault();
+    if (!(ev.currentTarget as HTMLButtonElement).form?.reportValidity()) return;
+    action.run(() => client.post(`/calls/${call.id}/${verb}`, { extension: ext.trim() }));
+  };
+  return (
+    <form className="call-tools supervise" onSubmit={(ev) => ev.preventDefault()}>
+      <label htmlFor={id}>Supervisor</label>
+      <input id={id} inputMode="numeric" pattern="[0-9]{2,10}" required placeholder="ext." value={ext} onChange={(e) => setExt(e.target.value)} aria-label={`Supervisor extension for call ${call.id}`} />
+      {SUPERVISE.map(([verb, word, title]) => (
+        <button key={verb} type="submit" className="small" title={title} disabled={action.busy} onClick={(ev) => run(ev, verb)}>
+          {word}
+        </button>
+      ))}
+      {action.error !== undefined && (
+        <span className="field-error" role="alert">
+          {action.error}
+        </span>
+      )}
+    </form>
   );
 }
 
