@@ -101,18 +101,31 @@ describe('panel: operator view', () => {
     await hangUpAll();
   });
 
-  it('Stop recording then Record from the page make two recordings of one call (rows appear when the call ends)', async () => {
+  it('the card shows the policy recording; Stop recording then Record turn the light off and on and make two recordings of one call', async () => {
     await call101to102();
     const [call] = await liveCalls();
     assert.ok(call);
     const card = page.getByTestId(`call-${call.id}`);
+    const light = card.getByTestId('recording-indicator');
     const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 800));
+    await light.waitFor(); // 101 records every call
     await pause();
     await card.getByRole('button', { name: 'Stop recording' }).click();
+    await light.waitFor({ state: 'detached' });
+    assert.equal((await api(t.base, t.adminKey, 'GET', '/api/v1/recordings/active')).body.length, 0);
     await pause();
     await card.getByRole('button', { name: 'Record', exact: true }).click();
+    await light.waitFor();
+    assert.equal(await card.getByRole('button', { name: 'Record', exact: true }).count(), 0, 'Record turned into Stop recording');
+    await card.getByRole('button', { name: 'Stop recording' }).waitFor();
+    await b.screenshot(page, 'operator-recording');
     await pause();
     assert.equal(await card.getByRole('alert').count(), 0, 'both actions were accepted');
+    // A page loaded now learns of the recording from GET /recordings/active.
+    const late = await b.newPage();
+    await signIn(late, t.base, t.adminKey);
+    await late.getByTestId(`call-${call.id}`).getByTestId('recording-indicator').waitFor();
+    await late.close();
     await hangUpAll();
     const recs = await eventually(async () => {
       const rows = (await api(t.base, t.adminKey, 'GET', `/api/v1/recordings?callId=${call.id}`)).body as { durationMs: number }[];
@@ -236,6 +249,7 @@ describe('panel: operator view', () => {
     assert.equal(await reader.getByTestId('role').textContent(), 'read key');
     await reader.locator('[data-testid="tile-101"][data-state="talking"]').waitFor();
     await reader.getByTestId('participant-101').waitFor();
+    await reader.getByTestId('recording-indicator').waitFor(); // the light is information, for every key
     for (const name of [/^Drop/, /^Hold/, /^Transfer/, /^Call from/, /^Record/, /^Stop recording/, /^Consult/, /^Complete transfer/, /^Log /, /^Barge/, /^Listen/, /^Whisper/]) assert.equal(await reader.getByRole('button', { name }).count(), 0, `a read key sees ${String(name)}`);
     assert.equal(await reader.getByTestId('participant-101').getAttribute('draggable'), 'false');
     await b.screenshot(reader, 'operator-read-key');

@@ -1,16 +1,17 @@
 // One live call: direction, state, duration and each participant with the
 // actions of the native call routes (drop, hold/resume, blind transfer by
 // number or by dragging the participant onto an extension tile), and
-// attended transfer (consult, then complete), recording on demand, and a
+// attended transfer (consult, then complete), recording on demand with a
+// light while the call is recorded, and a
 // supervisor joining the call (barge, listen, whisper).
 import { useState, type FormEvent } from 'react';
 import type { ApiClient } from '../api/client.ts';
-import type { CallInfo, Participant } from '../api/types.ts';
+import type { ActiveRecording, CallInfo, Participant } from '../api/types.ts';
 import { Duration } from './Duration.tsx';
 import { PARTICIPANT_MIME, type DraggedParticipant } from './drag.ts';
 import { useAction } from './use-action.ts';
 
-export function CallCard({ call, calls, client, canControl, supervisor }: { call: CallInfo; calls: readonly CallInfo[]; client: ApiClient; canControl: boolean; supervisor: string }) {
+export function CallCard({ call, calls, client, canControl, supervisor, recording }: { call: CallInfo; calls: readonly CallInfo[]; client: ApiClient; canControl: boolean; supervisor: string; recording: ActiveRecording | undefined }) {
   const live = call.participants.filter((p) => p.status !== 'Ended');
   const caller = live.find((p) => p.direction === 'inbound');
   const callee = live.find((p) => p.direction === 'outbound');
@@ -23,11 +24,16 @@ export function CallCard({ call, calls, client, canControl, supervisor }: { call
         <span className="badge" data-testid="call-state">
           {call.state}
         </span>
+        {recording && (
+          <span className="badge rec-indicator" data-testid="recording-indicator" title={`Recording since ${new Date(recording.startedAt).toLocaleTimeString()}`}>
+            Recording
+          </span>
+        )}
         <span className="call-duration" aria-label={call.answeredAt ? 'Talking for' : 'Ringing for'}>
           <Duration since={call.answeredAt ?? call.startedAt} />
         </span>
       </div>
-      {canControl && call.state === 'Talking' && <RecordButtons call={call} client={client} />}
+      {canControl && call.state === 'Talking' && <RecordButton call={call} client={client} recording={recording !== undefined} />}
       {canControl && call.state === 'Talking' && <SuperviseButtons call={call} client={client} supervisor={supervisor} />}
       <ul className="participants">
         {live.map((p) => (
@@ -38,17 +44,20 @@ export function CallCard({ call, calls, client, canControl, supervisor }: { call
   );
 }
 
-/** Recording on demand; the API is idempotent both ways, so no recording state is needed here. */
-function RecordButtons({ call, client }: { call: CallInfo; client: ApiClient }) {
+/** Recording on demand: one button that says what it will do, from the call's recording state (recording.started / .stopped). */
+function RecordButton({ call, client, recording }: { call: CallInfo; client: ApiClient; recording: boolean }) {
   const action = useAction();
   return (
     <div className="call-tools">
-      <button type="button" className="small" onClick={() => action.run(() => client.post(`/calls/${call.id}/record/start`))}>
-        Record
-      </button>
-      <button type="button" className="small" onClick={() => action.run(() => client.post(`/calls/${call.id}/record/stop`))}>
-        Stop recording
-      </button>
+      {recording ? (
+        <button type="button" className="small" disabled={action.busy} onClick={() => action.run(() => client.post(`/calls/${call.id}/record/stop`))}>
+          Stop recording
+        </button>
+      ) : (
+        <button type="button" className="small" disabled={action.busy} onClick={() => action.run(() => client.post(`/calls/${call.id}/record/start`))}>
+          Record
+        </button>
+      )}
       {action.error !== undefined && (
         <span className="field-error" role="alert">
           {action.error}

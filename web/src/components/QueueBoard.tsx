@@ -6,18 +6,9 @@ import type { ApiClient } from '../api/client.ts';
 import type { AgentState, QueueAgentStatus, QueueStatus } from '../api/types.ts';
 import { Duration } from './Duration.tsx';
 import { useAction } from './use-action.ts';
+import { serviceLevel } from '../state/service-level.ts';
 
 const STATE_WORDS: Record<AgentState, string> = { loggedOut: 'logged out', unavailable: 'unavailable', free: 'free', ringing: 'ringing', busy: 'busy', wrapUp: 'wrap-up' };
-
-/**
- * Today's service level as the share of callers who reached an agent:
- * answered / (answered + abandoned + sent on after the timeout). The ACD does
- * not count answers within a target time yet, so this is the honest figure.
- */
-export function serviceLevel(s: QueueStatus): number | undefined {
-  const offered = s.answeredToday + s.abandonedToday + s.timedOutToday;
-  return offered === 0 ? undefined : Math.round((s.answeredToday / offered) * 100);
-}
 
 export function QueueBoard({ status, client, canControl }: { status: QueueStatus; client: ApiClient; canControl: boolean }) {
   const oldest = status.waiting.reduce<string | undefined>((o, w) => (o === undefined || w.since < o ? w.since : o), undefined);

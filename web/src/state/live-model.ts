@@ -4,7 +4,7 @@
 // so the events that overlap the snapshot do no harm.
 import { extensionState, type ExtensionState } from '../../../src/core/presence.ts';
 import { AGENT_STATES, type AgentState } from '../../../src/core/queue-status.ts';
-import type { CallInfo, Extension, Participant, PbxEvent, Queue, QueueAgentStatus, QueueStatus } from '../api/types.ts';
+import type { ActiveRecording, CallInfo, Extension, Participant, PbxEvent, Queue, QueueAgentStatus, QueueStatus } from '../api/types.ts';
 
 export interface LiveModel {
   extensions: ReadonlyMap<string, Extension>;
@@ -14,9 +14,11 @@ export interface LiveModel {
   queues: ReadonlyMap<string, Queue>;
   /** The ACD's live view of each queue (GET /queues/{n}/status, then queue.updated / queue.agent). */
   queueStatus: ReadonlyMap<string, QueueStatus>;
+  /** Recordings in progress by call id (GET /recordings/active, then recording.started / .stopped). */
+  recordings: ReadonlyMap<string, ActiveRecording>;
 }
 
-export const EMPTY_MODEL: LiveModel = { extensions: new Map(), devices: new Map(), calls: new Map(), queues: new Map(), queueStatus: new Map() };
+export const EMPTY_MODEL: LiveModel = { extensions: new Map(), devices: new Map(), calls: new Map(), queues: new Map(), queueStatus: new Map(), recordings: new Map() };
 
 export function applyEvent(m: LiveModel, e: PbxEvent): LiveModel {
   switch (e.type) {
@@ -48,10 +50,21 @@ export function applyEvent(m: LiveModel, e: PbxEvent): LiveModel {
     }
     case 'call.ended': {
       const call = (e.payload as PbxEvent<'call.ended'>['payload']).call;
-      if (!m.calls.has(call.id)) return m;
+      if (!m.calls.has(call.id) && !m.recordings.has(call.id)) return m;
       const calls = new Map(m.calls);
       calls.delete(call.id);
-      return { ...m, calls };
+      const recordings = new Map(m.recordings);
+      recordings.delete(call.id);
+      return { ...m, calls, recordings };
+    }
+    case 'recording.started':
+    case 'recording.stopped': {
+      const r = e.payload as ActiveRecording;
+      const recordings = new Map(m.recordings);
+      if (e.type === 'recording.started') recordings.set(r.callId, r);
+      // Only the recording it names: a replayed stop must not clear a newer start.
+      else if (recordings.get(r.callId)?.recordingId === r.recordingId) recordings.delete(r.callId);
+      return { ...m, recordings };
     }
     case 'queue.updated':
       return withQueueStatus(m, e.payload as QueueStatus);

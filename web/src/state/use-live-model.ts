@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react';
 import type { ApiClient } from '../api/client.ts';
 import { EventStream, type StreamStatus } from '../api/event-stream.ts';
-import type { CallInfo, Device, Extension, Page, PbxEvent, Queue, QueueStatus } from '../api/types.ts';
+import type { ActiveRecording, CallInfo, Device, Extension, Page, PbxEvent, Queue, QueueStatus } from '../api/types.ts';
 import { applyEvent, EMPTY_MODEL, withExtension, withQueue, withQueueStatus, type LiveModel } from './live-model.ts';
 
 export function useLiveModel(client: ApiClient): { model: LiveModel; status: StreamStatus; error: string | undefined } {
@@ -35,11 +35,12 @@ export function useLiveModel(client: ApiClient): { model: LiveModel; status: Str
     };
     (async () => {
       const { lastSeq } = await client.get<{ lastSeq: number }>('/events?since=0&limit=1');
-      const [exts, queues, devices, calls] = await Promise.all([
+      const [exts, queues, devices, calls, recordings] = await Promise.all([
         client.get<Page<Extension>>('/extensions?limit=1000'),
         client.get<Page<Queue>>('/queues?limit=1000'),
         client.get<Device[]>('/registrations'),
         client.get<CallInfo[]>('/calls'),
+        client.get<ActiveRecording[]>('/recordings/active'),
       ]);
       const statuses = await Promise.all(queues.items.map((q) => client.get<QueueStatus>(`/queues/${encodeURIComponent(q.number)}/status`)));
       if (cancelled) return;
@@ -51,6 +52,7 @@ export function useLiveModel(client: ApiClient): { model: LiveModel; status: Str
         devices: devMap,
         calls: new Map(calls.map((c) => [c.id, c])),
         queueStatus: new Map(statuses.map((st) => [st.queue, st])),
+        recordings: new Map(recordings.map((r) => [r.callId, r])),
       });
       stream = new EventStream({
         key: client.key,

@@ -23,7 +23,7 @@ export function OperatorView({ client, model, canControl, canAdmin, supervisor }
         {calls.length === 0 ? <p className="muted">No calls right now.</p> : null}
         <ul className="call-list">
           {calls.map((c) => (
-            <CallCard key={c.id} call={c} calls={calls} client={client} canControl={canControl} supervisor={supervisor} />
+            <CallCard key={c.id} call={c} calls={calls} client={client} canControl={canControl} supervisor={supervisor} recording={model.recordings.get(c.id)} />
           ))}
         </ul>
         {canControl && calls.length > 0 && <p className="hint">Drag a participant onto an extension to transfer it there.</p>}
