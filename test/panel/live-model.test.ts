@@ -5,7 +5,6 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyEvent, EMPTY_MODEL, tileState, withExtension, withQueue, queueMemberships, type LiveModel } from '../../web/src/state/live-model.ts';
 import type { CallInfo, Extension, Participant, PbxEvent, QueueAgentStatus, QueueStatus } from '../../web/src/api/types.ts';
-import { serviceLevel } from '../../web/src/state/service-level.ts';
 
 const ext = (number: string, extra: Partial<Extension> = {}): Extension => ({ number, firstName: '', lastName: '', email: '', mobile: '', authId: number, enabled: true, dnd: false, forwardingProfile: 'Available', queueGlobalLoggedIn: true, recording: 'off', ...extra });
 const part = (id: string, dn: string, direction: 'inbound' | 'outbound', status: Participant['status']): Participant => ({ id, callId: '1', dn, dnType: 'Extension', device: '', partyNumber: dn, partyName: '', status, direction });
@@ -69,7 +68,7 @@ describe('panel live model', () => {
   const queueStatus = (agents: QueueAgentStatus[], extra: Partial<QueueStatus> = {}): QueueStatus => ({
     queue: '800', name: 'Support', pollingStrategy: 'hunt', waiting: [], longestWaitSeconds: 0,
     agentCounts: { loggedOut: 0, unavailable: 0, free: 0, ringing: 0, busy: 0, wrapUp: 0, ...Object.fromEntries(agents.map((a) => [a.state, agents.filter((x) => x.state === a.state).length])) },
-    agents, answeredToday: 0, abandonedToday: 0, timedOutToday: 0, ...extra,
+    agents, answeredToday: 0, abandonedToday: 0, timedOutToday: 0, serviceLevelSeconds: 20, answeredInTargetToday: 0, serviceLevel: null, ...extra,
   });
 
   it('queue.updated replaces a queue status; queue.agent moves one agent and keeps the counts true, twice as once', () => {
@@ -97,10 +96,5 @@ describe('panel live model', () => {
     assert.equal(m.recordings.get('1')?.recordingId, 'r2');
     m = applyEvent(m, ev('call.ended', { call: call('Ended', []), disposition: 'ANSWERED', duration: 3, billsec: 2, cdrUniqueid: 'u1' }));
     assert.equal(m.recordings.size, 0);
-  });
-
-  it('service level: answered of all callers today, none without callers', () => {
-    assert.equal(serviceLevel(queueStatus([])), undefined);
-    assert.equal(serviceLevel(queueStatus([], { answeredToday: 3, abandonedToday: 1, timedOutToday: 0 })), 75);
   });
 });

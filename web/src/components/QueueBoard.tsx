@@ -1,18 +1,18 @@
 // One queue on the wallboard: its waiting callers (the longest wait counting
 // up), agents by state, today's answered and abandoned callers and the
-// service level; a control key logs agents in and out of the queue here.
+// service level (the ACD's: answered within the queue's target); a control
+// key logs agents in and out of the queue here.
 import type { ReactNode } from 'react';
 import type { ApiClient } from '../api/client.ts';
 import type { AgentState, QueueAgentStatus, QueueStatus } from '../api/types.ts';
 import { Duration } from './Duration.tsx';
 import { useAction } from './use-action.ts';
-import { serviceLevel } from '../state/service-level.ts';
 
 const STATE_WORDS: Record<AgentState, string> = { loggedOut: 'logged out', unavailable: 'unavailable', free: 'free', ringing: 'ringing', busy: 'busy', wrapUp: 'wrap-up' };
 
 export function QueueBoard({ status, client, canControl }: { status: QueueStatus; client: ApiClient; canControl: boolean }) {
   const oldest = status.waiting.reduce<string | undefined>((o, w) => (o === undefined || w.since < o ? w.since : o), undefined);
-  const sl = serviceLevel(status);
+  const sl = status.serviceLevel;
   const c = status.agentCounts;
   return (
     <li className={`queue-board${status.waiting.length > 0 ? ' has-waiting' : ''}`} data-testid={`queue-${status.queue}`} aria-label={`Queue ${status.queue} ${status.name}`}>
@@ -32,8 +32,8 @@ export function QueueBoard({ status, client, canControl }: { status: QueueStatus
         <Figure label="Abandoned today" testId="abandoned" warn={status.abandonedToday > 0}>
           {status.abandonedToday}
         </Figure>
-        <Figure label="Service level" testId="service-level" title="Callers answered of all callers today (answered, abandoned, timed out)">
-          {sl === undefined ? '—' : `${String(sl)} %`}
+        <Figure label={`Service level (${String(status.serviceLevelSeconds)} s)`} testId="service-level" title={`Callers answered within ${String(status.serviceLevelSeconds)} s of all who left the queue today (answered, abandoned, timed out)`}>
+          {sl === null ? '—' : `${String(sl)} %`}
         </Figure>
       </dl>
       <p className="agent-counts" data-testid="agent-counts">
