@@ -221,6 +221,9 @@ describe('panel: directory admin', () => {
     await form.getByRole('button', { name: 'Save' }).click();
     await page.getByTestId('ring-groups-row-610').filter({ hasText: '102' }).waitFor();
     assert.deepEqual((await api(t.base, t.adminKey, 'GET', '/api/v1/ring-groups/610')).body.members, ['102']);
+    // A change made elsewhere (another admin, a script) shows without a reload.
+    assert.equal((await api(t.base, t.adminKey, 'PATCH', '/api/v1/ring-groups/610', { name: 'Night desk EU' })).status, 200);
+    await page.getByTestId('ring-groups-row-610').filter({ hasText: 'Night desk EU' }).waitFor();
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Delete ring group 610' }).click();
     await page.getByTestId('ring-groups-row-610').waitFor({ state: 'detached' });

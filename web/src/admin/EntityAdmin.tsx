@@ -1,5 +1,5 @@
 // A directory collection as a table with create, edit and delete (admin keys;
-// other keys see the table). One component for every collection: the entity
+// other keys see the table), re-read when the event stream says it changed. One component for every collection: the entity
 // config says how to list it, the API's schemas say what the form holds.
 import { useCallback, useEffect, useState } from 'react';
 import { errorText, type ApiClient } from '../api/client.ts';
@@ -11,7 +11,7 @@ import { humanize } from './json-schema.ts';
 
 type Item = Record<string, unknown>;
 
-export function EntityAdmin({ client, entity, canEdit }: { client: ApiClient; entity: EntityConfig; canEdit: boolean }) {
+export function EntityAdmin({ client, entity, canEdit, changes }: { client: ApiClient; entity: EntityConfig; canEdit: boolean; changes: number }) {
   const [items, setItems] = useState<Item[]>();
   const [editing, setEditing] = useState<Item | 'new'>();
   const [secret, setSecret] = useState<string>();
@@ -22,7 +22,8 @@ export function EntityAdmin({ client, entity, canEdit }: { client: ApiClient; en
       (err: unknown) => setError(errorText(err)),
     );
   }, [client, entity]);
-  useEffect(reload, [reload]);
+  // Again on every directory.changed for this entity, whoever made the change.
+  useEffect(reload, [reload, changes]);
 
   const label = (x: Item): string => `${String(x[entity.key])}`;
   const remove = async (x: Item): Promise<void> => {

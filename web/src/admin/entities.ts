@@ -4,6 +4,8 @@
 export interface EntityConfig {
   /** The hash segment (#/directory/<section>) and the API path (/api/v1/<path>). */
   path: string;
+  /** Its name in directory.changed events; none for collections outside the directory (webhooks). */
+  entity?: string;
   title: string;
   /** One item, in words ("ring group"). */
   noun: string;
@@ -20,13 +22,13 @@ export interface EntityConfig {
 }
 
 export const ENTITIES: readonly EntityConfig[] = [
-  { path: 'ring-groups', title: 'Ring groups', noun: 'ring group', key: 'number', columns: ['number', 'name', 'strategy', 'members', 'noAnswer'] },
-  { path: 'queues', title: 'Queues', noun: 'queue', key: 'number', columns: ['number', 'name', 'pollingStrategy', 'agents', 'noAnswer'] },
-  { path: 'ivrs', title: 'IVRs', noun: 'IVR', key: 'number', columns: ['number', 'name', 'prompt', 'options'] },
-  { path: 'trunks', title: 'Trunks', noun: 'trunk', key: 'id', columns: ['id', 'name', 'host', 'port', 'transport', 'register', 'enabled'] },
-  { path: 'inbound-rules', title: 'Inbound rules', noun: 'inbound rule', key: 'id', columns: ['id', 'name', 'did', 'inHours', 'outOfHours'] },
-  { path: 'outbound-rules', title: 'Outbound rules', noun: 'outbound rule', key: 'id', columns: ['id', 'priority', 'name', 'prefix', 'routes'] },
-  { path: 'contacts', title: 'Contacts', noun: 'contact', key: 'id', columns: ['id', 'firstName', 'lastName', 'company', 'mobile', 'email'] },
+  { path: 'ring-groups', entity: 'ringGroups', title: 'Ring groups', noun: 'ring group', key: 'number', columns: ['number', 'name', 'strategy', 'members', 'noAnswer'] },
+  { path: 'queues', entity: 'queues', title: 'Queues', noun: 'queue', key: 'number', columns: ['number', 'name', 'pollingStrategy', 'agents', 'noAnswer'] },
+  { path: 'ivrs', entity: 'ivrs', title: 'IVRs', noun: 'IVR', key: 'number', columns: ['number', 'name', 'prompt', 'options'] },
+  { path: 'trunks', entity: 'trunks', title: 'Trunks', noun: 'trunk', key: 'id', columns: ['id', 'name', 'host', 'port', 'transport', 'register', 'enabled'] },
+  { path: 'inbound-rules', entity: 'inboundRules', title: 'Inbound rules', noun: 'inbound rule', key: 'id', columns: ['id', 'name', 'did', 'inHours', 'outOfHours'] },
+  { path: 'outbound-rules', entity: 'outboundRules', title: 'Outbound rules', noun: 'outbound rule', key: 'id', columns: ['id', 'priority', 'name', 'prefix', 'routes'] },
+  { path: 'contacts', entity: 'contacts', title: 'Contacts', noun: 'contact', key: 'id', columns: ['id', 'firstName', 'lastName', 'company', 'mobile', 'email'] },
   { path: 'webhooks', title: 'Webhooks', noun: 'webhook', key: 'id', columns: ['id', 'url', 'events', 'enabled'], bareList: true, secretOnCreate: 'secret', adminOnly: true },
 ];
 

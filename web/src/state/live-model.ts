@@ -16,9 +16,11 @@ export interface LiveModel {
   queueStatus: ReadonlyMap<string, QueueStatus>;
   /** Recordings in progress by call id (GET /recordings/active, then recording.started / .stopped). */
   recordings: ReadonlyMap<string, ActiveRecording>;
+  /** directory.changed events seen per entity (`ringGroups`…): a list showing that entity re-reads when it moves. */
+  directoryChanges: ReadonlyMap<string, number>;
 }
 
-export const EMPTY_MODEL: LiveModel = { extensions: new Map(), devices: new Map(), calls: new Map(), queues: new Map(), queueStatus: new Map(), recordings: new Map() };
+export const EMPTY_MODEL: LiveModel = { extensions: new Map(), devices: new Map(), calls: new Map(), queues: new Map(), queueStatus: new Map(), recordings: new Map(), directoryChanges: new Map() };
 
 export function applyEvent(m: LiveModel, e: PbxEvent): LiveModel {
   switch (e.type) {
@@ -65,6 +67,12 @@ export function applyEvent(m: LiveModel, e: PbxEvent): LiveModel {
       // Only the recording it names: a replayed stop must not clear a newer start.
       else if (recordings.get(r.callId)?.recordingId === r.recordingId) recordings.delete(r.callId);
       return { ...m, recordings };
+    }
+    case 'directory.changed': {
+      const entity = (e.payload as PbxEvent<'directory.changed'>['payload']).entity;
+      const directoryChanges = new Map(m.directoryChanges);
+      directoryChanges.set(entity, (directoryChanges.get(entity) ?? 0) + 1);
+      return { ...m, directoryChanges };
     }
     case 'queue.updated':
       return withQueueStatus(m, e.payload as QueueStatus);

@@ -53,6 +53,7 @@ export function useLiveModel(client: ApiClient): { model: LiveModel; status: Str
         calls: new Map(calls.map((c) => [c.id, c])),
         queueStatus: new Map(statuses.map((st) => [st.queue, st])),
         recordings: new Map(recordings.map((r) => [r.callId, r])),
+        directoryChanges: new Map(),
       });
       stream = new EventStream({
         key: client.key,
@@ -61,7 +62,7 @@ export function useLiveModel(client: ApiClient): { model: LiveModel; status: Str
         onReset: () => setGeneration((g) => g + 1),
         onEvent: (e) => {
           if (e.type === 'directory.changed') refetch(e as PbxEvent<'directory.changed'>);
-          else setModel((m) => applyEvent(m, e));
+          setModel((m) => applyEvent(m, e));
         },
       });
     })().catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));

@@ -29,7 +29,7 @@ export function DirectoryView({ client, model, canEdit, section }: { client: Api
           </a>
         ))}
       </nav>
-      {entity ? <EntityAdmin key={entity.path} client={client} entity={entity} canEdit={canEdit} /> : <Extensions client={client} model={model} canEdit={canEdit} />}
+      {entity ? <EntityAdmin key={entity.path} client={client} entity={entity} canEdit={canEdit} changes={entity.entity !== undefined ? (model.directoryChanges.get(entity.entity) ?? 0) : 0} /> : <Extensions client={client} model={model} canEdit={canEdit} />}
     </div>
   );
 }
