@@ -9,9 +9,16 @@ export function WallboardView({ client, model, canControl }: { client: ApiClient
   const waiting = statuses.reduce((n, s) => n + s.waiting.length, 0);
   return (
     <section className="wallboard" aria-labelledby="wallboard-title">
-      <h2 id="wallboard-title">
-        Queues <span className="muted">· {waiting} waiting</span>
-      </h2>
+      <div className="wallboard-head">
+        <h2 id="wallboard-title">
+          Queues <span className="muted">· {waiting} waiting</span>
+        </h2>
+        {document.fullscreenEnabled && (
+          <button type="button" onClick={() => void (document.fullscreenElement ? document.exitFullscreen() : document.documentElement.requestFullscreen())}>
+            Full screen
+          </button>
+        )}
+      </div>
       {statuses.length === 0 && <p className="muted">No queues.</p>}
       <ul className="queue-boards">
         {statuses.map((s) => (
