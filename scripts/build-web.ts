@@ -11,7 +11,7 @@ const INDEX = join(WEB, 'dist', 'index.html');
 /** Held while building: two test files starting at once must not both empty web/dist. */
 const LOCK = join(WEB, '.build-lock');
 /** Server files the panel bundles (pure core logic shared with the dialects). */
-const SHARED = [resolve(import.meta.dirname, '../src/core/presence.ts')];
+const SHARED = ['presence.ts', 'queue-status.ts'].map((f) => resolve(import.meta.dirname, '../src/core', f));
 
 function newestSource(dir: string): number {
   let newest = 0;

@@ -2,7 +2,7 @@
 // sequence number. Dialects subscribe and render; the native WebSocket lets a
 // client resume from a sequence number.
 import type { CallInfo, Participant, Disposition } from './calls.ts';
-import type { RecordingInfo } from './recordings.ts';
+import type { ActiveRecording, RecordingInfo } from './recordings.ts';
 import type { TrunkStatus } from './trunk-status.ts';
 import type { VoicemailMessage } from './voicemail.ts';
 import type { QueueAgentStatus, QueueStatus } from './queue-status.ts';
@@ -20,6 +20,9 @@ export interface EventPayloads {
   'device.unregistered': { extension: string; contact: string; reason: 'expired' | 'removed' | 'unreachable' };
   'key.created': { id: string; role: string; label: string };
   'key.revoked': { id: string };
+  /** A call started being recorded (its policy or on demand); `recording.stopped` when that recording ends. */
+  'recording.started': ActiveRecording;
+  'recording.stopped': ActiveRecording;
   'recording.ready': { recording: RecordingInfo };
   /** An SMS changed state (seed 003 smsSendResponse); `to` in international format. */
   'sms.updated': { id: string; to: string; status: string; error: string };

@@ -4,7 +4,7 @@
 import type { Role } from './roles.ts';
 import type { EventPayloads, EventType, PbxEvent } from './events.ts';
 import type { CallInfo, Participant } from './calls.ts';
-import type { RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } from './recordings.ts';
+import type { ActiveRecording, RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } from './recordings.ts';
 import type { DeliveryStatus, WebhookDelivery, WebhookSubscription, WebhookSubscriptionInput } from './webhooks.ts';
 import type { TrunkStatus } from './trunk-status.ts';
 import type { VoicemailMessage } from './voicemail.ts';
@@ -260,6 +260,8 @@ export interface PbxControl {
   recordings: {
     /** Newest first. */
     list(query?: RecordingQuery): Promise<RecordingInfo[]>;
+    /** The recordings in progress on this node's calls now (recording.started / .stopped follow them). */
+    inProgress(): ActiveRecording[];
     get(id: string): Promise<RecordingInfo>;
     /** The link stops working for good; the files stay. */
     revoke(id: string): Promise<RecordingInfo>;

@@ -54,4 +54,13 @@ export interface QueueStatus {
   answeredToday: number;
   abandonedToday: number;
   timedOutToday: number;
+  /** The queue's target answer time (serviceLevelSeconds). */
+  serviceLevelSeconds: number;
+  /** Callers answered today within that target. */
+  answeredInTargetToday: number;
+  /**
+   * Service level today, whole percent: answered within the target of all
+   * callers who left the queue (answered, abandoned, timed out); null before the first.
+   */
+  serviceLevel: number | null;
 }

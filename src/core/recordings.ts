@@ -34,6 +34,13 @@ export interface RecordingInfo {
   revokedAt: string | null;
 }
 
+/** A recording in progress: the call it belongs to, from when. */
+export interface ActiveRecording {
+  callId: string;
+  recordingId: string;
+  startedAt: string;
+}
+
 /** What the download route streams. */
 export interface RecordingFile {
   path: string;

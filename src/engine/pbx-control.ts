@@ -10,7 +10,7 @@ import { listCdr } from './cdr/cdr-query.ts';
 import { readQuerySnapshot } from '../store/query-views.ts';
 import { runReadOnlyQuery } from '../store/readonly-query.ts';
 import { liveCallTables } from './query/live-call-tables.ts';
-import type { RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } from '../core/recordings.ts';
+import type { ActiveRecording, RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } from '../core/recordings.ts';
 import type { ConferenceRoom, RecordingQuery } from '../core/pbx-control.ts';
 import type { TrunkStatus } from '../core/trunk-status.ts';
 import type { Trunk } from '../core/directory/trunk.ts';
@@ -139,6 +139,7 @@ const NO_SMS: SmsSink = {
 export interface RecordingSource {
   record(callId: string, action: RecordingAction): Promise<void>;
   list(q?: RecordingQuery): Promise<RecordingInfo[]>;
+  inProgress(): ActiveRecording[];
   get(id: string): Promise<RecordingInfo>;
   revoke(id: string): Promise<RecordingInfo>;
   open(token: string, format: RecordingFormat): Promise<RecordingFile>;
@@ -150,6 +151,7 @@ const NO_RECORDINGS: RecordingSource = {
     throw new PbxError('SB_NOT_READY', 'the SIP engine is not running');
   },
   list: async () => [],
+  inProgress: () => [],
   get: async (id) => {
     throw new PbxError('SB_NOT_FOUND', `recording ${id} does not exist`);
   },
@@ -294,6 +296,7 @@ export function createPbxControl(
     },
     recordings: {
       list: (q) => recordings.list(q),
+      inProgress: () => recordings.inProgress(),
       get: (id) => recordings.get(id),
       revoke: (id) => recordings.revoke(id),
       open: (token, format) => recordings.open(token, format),

@@ -10,6 +10,7 @@ import { migration005 } from './migrations/005-sms.ts';
 import { migration007 } from './migrations/007-route-points.ts';
 import { migration010 } from './migrations/010-device-path.ts';
 import { migration011 } from './migrations/011-voicemail.ts';
+import { migration012 } from './migrations/012-queue-service-level.ts';
 import { migration017 } from './migrations/017-trunk-dns-srv.ts';
 import type { Database } from './schema.ts';
 
@@ -24,6 +25,7 @@ function provider(dialect: SqlDialectName): MigrationProvider {
       '007-route-points': migration007,
       '010-device-path': migration010,
       '011-voicemail': migration011,
+      '012-queue-service-level': migration012,
       '017-trunk-dns-srv': migration017,
     }),
   };

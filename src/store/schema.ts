@@ -105,6 +105,7 @@ export interface QueuesTable {
   ringTimeout: number;
   masterTimeout: number;
   wrapUpTime: number;
+  serviceLevelSeconds: number;
   maxCallers: number;
   announcementInterval: number;
   announcePosition: Bool;

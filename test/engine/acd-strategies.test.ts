@@ -122,10 +122,10 @@ describe('ACD agent states', () => {
   });
 
   it('a snapshot counts agents by state and numbers the waiting callers', () => {
-    book.answered('800', '201');
+    book.answered('800', '201', true);
     book.abandoned('800');
     const s = queueStatus(
-      { number: '800', name: 'Sales', pollingStrategy: 'hunt', agents: [{ extension: '201', loggedIn: true }, { extension: '203', loggedIn: true }, { extension: '202', loggedIn: true }] },
+      { number: '800', name: 'Sales', pollingStrategy: 'hunt', serviceLevelSeconds: 20, agents: [{ extension: '201', loggedIn: true }, { extension: '203', loggedIn: true }, { extension: '202', loggedIn: true }] },
       [{ callId: '7', callerNumber: '101', callerName: 'Ada', since: now - 12_000 }, { callId: '8', callerNumber: '102', callerName: '', since: now - 3000 }],
       facts(),
     );
@@ -134,6 +134,8 @@ describe('ACD agent states', () => {
     assert.equal(s.longestWaitSeconds, 12);
     assert.equal(s.answeredToday, 1);
     assert.equal(s.abandonedToday, 1);
+    assert.equal(s.answeredInTargetToday, 1);
+    assert.equal(s.serviceLevel, 50, 'one of the two callers who left was answered in time');
     assert.equal(s.agents[0]!.answeredToday, 1);
     assert.deepEqual(renderQueueFrame(s), { queue: { peer: 'Sales', calls: '2' } });
     assert.deepEqual(renderQmember(s.agents[0]!, { pbxName: 'PBX' } as never), {

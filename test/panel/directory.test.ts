@@ -44,9 +44,16 @@ describe('panel: directory admin', () => {
     assert.equal(stored.body.firstName, 'Grace');
     assert.equal(stored.body.authPassword, password);
     await page.getByTestId('ext-row-120').waitFor();
+    // What to type into the phone: this host, the SIP ports actually bound, the user and the password.
+    const hint = (await page.getByTestId('provisioning').textContent()) ?? '';
+    assert.match(hint, /SIP server \(registrar, proxy\): 127\.0\.0\.1\n/);
+    assert.match(hint, new RegExp(`Port / transport: UDP ${String(t.sipPort)}`));
+    assert.match(hint, /User name: 120\n/);
+    assert.ok(hint.includes(`Password: ${password}`), hint);
+    assert.ok(hint.includes(`sip:120@127.0.0.1:${String(t.sipPort)}`), hint);
     // Shown once: after Done the password is nowhere on the page.
-    await page.getByRole('button', { name: 'Copy' }).click();
-    await page.getByRole('button', { name: 'Copied' }).waitFor();
+    await page.getByRole('button', { name: 'Copy', exact: true }).click();
+    await page.getByRole('button', { name: 'Copied', exact: true }).waitFor();
     assert.equal(await page.evaluate('navigator.clipboard.readText()'), password);
     await b.screenshot(page, 'directory-created');
     await page.getByRole('button', { name: 'Done' }).click();
@@ -145,9 +152,120 @@ describe('panel: directory admin', () => {
     assert.equal((await agents()).find((a) => a.extension === '102')?.loggedIn, true);
   });
 
+  it('creates a ring group through the schema-driven form; the API stores what was typed, typed (numbers, lists, a nested destination)', async () => {
+    await page.getByRole('link', { name: 'Directory' }).click();
+    await page.getByRole('navigation', { name: 'Directory sections' }).getByRole('link', { name: 'Ring groups' }).click();
+    await page.getByTestId('ring-groups-row-600').waitFor();
+    await page.getByRole('button', { name: 'New ring group' }).click();
+    const form = page.getByRole('form', { name: 'New ring group' });
+    await form.getByLabel('Number', { exact: true }).fill('610');
+    await form.getByLabel('Name', { exact: true }).fill('Night desk');
+    await form.getByLabel('Strategy', { exact: true }).selectOption('hunt');
+    await form.getByLabel('Ring time', { exact: true }).fill('15');
+    await form.getByLabel('Members', { exact: true }).fill('101, 103');
+    await form.getByLabel('No answer type', { exact: true }).selectOption('extension');
+    await form.getByLabel('No answer number', { exact: true }).fill('100');
+    await b.screenshot(page, 'directory-ring-group-form');
+    await form.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByTestId('ring-groups-row-610').filter({ hasText: 'Night desk' }).waitFor();
+    const stored = await api(t.base, t.adminKey, 'GET', '/api/v1/ring-groups/610');
+    assert.equal(stored.status, 200);
+    assert.equal(stored.body.name, 'Night desk');
+    assert.equal(stored.body.strategy, 'hunt');
+    assert.equal(stored.body.ringTime, 15);
+    assert.deepEqual(stored.body.members, ['101', '103']);
+    assert.deepEqual(stored.body.noAnswer, { type: 'extension', number: '100' });
+  });
+
+  it('a duplicate ring group number and a bad nested field show next to their field; nothing is created or changed', async () => {
+    await page.getByRole('button', { name: 'New ring group' }).click();
+    const form = page.getByRole('form', { name: 'New ring group' });
+    await form.getByLabel('Number', { exact: true }).fill('600');
+    await form.getByLabel('Name', { exact: true }).fill('Copy of sales');
+    await form.getByRole('button', { name: 'Create', exact: true }).click();
+    const dup = form.getByTestId('error-number');
+    await dup.waitFor();
+    assert.match((await dup.textContent()) ?? '', /600 is already used/);
+    const number = form.getByLabel('Number', { exact: true });
+    assert.equal(await number.getAttribute('aria-invalid'), 'true');
+    assert.equal(await number.getAttribute('aria-describedby'), await dup.getAttribute('id'));
+    assert.equal((await api(t.base, t.adminKey, 'GET', '/api/v1/ring-groups/600')).body.name, 'Sales', 'the existing group is untouched');
+    await b.screenshot(page, 'directory-ring-group-duplicate');
+
+    // A nested field's error lands on that field, not on the form.
+    await number.fill('611');
+    await form.getByLabel('No answer type', { exact: true }).selectOption('external');
+    await form.getByLabel('No answer number', { exact: true }).fill('12ab');
+    await form.getByRole('button', { name: 'Create', exact: true }).click();
+    await form.getByTestId('error-noAnswer/number').waitFor();
+    assert.equal(await form.getByTestId('error-number').count(), 0, 'the number is fine now');
+    assert.equal(await form.getByLabel('No answer number', { exact: true }).getAttribute('aria-invalid'), 'true');
+    // A member that is not a number (pointer members/1): the error is next to the members list.
+    await form.getByLabel('No answer number', { exact: true }).fill('');
+    await form.getByLabel('No answer type', { exact: true }).selectOption('none');
+    await form.getByLabel('Members', { exact: true }).fill('101, x');
+    await form.getByRole('button', { name: 'Create', exact: true }).click();
+    const members = form.getByTestId('error-members');
+    await members.waitFor();
+    assert.match((await members.textContent()) ?? '', /pattern/);
+    assert.equal(await form.getByLabel('Members', { exact: true }).getAttribute('aria-invalid'), 'true');
+    assert.equal((await api(t.base, t.adminKey, 'GET', '/api/v1/ring-groups/611')).status, 404);
+    await form.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('edits and deletes a ring group; a queue, a contact and a webhook go through the same form', async () => {
+    await page.getByRole('button', { name: 'Edit ring group 610' }).click();
+    const form = page.getByRole('form', { name: 'Edit ring group 610' });
+    assert.equal(await form.getByLabel('Number', { exact: true }).getAttribute('readonly'), '');
+    await form.getByLabel('Members', { exact: true }).fill('102');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('ring-groups-row-610').filter({ hasText: '102' }).waitFor();
+    assert.deepEqual((await api(t.base, t.adminKey, 'GET', '/api/v1/ring-groups/610')).body.members, ['102']);
+    // A change made elsewhere (another admin, a script) shows without a reload.
+    assert.equal((await api(t.base, t.adminKey, 'PATCH', '/api/v1/ring-groups/610', { name: 'Night desk EU' })).status, 200);
+    await page.getByTestId('ring-groups-row-610').filter({ hasText: 'Night desk EU' }).waitFor();
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete ring group 610' }).click();
+    await page.getByTestId('ring-groups-row-610').waitFor({ state: 'detached' });
+    assert.equal((await api(t.base, t.adminKey, 'GET', '/api/v1/ring-groups/610')).status, 404);
+
+    const sections = page.getByRole('navigation', { name: 'Directory sections' });
+    await sections.getByRole('link', { name: 'Queues' }).click();
+    await page.getByRole('button', { name: 'New queue' }).click();
+    let f = page.getByRole('form', { name: 'New queue' });
+    await f.getByLabel('Number', { exact: true }).fill('810');
+    await f.getByLabel('Name', { exact: true }).fill('Billing');
+    await f.getByRole('button', { name: 'Add to Agents' }).click();
+    await f.getByLabel('Agents 1 extension', { exact: true }).fill('104');
+    await f.getByLabel('Agents 1 logged in', { exact: true }).check();
+    await f.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByTestId('queues-row-810').waitFor();
+    assert.deepEqual((await api(t.base, t.adminKey, 'GET', '/api/v1/queues/810')).body.agents, [{ extension: '104', loggedIn: true }]);
+
+    await sections.getByRole('link', { name: 'Contacts' }).click();
+    await page.getByRole('button', { name: 'New contact' }).click();
+    f = page.getByRole('form', { name: 'New contact' });
+    await f.getByLabel('First name', { exact: true }).fill('Marie');
+    await f.getByLabel('Mobile', { exact: true }).fill('+48 600 100 200');
+    await f.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('cell', { name: 'Marie' }).waitFor();
+    const contacts = (await api(t.base, t.adminKey, 'GET', '/api/v1/contacts?q=Marie')).body.items as { mobile: string }[];
+    assert.equal(contacts[0]?.mobile, '+48 600 100 200');
+
+    await sections.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByRole('button', { name: 'New webhook' }).click();
+    f = page.getByRole('form', { name: 'New webhook' });
+    await f.getByLabel('Url', { exact: true }).fill('ftp://crm.example');
+    await f.getByLabel('Events', { exact: true }).fill('call.*');
+    await f.getByRole('button', { name: 'Create', exact: true }).click();
+    await f.getByTestId('error-url').waitFor();
+    assert.deepEqual((await api(t.base, t.adminKey, 'GET', '/api/v1/webhooks')).body, []);
+    await f.getByRole('button', { name: 'Cancel' }).click();
+  });
+
   it('fits a phone-sized screen without sideways scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    for (const view of ['operator', 'history', 'directory']) {
+    for (const view of ['operator', 'wallboard', 'history', 'directory', 'directory/inbound-rules']) {
       await page.goto(`${t.base}/#/${view}`);
       await page.getByTestId('stream-status').filter({ hasText: 'live' }).waitFor();
       await page.locator('main h2').first().waitFor();

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyEvent, EMPTY_MODEL, tileState, withExtension, withQueue, queueMemberships, type LiveModel } from '../../web/src/state/live-model.ts';
-import type { CallInfo, Extension, Participant, PbxEvent } from '../../web/src/api/types.ts';
+import type { CallInfo, Extension, Participant, PbxEvent, QueueAgentStatus, QueueStatus } from '../../web/src/api/types.ts';
 
 const ext = (number: string, extra: Partial<Extension> = {}): Extension => ({ number, firstName: '', lastName: '', email: '', mobile: '', authId: number, enabled: true, dnd: false, forwardingProfile: 'Available', queueGlobalLoggedIn: true, recording: 'off', ...extra });
 const part = (id: string, dn: string, direction: 'inbound' | 'outbound', status: Participant['status']): Participant => ({ id, callId: '1', dn, dnType: 'Extension', device: '', partyNumber: dn, partyName: '', status, direction });
@@ -62,5 +62,39 @@ describe('panel live model', () => {
     assert.deepEqual(queueMemberships(m, '102'), [{ queue: '800', loggedIn: false }]);
     m = withExtension(m, '101', ext('101', { queueGlobalLoggedIn: false }));
     assert.deepEqual(queueMemberships(m, '101'), [{ queue: '800', loggedIn: false }]);
+  });
+
+  const agentStatus = (extension: string, state: QueueAgentStatus['state']): QueueAgentStatus => ({ queue: '800', queueName: 'Support', extension, name: '', state, loggedIn: state !== 'loggedOut', globalLoggedIn: true, answeredToday: 0, talkSecondsToday: 0, wrapUpUntil: null });
+  const queueStatus = (agents: QueueAgentStatus[], extra: Partial<QueueStatus> = {}): QueueStatus => ({
+    queue: '800', name: 'Support', pollingStrategy: 'hunt', waiting: [], longestWaitSeconds: 0,
+    agentCounts: { loggedOut: 0, unavailable: 0, free: 0, ringing: 0, busy: 0, wrapUp: 0, ...Object.fromEntries(agents.map((a) => [a.state, agents.filter((x) => x.state === a.state).length])) },
+    agents, answeredToday: 0, abandonedToday: 0, timedOutToday: 0, serviceLevelSeconds: 20, answeredInTargetToday: 0, serviceLevel: null, ...extra,
+  });
+
+  it('queue.updated replaces a queue status; queue.agent moves one agent and keeps the counts true, twice as once', () => {
+    let m = applyEvent(base(), ev('queue.agent', agentStatus('102', 'free')));
+    assert.equal(m.queueStatus.size, 0, 'an agent of a queue not seen yet waits for its queue.updated');
+    m = applyEvent(m, ev('queue.updated', queueStatus([agentStatus('102', 'loggedOut'), agentStatus('103', 'free')])));
+    const login = ev('queue.agent', agentStatus('102', 'ringing'));
+    const once = applyEvent(m, login);
+    const twice = applyEvent(once, login);
+    for (const x of [once, twice]) {
+      const st = x.queueStatus.get('800');
+      assert.deepEqual(st?.agents.map((a) => `${a.extension}:${a.state}`), ['102:ringing', '103:free']);
+      assert.deepEqual(st?.agentCounts, { loggedOut: 0, unavailable: 0, free: 1, ringing: 1, busy: 0, wrapUp: 0 });
+    }
+  });
+
+  it('recording.started lights a call; a replayed stop of an older recording does not put out a newer one; call.ended clears it', () => {
+    const first = { callId: '1', recordingId: 'r1', startedAt: '2026-01-01T00:00:01Z' };
+    const second = { callId: '1', recordingId: 'r2', startedAt: '2026-01-01T00:00:05Z' };
+    let m = applyEvent(base(), story[0]!);
+    m = applyEvent(m, ev('recording.started', first));
+    assert.equal(m.recordings.get('1')?.recordingId, 'r1');
+    m = applyEvent(applyEvent(m, ev('recording.stopped', first)), ev('recording.started', second));
+    m = applyEvent(m, ev('recording.stopped', first));
+    assert.equal(m.recordings.get('1')?.recordingId, 'r2');
+    m = applyEvent(m, ev('call.ended', { call: call('Ended', []), disposition: 'ANSWERED', duration: 3, billsec: 2, cdrUniqueid: 'u1' }));
+    assert.equal(m.recordings.size, 0);
   });
 });

@@ -101,18 +101,31 @@ describe('panel: operator view', () => {
     await hangUpAll();
   });
 
-  it('Stop recording then Record from the page make two recordings of one call (rows appear when the call ends)', async () => {
+  it('the card shows the policy recording; Stop recording then Record turn the light off and on and make two recordings of one call', async () => {
     await call101to102();
     const [call] = await liveCalls();
     assert.ok(call);
     const card = page.getByTestId(`call-${call.id}`);
+    const light = card.getByTestId('recording-indicator');
     const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 800));
+    await light.waitFor(); // 101 records every call
     await pause();
     await card.getByRole('button', { name: 'Stop recording' }).click();
+    await light.waitFor({ state: 'detached' });
+    assert.equal((await api(t.base, t.adminKey, 'GET', '/api/v1/recordings/active')).body.length, 0);
     await pause();
     await card.getByRole('button', { name: 'Record', exact: true }).click();
+    await light.waitFor();
+    assert.equal(await card.getByRole('button', { name: 'Record', exact: true }).count(), 0, 'Record turned into Stop recording');
+    await card.getByRole('button', { name: 'Stop recording' }).waitFor();
+    await b.screenshot(page, 'operator-recording');
     await pause();
     assert.equal(await card.getByRole('alert').count(), 0, 'both actions were accepted');
+    // A page loaded now learns of the recording from GET /recordings/active.
+    const late = await b.newPage();
+    await signIn(late, t.base, t.adminKey);
+    await late.getByTestId(`call-${call.id}`).getByTestId('recording-indicator').waitFor();
+    await late.close();
     await hangUpAll();
     const recs = await eventually(async () => {
       const rows = (await api(t.base, t.adminKey, 'GET', `/api/v1/recordings?callId=${call.id}`)).body as { durationMs: number }[];
@@ -176,6 +189,47 @@ describe('panel: operator view', () => {
     await hangUpAll();
   });
 
+  it('Barge from the call card rings the supervisor 103; once it answers the call has 101, 102 and 103 connected', async () => {
+    await call101to102();
+    const [call] = await liveCalls();
+    assert.ok(call);
+    const card = page.getByTestId(`call-${call.id}`);
+    await card.getByRole('button', { name: 'Barge' }).waitFor();
+    const ringing = p103.waitForType('CALL_INCOMING', 10_000);
+    await card.getByLabel(`Supervisor extension for call ${call.id}`).fill('103');
+    await card.getByRole('button', { name: 'Barge' }).click();
+    await ringing;
+    const up = p103.waitForType('CALL_ESTABLISHED', 10_000);
+    await p103.accept();
+    await up;
+    // The card shows the supervisor live, and the API's call has all three.
+    await card.getByTestId('participant-103').filter({ hasText: 'Connected' }).waitFor();
+    const joined = await eventually(async () => {
+      const c = (await liveCalls()).find((x) => x.id === call.id);
+      const dns = c?.participants.filter((p) => p.status === 'Connected').map((p) => p.dn).sort();
+      return dns?.length === 3 ? dns : undefined;
+    }, 10_000, '103 in the call');
+    assert.deepEqual(joined, ['101', '102', '103']);
+    await waitTile('103', 'talking');
+    await b.screenshot(page, 'operator-barge');
+    await hangUpAll();
+  });
+
+  it('a supervisor extension the schema refuses is an error on the card; nothing rings', async () => {
+    await call101to102();
+    const [call] = await liveCalls();
+    assert.ok(call);
+    const card = page.getByTestId(`call-${call.id}`);
+    await card.getByLabel(`Supervisor extension for call ${call.id}`).fill('9');
+    await card.getByRole('button', { name: 'Listen' }).click();
+    assert.equal(await card.getByLabel(`Supervisor extension for call ${call.id}`).evaluate((el) => (el as unknown as { validity: { valid: boolean } }).validity.valid), false);
+    await card.getByLabel(`Supervisor extension for call ${call.id}`).fill('199');
+    await card.getByRole('button', { name: 'Whisper' }).click();
+    await card.getByRole('alert').waitFor();
+    assert.equal((await liveCalls()).find((x) => x.id === call.id)?.participants.length, 2);
+    await hangUpAll();
+  });
+
   it("click-to-call from a tile rings 101's phone first, then connects it to 102", async () => {
     const up = Promise.all([p101.waitForType('CALL_ESTABLISHED', 10_000), p102.waitForType('CALL_ESTABLISHED', 10_000)]);
     await page.getByRole('button', { name: 'Call from 101' }).click();
@@ -195,7 +249,8 @@ describe('panel: operator view', () => {
     assert.equal(await reader.getByTestId('role').textContent(), 'read key');
     await reader.locator('[data-testid="tile-101"][data-state="talking"]').waitFor();
     await reader.getByTestId('participant-101').waitFor();
-    for (const name of [/^Drop/, /^Hold/, /^Transfer/, /^Call from/, /^Record/, /^Stop recording/, /^Consult/, /^Complete transfer/, /^Log /]) assert.equal(await reader.getByRole('button', { name }).count(), 0, `a read key sees ${String(name)}`);
+    await reader.getByTestId('recording-indicator').waitFor(); // the light is information, for every key
+    for (const name of [/^Drop/, /^Hold/, /^Transfer/, /^Call from/, /^Record/, /^Stop recording/, /^Consult/, /^Complete transfer/, /^Log /, /^Barge/, /^Listen/, /^Whisper/]) assert.equal(await reader.getByRole('button', { name }).count(), 0, `a read key sees ${String(name)}`);
     assert.equal(await reader.getByTestId('participant-101').getAttribute('draggable'), 'false');
     await b.screenshot(reader, 'operator-read-key');
     await reader.goto(`${t.base}/#/directory`);

@@ -44,6 +44,9 @@ export const QueueStatusOut = Type.Object({
   answeredToday: Type.Integer(),
   abandonedToday: Type.Integer({ description: 'Callers who hung up while waiting' }),
   timedOutToday: Type.Integer({ description: 'Callers sent to the no-answer destination (master timeout or a full queue)' }),
+  serviceLevelSeconds: Type.Integer({ description: "The queue's target answer time" }),
+  answeredInTargetToday: Type.Integer({ description: 'Callers answered today within serviceLevelSeconds of joining the queue' }),
+  serviceLevel: Type.Union([Type.Integer(), Type.Null()], { description: 'Whole percent: answeredInTargetToday of all callers who left the queue today (answered, abandoned, timed out); null before the first' }),
 });
 
 const LogAction = Type.Enum(['login', 'logout'] as const);

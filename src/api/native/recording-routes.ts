@@ -1,5 +1,6 @@
-// Recordings in the native API: start/stop recording a live call, list and
-// read recordings with their permanent links, revoke a link.
+// Recordings in the native API: start/stop recording a live call, the
+// recordings in progress, list and read recordings with their permanent
+// links, revoke a link.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { PbxControl } from '../../core/pbx-control.ts';
@@ -66,6 +67,17 @@ export async function recordingRoutes(app: FastifyInstance, opts: { control: Pbx
       },
     },
     async (req) => (await control.recordings.list(req.query as { callId?: string; cdrUniqueid?: string; limit?: number })).map((r) => render(req, r)),
+  );
+  app.get(
+    '/recordings/active',
+    {
+      schema: {
+        tags,
+        summary: 'Recordings in progress now, by call (then the recording.started / recording.stopped events)',
+        response: { 200: Type.Array(Type.Object({ callId: Type.String(), recordingId: Type.String(), startedAt: Type.String() })), ...problems },
+      },
+    },
+    async () => control.recordings.inProgress(),
   );
   app.get('/recordings/:id', { schema: { tags, summary: 'One recording', params: RecordingId, response: { 200: RecordingOut, ...problems } } }, async (req) => {
     return render(req, await control.recordings.get((req.params as { id: string }).id));

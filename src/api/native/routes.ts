@@ -60,6 +60,12 @@ export async function nativeApi(app: FastifyInstance, opts: { control: PbxContro
   await app.register(queueRoutes, { control });
   app.get('/registrations', { schema: { tags: ['Extensions'], summary: 'Every registered device', response: { 200: Type.Array(DeviceOut), ...problems } } }, async () => control.devices.list());
 
+  // "Who am I" for clients such as the panel: what this key may do, without trying.
+  app.get(
+    '/keys/self',
+    { config: { role: 'read' }, schema: { tags: ['API keys'], summary: 'The key this request is signed with: id, label (its name) and role, never the secret or its hash. Any valid key', response: { 200: KeyInfo, ...problems } } },
+    async (req) => req.apiKey,
+  );
   app.get('/keys', { schema: { tags: ['API keys'], summary: 'List API keys (never the secrets)', response: { 200: Type.Array(KeyInfo), ...problems } }, config: { role: 'admin' } }, async () => control.keys.list());
   app.post('/keys', { schema: { tags: ['API keys'], summary: 'Create an API key; the secret is in this response only', body: KeyCreate, response: { 201: KeyCreated, ...problems } } }, async (req, reply) => {
     const b = req.body as { role: 'read' | 'control' | 'admin'; label?: string; extension?: string | null };

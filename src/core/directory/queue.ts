@@ -24,6 +24,7 @@ export const QueueSchemas = entitySchemas({
     ringTimeout: Seconds(600, 'Seconds an agent rings before the next is tried'),
     masterTimeout: Seconds(86400, 'Seconds a caller waits before going to the no-answer destination'),
     wrapUpTime: Seconds(3600, 'Seconds an agent rests after a call'),
+    serviceLevelSeconds: Seconds(3600, 'Service-level target: a caller answered within this many seconds of joining the queue was served in time'),
     maxCallers: Type.Integer({ minimum: 0, maximum: 10000, description: '0 = unlimited' }),
     announcementInterval: Seconds(3600, 'Seconds between announcements; 0 = none'),
     announcePosition: Type.Boolean(),

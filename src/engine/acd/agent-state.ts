@@ -13,6 +13,8 @@ interface DayCounters {
 
 export interface QueueCounters {
   answered: number;
+  /** Answered within the queue's service-level target. */
+  answeredInTarget: number;
   abandoned: number;
   timedOut: number;
 }
@@ -92,10 +94,12 @@ export class AgentBook {
     this.idle.set(extension, this.now());
   }
 
-  answered(queue: string, extension: string): void {
+  answered(queue: string, extension: string, inTarget: boolean): void {
     this.rollDay();
     this.agentCounters(queue, extension).answered++;
-    this.queueCounters(queue).answered++;
+    const q = this.queueCounters(queue);
+    q.answered++;
+    if (inTarget) q.answeredInTarget++;
     this.lastAgents.set(queue, extension);
   }
 
@@ -121,7 +125,7 @@ export class AgentBook {
   queueCounters(queue: string): QueueCounters {
     this.rollDay();
     let c = this.queueDay.get(queue);
-    if (!c) this.queueDay.set(queue, (c = { answered: 0, abandoned: 0, timedOut: 0 }));
+    if (!c) this.queueDay.set(queue, (c = { answered: 0, answeredInTarget: 0, abandoned: 0, timedOut: 0 }));
     return c;
   }
 

@@ -200,7 +200,7 @@ export class QueueService {
         entry.offering = false;
         this.book.offerEnded(agents, call.id);
         if (result.answered) {
-          this.answered(call, q);
+          this.answered(call, q, entry.since);
           return { kind: 'answered' };
         }
         this.events.changed();
@@ -213,11 +213,11 @@ export class QueueService {
     return { kind: 'ended' };
   }
 
-  private answered(call: Call, q: Queue): void {
+  private answered(call: Call, q: Queue, waitingSince: number): void {
     const agent = call.calleeParticipant?.dn;
     if (agent === undefined) return;
     const answeredAt = this.now();
-    this.book.answered(q.number, agent);
+    this.book.answered(q.number, agent, answeredAt - waitingSince <= q.serviceLevelSeconds * 1000);
     this.o.logger.info({ call: call.id, queue: q.number, agent }, 'queue call answered');
     call.once('ended', () => {
       this.book.talked(q.number, agent, Math.round((this.now() - answeredAt) / 1000));

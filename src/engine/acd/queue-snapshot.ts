@@ -63,7 +63,7 @@ export interface Waiter {
   since: number;
 }
 
-export function queueStatus(queue: Pick<Queue, 'number' | 'name' | 'pollingStrategy' | 'agents'>, waiters: readonly Waiter[], facts: LiveFacts): QueueStatus {
+export function queueStatus(queue: Pick<Queue, 'number' | 'name' | 'pollingStrategy' | 'agents' | 'serviceLevelSeconds'>, waiters: readonly Waiter[], facts: LiveFacts): QueueStatus {
   const agents = queue.agents.map((a) => agentStatus(queue, a, facts));
   const agentCounts = Object.fromEntries(AGENT_STATES.map((s) => [s, 0])) as Record<AgentState, number>;
   for (const a of agents) agentCounts[a.state]++;
@@ -76,6 +76,7 @@ export function queueStatus(queue: Pick<Queue, 'number' | 'name' | 'pollingStrat
     waitSeconds: Math.max(0, Math.floor((facts.now - w.since) / 1000)),
   }));
   const counts = facts.book.queueCounters(queue.number);
+  const left = counts.answered + counts.abandoned + counts.timedOut;
   return {
     queue: queue.number,
     name: queue.name,
@@ -87,6 +88,9 @@ export function queueStatus(queue: Pick<Queue, 'number' | 'name' | 'pollingStrat
     answeredToday: counts.answered,
     abandonedToday: counts.abandoned,
     timedOutToday: counts.timedOut,
+    serviceLevelSeconds: queue.serviceLevelSeconds,
+    answeredInTargetToday: counts.answeredInTarget,
+    serviceLevel: left === 0 ? null : Math.round((counts.answeredInTarget / left) * 100),
   };
 }
 

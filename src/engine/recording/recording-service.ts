@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../../store/index.ts';
 import type { CallInfo, Participant } from '../../core/calls.ts';
 import type { PbxEvent, RecordingQuery } from '../../core/pbx-control.ts';
-import type { RecordingAction, RecordingFile, RecordingFormat, RecordingInfo, RecordingParticipant } from '../../core/recordings.ts';
+import type { ActiveRecording, RecordingAction, RecordingFile, RecordingFormat, RecordingInfo, RecordingParticipant } from '../../core/recordings.ts';
 import { PbxError, notFound } from '../../core/errors.ts';
 import { WavRecorder } from '../../media/recorder.ts';
 import { wavToMp3 } from '../../media/mp3.ts';
@@ -82,6 +82,11 @@ export class RecordingService {
 
   list(q?: RecordingQuery): Promise<RecordingInfo[]> {
     return this.rows.list(q);
+  }
+
+  /** Recordings in progress, for clients that show a "recording" light (then recording.started / .stopped). */
+  inProgress(): ActiveRecording[] {
+    return [...this.active.values()].map((a) => ({ callId: a.call.id, recordingId: a.id, startedAt: a.startedAt }));
   }
 
   get(id: string): Promise<RecordingInfo> {
@@ -193,6 +198,7 @@ export class RecordingService {
       },
     };
     this.active.set(call.id, a);
+    this.announce('recording.started', a);
     // Known to the store while it records: a crash leaves a WAV that the next start stores (recording-recovery.ts).
     this.o.store.db
       .insertInto('openRecordings')
@@ -228,6 +234,7 @@ export class RecordingService {
   private finish(a: Active): void {
     if (this.active.get(a.call.id) !== a) return;
     this.active.delete(a.call.id);
+    this.announce('recording.stopped', a);
     a.detach();
     const { relay, mixer } = a.call.mediaTap();
     for (const leg of a.tapped) relay.setTap(leg, undefined);
@@ -235,6 +242,10 @@ export class RecordingService {
     const done = this.store(a).catch((err: unknown) => this.o.logger.error({ err, recording: a.id, call: a.call.id }, 'finishing a recording failed'));
     this.finishing.add(done);
     void done.finally(() => this.finishing.delete(done));
+  }
+
+  private announce(type: 'recording.started' | 'recording.stopped', a: Active): void {
+    this.o.store.events.append(type, { callId: a.call.id, recordingId: a.id, startedAt: a.startedAt }).catch((err: unknown) => this.o.logger.error({ err, recording: a.id }, `announcing ${type} failed`));
   }
 
   private async store(a: Active): Promise<void> {

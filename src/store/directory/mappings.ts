@@ -128,6 +128,7 @@ export const queueMapping: EntityMapping = {
     ringTimeout: 20,
     masterTimeout: 300,
     wrapUpTime: 0,
+    serviceLevelSeconds: 20,
     maxCallers: 0,
     announcementInterval: 0,
     announcePosition: false,

@@ -29,6 +29,25 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Messages by JSON pointer into the body without the leading slash
+ * (`noAnswer/number`, `members/1`). Schema failures say `body/<pointer>`, the
+ * directory's own checks (a taken number, 409) `/<pointer>` with a short
+ * message, where the detail is the sentence to show.
+ */
+export function pointerErrors(err: ApiError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of err.errors) {
+    let pointer = e.path.replace(/^body(?=\/|$)/, '').replace(/^\//, '');
+    // A missing property is reported on its parent; show it on the property.
+    const missing = /must have required property '([^']+)'/.exec(e.message)?.[1];
+    if (missing !== undefined) pointer = pointer === '' ? missing : `${pointer}/${missing}`;
+    const message = err.status === 409 ? err.message : e.message.replace(/^body\/[^ ]* /, '');
+    if (out[pointer] === undefined) out[pointer] = message;
+  }
+  return out;
+}
+
 export class ApiClient {
   constructor(readonly key: string) {}
 

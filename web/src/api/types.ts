@@ -2,7 +2,8 @@
 // own core types (type-only imports: nothing of the server is bundled).
 export type { CallInfo, Participant, ParticipantStatus } from '../../../src/core/calls.ts';
 export type { PbxEvent, EventType, EventPayloads } from '../../../src/core/events.ts';
-export type { RecordingInfo } from '../../../src/core/recordings.ts';
+export type { RecordingInfo, ActiveRecording } from '../../../src/core/recordings.ts';
+export type { QueueStatus, QueueAgentStatus, AgentState, WaitingCaller } from '../../../src/core/queue-status.ts';
 
 export interface Page<T> {
   items: T[];

@@ -1,15 +1,17 @@
 // One live call: direction, state, duration and each participant with the
 // actions of the native call routes (drop, hold/resume, blind transfer by
 // number or by dragging the participant onto an extension tile), and
-// attended transfer (consult, then complete), and recording on demand.
+// attended transfer (consult, then complete), recording on demand with a
+// light while the call is recorded, and a
+// supervisor joining the call (barge, listen, whisper).
 import { useState, type FormEvent } from 'react';
 import type { ApiClient } from '../api/client.ts';
-import type { CallInfo, Participant } from '../api/types.ts';
+import type { ActiveRecording, CallInfo, Participant } from '../api/types.ts';
 import { Duration } from './Duration.tsx';
 import { PARTICIPANT_MIME, type DraggedParticipant } from './drag.ts';
 import { useAction } from './use-action.ts';
 
-export function CallCard({ call, calls, client, canControl }: { call: CallInfo; calls: readonly CallInfo[]; client: ApiClient; canControl: boolean }) {
+export function CallCard({ call, calls, client, canControl, supervisor, recording }: { call: CallInfo; calls: readonly CallInfo[]; client: ApiClient; canControl: boolean; supervisor: string; recording: ActiveRecording | undefined }) {
   const live = call.participants.filter((p) => p.status !== 'Ended');
   const caller = live.find((p) => p.direction === 'inbound');
   const callee = live.find((p) => p.direction === 'outbound');
@@ -22,11 +24,17 @@ export function CallCard({ call, calls, client, canControl }: { call: CallInfo; 
         <span className="badge" data-testid="call-state">
           {call.state}
         </span>
+        {recording && (
+          <span className="badge rec-indicator" data-testid="recording-indicator" title={`Recording since ${new Date(recording.startedAt).toLocaleTimeString()}`}>
+            Recording
+          </span>
+        )}
         <span className="call-duration" aria-label={call.answeredAt ? 'Talking for' : 'Ringing for'}>
           <Duration since={call.answeredAt ?? call.startedAt} />
         </span>
       </div>
-      {canControl && call.state === 'Talking' && <RecordButtons call={call} client={client} />}
+      {canControl && call.state === 'Talking' && <RecordButton call={call} client={client} recording={recording !== undefined} />}
+      {canControl && call.state === 'Talking' && <SuperviseButtons call={call} client={client} supervisor={supervisor} />}
       <ul className="participants">
         {live.map((p) => (
           <ParticipantRow key={p.id} p={p} consults={consultationsOf(p, calls)} client={client} canControl={canControl} />
@@ -36,23 +44,64 @@ export function CallCard({ call, calls, client, canControl }: { call: CallInfo; 
   );
 }
 
-/** Recording on demand; the API is idempotent both ways, so no recording state is needed here. */
-function RecordButtons({ call, client }: { call: CallInfo; client: ApiClient }) {
+/** Recording on demand: one button that says what it will do, from the call's recording state (recording.started / .stopped). */
+function RecordButton({ call, client, recording }: { call: CallInfo; client: ApiClient; recording: boolean }) {
   const action = useAction();
   return (
     <div className="call-tools">
-      <button type="button" className="small" onClick={() => action.run(() => client.post(`/calls/${call.id}/record/start`))}>
-        Record
-      </button>
-      <button type="button" className="small" onClick={() => action.run(() => client.post(`/calls/${call.id}/record/stop`))}>
-        Stop recording
-      </button>
+      {recording ? (
+        <button type="button" className="small" disabled={action.busy} onClick={() => action.run(() => client.post(`/calls/${call.id}/record/stop`))}>
+          Stop recording
+        </button>
+      ) : (
+        <button type="button" className="small" disabled={action.busy} onClick={() => action.run(() => client.post(`/calls/${call.id}/record/start`))}>
+          Record
+        </button>
+      )}
       {action.error !== undefined && (
         <span className="field-error" role="alert">
           {action.error}
         </span>
       )}
     </div>
+  );
+}
+
+const SUPERVISE = [
+  ['barge', 'Barge', 'Join the call: everyone hears the supervisor'],
+  ['listen', 'Listen', 'Listen in: nobody hears the supervisor'],
+  ['whisper', 'Whisper', 'Coach the agent: only the called extension hears the supervisor'],
+] as const;
+
+/**
+ * Barge / listen / whisper ring the supervisor's phones; the one that answers
+ * joins the call's mix. The supervisor's extension defaults to the key's own
+ * (GET /keys/self); whisper goes to the agent, the server's default.
+ */
+function SuperviseButtons({ call, client, supervisor }: { call: CallInfo; client: ApiClient; supervisor: string }) {
+  const [ext, setExt] = useState(supervisor);
+  const action = useAction();
+  const id = `sup-${call.id}`;
+  const run = (ev: FormEvent, verb: (typeof SUPERVISE)[number][0]): void => {
+    ev.preventDefault();
+    if (!(ev.currentTarget as HTMLButtonElement).form?.reportValidity()) return;
+    action.run(() => client.post(`/calls/${call.id}/${verb}`, { extension: ext.trim() }));
+  };
+  return (
+    <form className="call-tools supervise" onSubmit={(ev) => ev.preventDefault()}>
+      <label htmlFor={id}>Supervisor</label>
+      <input id={id} inputMode="numeric" pattern="[0-9]{2,10}" required placeholder="ext." value={ext} onChange={(e) => setExt(e.target.value)} aria-label={`Supervisor extension for call ${call.id}`} />
+      {SUPERVISE.map(([verb, word, title]) => (
+        <button key={verb} type="submit" className="small" title={title} disabled={action.busy} onClick={(ev) => run(ev, verb)}>
+          {word}
+        </button>
+      ))}
+      {action.error !== undefined && (
+        <span className="field-error" role="alert">
+          {action.error}
+        </span>
+      )}
+    </form>
   );
 }
 

@@ -1,9 +1,10 @@
 // What the panel knows about the PBX right now: the directory's extensions and
-// queues, registered devices and live calls. Seeded from a REST snapshot, then
+// queues, registered devices, live calls and each queue's live status. Seeded from a REST snapshot, then
 // moved forward by events only (no polling). Applying an event is idempotent
 // so the events that overlap the snapshot do no harm.
 import { extensionState, type ExtensionState } from '../../../src/core/presence.ts';
-import type { CallInfo, Extension, Participant, PbxEvent, Queue } from '../api/types.ts';
+import { AGENT_STATES, type AgentState } from '../../../src/core/queue-status.ts';
+import type { ActiveRecording, CallInfo, Extension, Participant, PbxEvent, Queue, QueueAgentStatus, QueueStatus } from '../api/types.ts';
 
 export interface LiveModel {
   extensions: ReadonlyMap<string, Extension>;
@@ -11,9 +12,15 @@ export interface LiveModel {
   devices: ReadonlyMap<string, ReadonlySet<string>>;
   calls: ReadonlyMap<string, CallInfo>;
   queues: ReadonlyMap<string, Queue>;
+  /** The ACD's live view of each queue (GET /queues/{n}/status, then queue.updated / queue.agent). */
+  queueStatus: ReadonlyMap<string, QueueStatus>;
+  /** Recordings in progress by call id (GET /recordings/active, then recording.started / .stopped). */
+  recordings: ReadonlyMap<string, ActiveRecording>;
+  /** directory.changed events seen per entity (`ringGroups`…): a list showing that entity re-reads when it moves. */
+  directoryChanges: ReadonlyMap<string, number>;
 }
 
-export const EMPTY_MODEL: LiveModel = { extensions: new Map(), devices: new Map(), calls: new Map(), queues: new Map() };
+export const EMPTY_MODEL: LiveModel = { extensions: new Map(), devices: new Map(), calls: new Map(), queues: new Map(), queueStatus: new Map(), recordings: new Map(), directoryChanges: new Map() };
 
 export function applyEvent(m: LiveModel, e: PbxEvent): LiveModel {
   switch (e.type) {
@@ -45,14 +52,55 @@ export function applyEvent(m: LiveModel, e: PbxEvent): LiveModel {
     }
     case 'call.ended': {
       const call = (e.payload as PbxEvent<'call.ended'>['payload']).call;
-      if (!m.calls.has(call.id)) return m;
+      if (!m.calls.has(call.id) && !m.recordings.has(call.id)) return m;
       const calls = new Map(m.calls);
       calls.delete(call.id);
-      return { ...m, calls };
+      const recordings = new Map(m.recordings);
+      recordings.delete(call.id);
+      return { ...m, calls, recordings };
+    }
+    case 'recording.started':
+    case 'recording.stopped': {
+      const r = e.payload as ActiveRecording;
+      const recordings = new Map(m.recordings);
+      if (e.type === 'recording.started') recordings.set(r.callId, r);
+      // Only the recording it names: a replayed stop must not clear a newer start.
+      else if (recordings.get(r.callId)?.recordingId === r.recordingId) recordings.delete(r.callId);
+      return { ...m, recordings };
+    }
+    case 'directory.changed': {
+      const entity = (e.payload as PbxEvent<'directory.changed'>['payload']).entity;
+      const directoryChanges = new Map(m.directoryChanges);
+      directoryChanges.set(entity, (directoryChanges.get(entity) ?? 0) + 1);
+      return { ...m, directoryChanges };
+    }
+    case 'queue.updated':
+      return withQueueStatus(m, e.payload as QueueStatus);
+    case 'queue.agent': {
+      const a = e.payload as QueueAgentStatus;
+      const status = m.queueStatus.get(a.queue);
+      // A queue not seen yet: its next queue.updated (or a re-read) brings it whole.
+      if (!status) return m;
+      return withQueueStatus(m, withAgent(status, a));
     }
     default:
       return m;
   }
+}
+
+export function withQueueStatus(m: LiveModel, status: QueueStatus): LiveModel {
+  const queueStatus = new Map(m.queueStatus);
+  queueStatus.set(status.queue, status);
+  return { ...m, queueStatus };
+}
+
+/** One agent's new state folded into its queue's status, with the counts by state kept true. */
+export function withAgent(status: QueueStatus, agent: QueueAgentStatus): QueueStatus {
+  const known = status.agents.some((x) => x.extension === agent.extension);
+  const agents = known ? status.agents.map((x) => (x.extension === agent.extension ? agent : x)) : [...status.agents, agent];
+  const agentCounts = Object.fromEntries(AGENT_STATES.map((s) => [s, 0])) as Record<AgentState, number>;
+  for (const x of agents) agentCounts[x.state] += 1;
+  return { ...status, agents, agentCounts };
 }
 
 const byId = (a: Participant, b: Participant): number => a.id.localeCompare(b.id, 'en', { numeric: true });
@@ -68,7 +116,10 @@ export function withQueue(m: LiveModel, number: string, queue: Queue | undefined
   const queues = new Map(m.queues);
   if (queue) queues.set(number, queue);
   else queues.delete(number);
-  return { ...m, queues };
+  if (queue || !m.queueStatus.has(number)) return { ...m, queues };
+  const queueStatus = new Map(m.queueStatus);
+  queueStatus.delete(number);
+  return { ...m, queues, queueStatus };
 }
 
 /** The participants an extension has in live calls. */

@@ -5,6 +5,10 @@ import type { Role } from '../api/role.ts';
 export interface Session {
   key: string;
   role: Role;
+  /** The key's label (GET /keys/self), shown in the top bar. */
+  label?: string;
+  /** The key's own extension, if any: the default supervisor for barge / listen / whisper. */
+  extension?: string;
 }
 
 const STORAGE_KEY = 'switchboard.session';

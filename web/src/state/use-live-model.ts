@@ -5,8 +5,8 @@
 import { useEffect, useState } from 'react';
 import type { ApiClient } from '../api/client.ts';
 import { EventStream, type StreamStatus } from '../api/event-stream.ts';
-import type { CallInfo, Device, Extension, Page, PbxEvent, Queue } from '../api/types.ts';
-import { applyEvent, EMPTY_MODEL, withExtension, withQueue, type LiveModel } from './live-model.ts';
+import type { ActiveRecording, CallInfo, Device, Extension, Page, PbxEvent, Queue, QueueStatus } from '../api/types.ts';
+import { applyEvent, EMPTY_MODEL, withExtension, withQueue, withQueueStatus, type LiveModel } from './live-model.ts';
 
 export function useLiveModel(client: ApiClient): { model: LiveModel; status: StreamStatus; error: string | undefined } {
   const [model, setModel] = useState<LiveModel>(EMPTY_MODEL);
@@ -24,15 +24,25 @@ export function useLiveModel(client: ApiClient): { model: LiveModel; status: Str
       const set = (value: Extension | Queue | undefined): void => setModel((m) => (entity === 'extensions' ? withExtension(m, key, value as Extension | undefined) : withQueue(m, key, value as Queue | undefined)));
       if (action === 'deleted') set(undefined);
       else client.get<Extension | Queue>(path).then(set, () => set(undefined));
+      // A new queue's status may precede any queue.updated about it.
+      if (entity === 'queues' && action === 'created') readStatus(key);
+    };
+    const readStatus = (queue: string): void => {
+      client.get<QueueStatus>(`/queues/${encodeURIComponent(queue)}/status`).then(
+        (st) => setModel((m) => (m.queues.has(queue) ? withQueueStatus(m, st) : m)),
+        () => undefined,
+      );
     };
     (async () => {
       const { lastSeq } = await client.get<{ lastSeq: number }>('/events?since=0&limit=1');
-      const [exts, queues, devices, calls] = await Promise.all([
+      const [exts, queues, devices, calls, recordings] = await Promise.all([
         client.get<Page<Extension>>('/extensions?limit=1000'),
         client.get<Page<Queue>>('/queues?limit=1000'),
         client.get<Device[]>('/registrations'),
         client.get<CallInfo[]>('/calls'),
+        client.get<ActiveRecording[]>('/recordings/active'),
       ]);
+      const statuses = await Promise.all(queues.items.map((q) => client.get<QueueStatus>(`/queues/${encodeURIComponent(q.number)}/status`)));
       if (cancelled) return;
       const devMap = new Map<string, Set<string>>();
       for (const d of devices) devMap.set(d.extension, new Set([...(devMap.get(d.extension) ?? []), d.contact]));
@@ -41,6 +51,9 @@ export function useLiveModel(client: ApiClient): { model: LiveModel; status: Str
         queues: new Map(queues.items.map((q) => [q.number, q])),
         devices: devMap,
         calls: new Map(calls.map((c) => [c.id, c])),
+        queueStatus: new Map(statuses.map((st) => [st.queue, st])),
+        recordings: new Map(recordings.map((r) => [r.callId, r])),
+        directoryChanges: new Map(),
       });
       stream = new EventStream({
         key: client.key,
@@ -49,7 +62,7 @@ export function useLiveModel(client: ApiClient): { model: LiveModel; status: Str
         onReset: () => setGeneration((g) => g + 1),
         onEvent: (e) => {
           if (e.type === 'directory.changed') refetch(e as PbxEvent<'directory.changed'>);
-          else setModel((m) => applyEvent(m, e));
+          setModel((m) => applyEvent(m, e));
         },
       });
     })().catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));

@@ -1,15 +1,40 @@
 // Directory admin: the extensions (live from the event stream), with create,
 // edit and delete for admin keys. A new extension's SIP password is shown
-// once, with a copy button: the API shows it to admin keys only.
+// once, with a copy button and what to type into the phone: the API shows it
+// to admin keys only. The other collections (#/directory/<path>) share one
+// schema-driven list and form (src/admin).
 import { useState } from 'react';
 import { errorText, type ApiClient } from '../api/client.ts';
 import type { Extension } from '../api/types.ts';
 import type { LiveModel } from '../state/live-model.ts';
 import { ExtensionForm } from '../components/ExtensionForm.tsx';
 import { SecretOnce } from '../components/SecretOnce.tsx';
+import { Provisioning } from '../components/Provisioning.tsx';
 import { KeysAdmin } from './KeysAdmin.tsx';
+import { ENTITIES } from '../admin/entities.ts';
+import { EntityAdmin } from '../admin/EntityAdmin.tsx';
 
-export function DirectoryView({ client, model, canEdit }: { client: ApiClient; model: LiveModel; canEdit: boolean }) {
+export function DirectoryView({ client, model, canEdit, section }: { client: ApiClient; model: LiveModel; canEdit: boolean; section: string }) {
+  const entities = ENTITIES.filter((e) => canEdit || !e.adminOnly);
+  const entity = entities.find((e) => e.path === section);
+  return (
+    <div className="directory-shell">
+      <nav className="subnav" aria-label="Directory sections">
+        <a href="#/directory" aria-current={entity === undefined ? 'page' : undefined}>
+          Extensions
+        </a>
+        {entities.map((e) => (
+          <a key={e.path} href={`#/directory/${e.path}`} aria-current={entity === e ? 'page' : undefined}>
+            {e.title}
+          </a>
+        ))}
+      </nav>
+      {entity ? <EntityAdmin key={entity.path} client={client} entity={entity} canEdit={canEdit} changes={entity.entity !== undefined ? (model.directoryChanges.get(entity.entity) ?? 0) : 0} /> : <Extensions client={client} model={model} canEdit={canEdit} />}
+    </div>
+  );
+}
+
+function Extensions({ client, model, canEdit }: { client: ApiClient; model: LiveModel; canEdit: boolean }) {
   const [editing, setEditing] = useState<Extension | 'new'>();
   const [created, setCreated] = useState<Extension>();
   const [error, setError] = useState<string>();
@@ -52,9 +77,7 @@ export function DirectoryView({ client, model, canEdit }: { client: ApiClient; m
           <p>
             Extension <strong>{created.number}</strong> created. Its phone registers as user <code>{created.authId}</code> with this SIP password, shown once:
           </p>
-          <p className="hint">
-            Point the phone at this server (<code>{location.hostname}</code>), SIP port 5060 over UDP or TCP unless configured otherwise.
-          </p>
+          <Provisioning number={created.number} authId={created.authId} password={created.authPassword} />
         </SecretOnce>
       )}
       {error !== undefined && (

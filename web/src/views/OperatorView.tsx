@@ -5,7 +5,7 @@ import type { LiveModel } from '../state/live-model.ts';
 import { ExtensionTile } from '../components/ExtensionTile.tsx';
 import { CallCard } from '../components/CallCard.tsx';
 
-export function OperatorView({ client, model, canControl, canAdmin }: { client: ApiClient; model: LiveModel; canControl: boolean; canAdmin: boolean }) {
+export function OperatorView({ client, model, canControl, canAdmin, supervisor }: { client: ApiClient; model: LiveModel; canControl: boolean; canAdmin: boolean; supervisor: string }) {
   const numbers = [...model.extensions.keys()].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const calls = [...model.calls.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   return (
@@ -23,7 +23,7 @@ export function OperatorView({ client, model, canControl, canAdmin }: { client: 
         {calls.length === 0 ? <p className="muted">No calls right now.</p> : null}
         <ul className="call-list">
           {calls.map((c) => (
-            <CallCard key={c.id} call={c} calls={calls} client={client} canControl={canControl} />
+            <CallCard key={c.id} call={c} calls={calls} client={client} canControl={canControl} supervisor={supervisor} recording={model.recordings.get(c.id)} />
           ))}
         </ul>
         {canControl && calls.length > 0 && <p className="hint">Drag a participant onto an extension to transfer it there.</p>}

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ApiClient, ApiError, errorText } from '../api/client.ts';
-import { detectRole } from '../api/role.ts';
+import { whoAmI } from '../api/role.ts';
 import type { Session } from '../state/session.ts';
 
 export function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
@@ -13,7 +13,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
     setError(undefined);
     try {
       const trimmed = key.trim();
-      onSignedIn({ key: trimmed, role: await detectRole(new ApiClient(trimmed)) });
+      const self = await whoAmI(new ApiClient(trimmed));
+      onSignedIn({ key: trimmed, role: self.role, label: self.label, ...(self.extension !== null ? { extension: self.extension } : {}) });
     } catch (err) {
       setError(err instanceof ApiError && err.status === 401 ? 'This key is unknown or revoked.' : errorText(err));
     } finally {
