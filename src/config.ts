@@ -24,6 +24,10 @@ export interface Config {
   sipTlsCa: string | undefined;
   /** DNS servers (`ip` or `ip:port`) asked for trunks' NAPTR/SRV/A records; empty: the system's. */
   dnsServers: string[];
+  /** Voicemail e-mail (seed 000 vmemail): smtp://[user:password@]host[:port] or smtps://…; unset: no e-mail. */
+  smtpUrl: string | undefined;
+  /** Sender of voicemail e-mail; voicemail@<sipDomain> when unset. */
+  smtpFrom: string | undefined;
   logLevel: string;
   pbxName: string;
   /** The address phones should use to reach us; printed at first run and put in Contact/SDP later. */
@@ -119,6 +123,12 @@ function dnsServers(raw: string, name: string): string[] {
   return list;
 }
 
+function smtpUrl(raw: string, name: string): string | undefined {
+  if (raw.trim() === '') return undefined;
+  if (!/^smtps?:\/\/[^/\s]+\/?$/.test(raw.trim())) throw new ConfigError(name, 'must be smtp://[user:password@]host[:port] or smtps://…');
+  return raw.trim();
+}
+
 function bool(raw: string, name: string): boolean {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
@@ -146,6 +156,8 @@ const SETTINGS: Setting[] = [
   { key: 'sipTlsPort', env: 'SWITCHBOARD_SIP_TLS_PORT', file: 'sipTlsPort', parse: port },
   { key: 'sipTlsCa', env: 'SWITCHBOARD_SIP_TLS_CA', file: 'sipTlsCa', parse: optional },
   { key: 'dnsServers', env: 'SWITCHBOARD_DNS_SERVERS', file: 'dnsServers', parse: dnsServers },
+  { key: 'smtpUrl', env: 'SWITCHBOARD_SMTP_URL', file: 'smtpUrl', parse: smtpUrl },
+  { key: 'smtpFrom', env: 'SWITCHBOARD_SMTP_FROM', file: 'smtpFrom', parse: optional },
   { key: 'logLevel', env: 'SWITCHBOARD_LOG_LEVEL', file: 'logLevel', parse: logLevel },
   { key: 'pbxName', env: 'SWITCHBOARD_PBX_NAME', file: 'pbxName', parse: pbxName },
   { key: 'publicHost', env: 'SWITCHBOARD_PUBLIC_HOST', file: 'publicHost', parse: optional },
@@ -311,6 +323,8 @@ export const DEFAULTS: Readonly<Omit<Config, 'databaseUrl'>> = {
   sipTlsPort: undefined,
   sipTlsCa: undefined,
   dnsServers: [],
+  smtpUrl: undefined,
+  smtpFrom: undefined,
   logLevel: 'info',
   pbxName: 'PBX',
   publicHost: undefined,

@@ -25,6 +25,8 @@ import { CdrWriter } from './cdr/cdr-writer.ts';
 import { OpenCallJournal } from './cdr/open-call-journal.ts';
 import { recoverOpenCalls } from './cdr/crash-recovery.ts';
 import { recoverOpenRecordings } from './recording/recording-recovery.ts';
+import { voicemailNotifier } from './voicemail/voicemail-mailer-setup.ts';
+import type { VoicemailNotifier } from './voicemail/voicemail-notifier.ts';
 
 export interface SipServiceOptions {
   config: Config;
@@ -51,6 +53,8 @@ export class SipService {
   readonly queues: QueueService;
   readonly cdr: CdrWriter;
   readonly journal: OpenCallJournal;
+  /** Voicemail to e-mail, when SMTP is configured. */
+  readonly voicemailMail: VoicemailNotifier | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SipServiceOptions) {
@@ -81,6 +85,7 @@ export class SipService {
     this.recordings = new RecordingService({ calls: this.b2bua, store, dataDir: config.dataDir, logger: logger.child({ component: 'recording' }) });
     this.musicOnHold = new MusicOnHold({ calls: this.b2bua, store, file: config.mohFile, logger: logger.child({ component: 'moh' }) });
     this.trunks = new TrunkRegistrations({ stack: this.stack, store, host, onError: (err) => logger.error({ err }, 'trunk registration failed') });
+    this.voicemailMail = voicemailNotifier(config, store, logger.child({ component: 'voicemail-mail' }));
     this.qualifier = new Qualifier(this.stack, this.locations, { intervalMs: options.qualifyIntervalMs ?? 30_000, domain: config.sipDomain, host, onError: (err) => logger.error({ err }, 'qualify failed') });
   }
 
@@ -91,6 +96,7 @@ export class SipService {
     const cutRecordings = await recoverOpenRecordings(this.options.store, this.recordings.rows, this.options.logger);
     if (cut.length > 0 || cutRecordings > 0) this.options.logger.warn({ calls: cut.length, recordings: cutRecordings }, 'recovered from a crash');
     this.journal.start();
+    await this.voicemailMail?.start();
     const ports = await this.stack.start();
     if (restored > 0) this.options.logger.info({ restored }, 'registrations restored');
     this.expiryTimer = setInterval(() => {
@@ -113,6 +119,7 @@ export class SipService {
     await this.stack.close();
     await this.locations.flush();
     this.journal.stop();
+    this.voicemailMail?.close();
   }
 }
 

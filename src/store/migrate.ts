@@ -12,6 +12,7 @@ import { migration010 } from './migrations/010-device-path.ts';
 import { migration011 } from './migrations/011-voicemail.ts';
 import { migration012 } from './migrations/012-queue-service-level.ts';
 import { migration017 } from './migrations/017-trunk-dns-srv.ts';
+import { migration018 } from './migrations/018-voicemail-notified.ts';
 import type { Database } from './schema.ts';
 
 function provider(dialect: SqlDialectName): MigrationProvider {
@@ -27,6 +28,7 @@ function provider(dialect: SqlDialectName): MigrationProvider {
       '011-voicemail': migration011,
       '012-queue-service-level': migration012,
       '017-trunk-dns-srv': migration017,
+      '018-voicemail-notified': migration018,
     }),
   };
 }

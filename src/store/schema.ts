@@ -372,6 +372,8 @@ export interface VoicemailMessagesTable {
   file: string;
   heard: Bool;
   createdAt: Stamp;
+  /** Mailed to the owner (migration 018); null: not (yet). */
+  notifiedAt: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A live call's journal row (migration 003): its CDR after a crash. */
