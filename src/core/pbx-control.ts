@@ -162,6 +162,9 @@ export interface PbxControl {
     /** Puts a connected participant on hold (no audio either way) or takes it off. */
     hold(callId: string, participantId: string): Promise<void>;
     resume(callId: string, participantId: string): Promise<void>;
+    /** Nobody hears a connected participant any more (it still hears them), or again; idempotent. */
+    mute(callId: string, participantId: string): Promise<void>;
+    unmute(callId: string, participantId: string): Promise<void>;
     /** Sends a participant to another number; its partner leaves the call. */
     blindTransfer(callId: string, participantId: string, destination: string): Promise<void>;
     /** A participant still ringing: ring `destination` instead (seed 001 divert). */
@@ -211,8 +214,11 @@ export interface PbxControl {
      * number hear each other; who is in it now. SB_NOT_FOUND for a number that is not a room.
      */
     conference(number: string): Promise<ConferenceRoom>;
-    /** Starts or stops recording a talking call (both directions); idempotent. */
-    record(callId: string, action: RecordingAction): Promise<void>;
+    /**
+     * Starts or stops recording a talking call (both directions); idempotent.
+     * With `participantId` (which must be in the call) it is that participant's call.
+     */
+    record(callId: string, action: RecordingAction, participantId?: string): Promise<void>;
   };
   cdr: {
     list(query: CdrQuery): Promise<CdrRow[]>;

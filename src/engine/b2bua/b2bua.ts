@@ -342,7 +342,6 @@ export class B2bua {
     let targets = this.targetsOf(supervisor);
     if (device !== undefined) targets = targets.filter((d) => d.uri.includes(device)).slice(0, 1);
     if (row.enabled !== 1 || targets.length === 0) throw new PbxError('SB_UNPROCESSABLE', `extension ${supervisor} has no registered device${device !== undefined ? ` matching "${device}"` : ''}`);
-    if (call.info().participants.some((p) => p.dn === supervisor && p.status !== 'Ended')) throw new PbxError('SB_CONFLICT', `extension ${supervisor} is already in call ${callId}`);
     const owner = call.participant(call.info().owner);
     if (mode === 'whisper' && whisperTo === undefined) {
       // The agent: the answered callee if it is an extension, else the caller.
@@ -350,6 +349,9 @@ export class B2bua {
       if (!agent) throw new PbxError('SB_UNPROCESSABLE', `call ${callId} has no connected extension to whisper to`);
       whisperTo = agent.id;
     }
+    // A supervisor already there switches mode (listen → whisper → barge) in the mixer.
+    if (call.changeMode(supervisor, mode, whisperTo)) return call.info();
+    if (call.info().participants.some((p) => p.dn === supervisor && p.status !== 'Ended')) throw new PbxError('SB_CONFLICT', `extension ${supervisor} is already in call ${callId}`);
     await call.addMember(this.party(row), targets, mode, whisperTo, row.noAnswerTimeout, this.address(owner?.partyNumber ?? '', owner?.partyName ?? ''), this.address(row.number));
     return call.info();
   }
@@ -357,6 +359,10 @@ export class B2bua {
   /** Who is in a conference room now. */
   conference(number: string): ConferenceRoomInfo {
     return this.rooms.info(number);
+  }
+
+  mute(callId: string, participantId: string, muted: boolean): void {
+    this.call(callId, participantId).setMuted(participantId, muted);
   }
 
   /** Hold or resume a connected participant (API). */

@@ -231,6 +231,7 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
       partyName: party.name,
       status,
       direction,
+      muted: false,
     };
     this.participants.set(p.id, p);
     this.emit('participant', { ...p });
