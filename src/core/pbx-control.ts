@@ -234,9 +234,11 @@ export interface PbxControl {
     /**
      * Plays audio to the participant's phone (for a route point's
      * participant: to its partner), replacing what the bridge sends it while
-     * the upload is open. One upload per phone: a new one replaces the old.
+     * the upload is open (`whilePlaying`: only while it has audio to play, so
+     * the partner is heard again when the writer pauses). One upload per
+     * phone: a new one replaces the old.
      */
-    speak(callId: string, participantId: string): AudioUpload;
+    speak(callId: string, participantId: string, options?: { whilePlaying?: boolean }): AudioUpload;
   };
   /** Route points (seed 001 Wroutepoint) and their applications. */
   routePoints: {
