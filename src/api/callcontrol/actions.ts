@@ -45,7 +45,11 @@ export async function actionRoutes(app: FastifyInstance, opts: { control: PbxCon
     assertDn(request, dnnumber);
     const type = await dnTypeOf(control, dnnumber);
     if (type === undefined) throw new PbxError('SB_NOT_FOUND', `DN ${dnnumber} does not exist`);
-    if (type !== 'Wextension') throw new PbxError('SB_UNPROCESSABLE', `DN ${dnnumber} is not an extension; only extensions place calls`);
+    // A route point calls out for its application (no phone rings first); only extensions have devices.
+    if (type !== 'Wextension' && (type !== 'Wroutepoint' || device !== undefined)) {
+      if (type === 'Wroutepoint') throw new PbxError('SB_NOT_FOUND', `route point ${dnnumber} has no devices`);
+      throw new PbxError('SB_UNPROCESSABLE', `DN ${dnnumber} is not an extension or a route point; only they place calls`);
+    }
     if (device !== undefined && !(await control.devices.list(dnnumber)).some((d) => d.contact === device)) {
       throw new PbxError('SB_NOT_FOUND', `DN ${dnnumber} has no device ${device}`);
     }

@@ -17,7 +17,7 @@ import type { LocationService } from '../../sip/registrar/location-service.ts';
 import { CdrWriter } from '../cdr/cdr-writer.ts';
 import type { OpenCallJournal } from '../cdr/open-call-journal.ts';
 import { UasLeg } from './uas-leg.ts';
-import { Call, type CallParty, type ReferRequest } from './call.ts';
+import { Call, type CallParty, type CallerSide, type ReferRequest } from './call.ts';
 import type { MixerMode } from '../../media/mixer.ts';
 import { ConferenceRooms, type ConferenceRoomInfo } from '../conference/conference-rooms.ts';
 import { Originator, autoAnswerHeaders } from './originator.ts';
@@ -42,6 +42,7 @@ import { callerNameFor } from '../../core/directory/contact-match.ts';
 import { IvrPrompts, SILENCE } from '../features/ivr-prompt.ts';
 import type { QueueService } from '../acd/queue-service.ts';
 import { RoutePointApps } from '../route-points/route-point-apps.ts';
+import { RoutePointCaller } from '../route-points/route-point-caller.ts';
 
 export interface B2buaOptions {
   ctx: LegContext;
@@ -518,8 +519,12 @@ export class B2bua {
    */
   async makeCall(from: string, to: string, device?: string): Promise<CallInfo> {
     const [fromRow, toEntry] = await Promise.all([this.extension(from), this.dialPlan.lookup(to)]);
-    if (!fromRow) throw new PbxError('SB_NOT_FOUND', `extension ${from} does not exist`);
     if (!toEntry) throw new PbxError('SB_NOT_FOUND', `number ${to} does not exist (outside numbers come with trunks)`);
+    if (!fromRow) {
+      const rp = await this.dialPlan.lookup(from);
+      if (rp?.kind === 'routePoint') return this.place(new MediaRelay({ allocator: this.o.allocator, host: this.o.ctx.host }), new RoutePointCaller(), { dn: rp.number, dnType: 'RoutePoint', number: rp.number, name: rp.name }, to).route();
+      throw new PbxError('SB_NOT_FOUND', `extension ${from} does not exist`);
+    }
     const toName = toEntry.kind === 'extension' ? extensionParty(toEntry).name : toEntry.name;
     if (fromRow.enabled !== 1) throw new PbxError('SB_UNPROCESSABLE', `extension ${from} is disabled`);
     let devices = this.targetsOf(from);
@@ -536,18 +541,27 @@ export class B2bua {
       sdp,
       ringSeconds: fromRow.noAnswerTimeout,
     });
-    const id = String(this.nextId++);
-    const call = new Call(id, 'Internal', this.o.ctx, relay, originator, this.party(fromRow), '', undefined, to, '');
-    const caller = this.party(fromRow);
-    this.track(call, undefined, caller, to);
+    const placed = this.place(relay, originator, this.party(fromRow), to);
+    const call = placed.call;
     originator.on('ringing', () => call.originatorRinging());
     originator.on('failed', (status) => call.fail(status, status === 486 ? 'BUSY' : status === 480 || status === 487 ? 'NO ANSWER' : 'FAILED'));
     originator.on('answered', (offer, contact) => {
       call.originatorAnswered(offer, contact, port);
-      this.routeCall(call, to, this.address(caller.number, caller.name || caller.number));
+      placed.route();
     });
     originator.start();
     return call.info();
+  }
+
+  /** A call the PBX places from a caller side it built (a phone rung first, a route point's application); `route` dials `to`. */
+  private place(relay: MediaRelay, caller: CallerSide, party: CallParty, to: string): { call: Call; route(): CallInfo } {
+    const call = new Call(String(this.nextId++), 'Internal', this.o.ctx, relay, caller, party, '', undefined, to, '');
+    this.track(call, undefined, party, to);
+    const route = (): CallInfo => {
+      this.routeCall(call, to, this.address(party.number, party.name || party.number));
+      return call.info();
+    };
+    return { call, route };
   }
 
   private track(call: Call, tx: InviteServerTransaction | undefined, caller: CallParty, dialled: string): void {
