@@ -3,7 +3,6 @@
 // 1 kHz) rings and answers; the bot's participant on the route point goes
 // Dialing → Connected on the WebSocket, hears 102 in the GET stream, speaks
 // 2 kHz through the POST stream, and drops the call. Refusals as the seed's.
-/* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestServer } from '../helpers/server.ts';
