@@ -2,14 +2,15 @@
 // outbound voice bot). No phone rings first; the destination 102 (sending
 // 1 kHz) rings and answers; the bot's participant on the route point goes
 // Dialing → Connected on the WebSocket, hears 102 in the GET stream, speaks
-// 2 kHz through the POST stream, and drops the call. Refusals as the seed's.
+// 2 kHz through the POST stream, and drops the call; an operator mutes and
+// records 102 with the actions beyond 3CX. Refusals as the seed's.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestServer } from '../helpers/server.ts';
 import { eventually } from '../helpers/phones.ts';
 import type { Baresip } from '../peers/baresip.ts';
 import { soxStat } from '../peers/audio.ts';
-import { startHttpsServer, httpsRegisteredPhone, type CallControlClient, type FrameLog } from '../helpers/callcontrol-client.ts';
+import { startHttpsServer, httpsRegisteredPhone, CallControlClient, type FrameLog } from '../helpers/callcontrol-client.ts';
 import { openPcmReader, openPcmWriter, sinePcm, toneShare, writeInBursts } from '../helpers/pcm-stream.ts';
 import { SEED, assertConforms } from './seed-contract.ts';
 
@@ -70,6 +71,24 @@ describe('makecall from a route point', () => {
     writer.end();
     assert.equal((await writer.response).status, 200);
 
+    // Beyond 3CX, on the same URL as the seed's actions: mute and record (an operator's token sees DN 102).
+    const operator = new CallControlClient(bot.base, bot.ca);
+    operator.token = (await t.server.control.keys.create('control', 'operator')).key;
+    const theirs = (await operator.get('/callcontrol/102/participants')).body[0];
+    const muted = await operator.post(`/callcontrol/102/participants/${String(theirs.id)}/mute`);
+    assert.equal(muted.status, 200, JSON.stringify(muted.body));
+    assertConforms(muted.body, SEED.result);
+    const live = () => t.server.control.calls.get(String(me.callid)).participants.map((x) => `${x.dn}:${String(x.muted)}`);
+    assert.deepEqual(live(), ['852:false', '102:true']);
+    assert.equal((await operator.post(`/callcontrol/102/participants/${String(theirs.id)}/unmute`)).status, 200);
+    assert.deepEqual(live(), ['852:false', '102:false']);
+    const noPhone = await bot.post(`${entity}/mute`);
+    assert.equal(noPhone.status, 422, 'a route point has no phone to mute');
+    assert.equal(noPhone.body.reason, 'CannotBeExecuted');
+    assert.equal((await operator.post(`/callcontrol/102/participants/${String(theirs.id)}/record`)).status, 200);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await operator.post(`/callcontrol/102/participants/${String(theirs.id)}/stop_recording`)).status, 200);
+
     const closed = p102.waitForType('CALL_CLOSED', 10_000);
     assert.equal((await bot.post(`${entity}/drop`)).status, 200);
     await closed;
@@ -80,6 +99,11 @@ describe('makecall from a route point', () => {
     await new Promise((r) => setTimeout(r, 300));
     const band = await soxStat(file, ['sinc', '1900-2100']);
     assert.ok(band.rmsAmplitude > 0.05, `102 heard the bot's 2 kHz (band RMS ${String(band.rmsAmplitude)})`);
+    const recordings = await eventually(async () => {
+      const rows = await t.server.control.recordings.list({ callId: String(me.callid) });
+      return rows.length === 1 ? rows : undefined;
+    }, 20_000, 'the recording of the call');
+    assert.ok(recordings[0]!.durationMs >= 1000 && recordings[0]!.durationMs <= 3000, `recorded ${String(recordings[0]!.durationMs)} ms`);
   });
 
   it('refuses what the seed refuses: an unknown destination 422, a device of a route point 404, another DN 403', async () => {

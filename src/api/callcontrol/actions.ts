@@ -74,7 +74,7 @@ export async function actionRoutes(app: FastifyInstance, opts: { control: PbxCon
 
   app.post(
     '/callcontrol/:dnnumber/participants/:id/:action',
-    { config: { role: 'control' }, schema: { tags, summary: 'Act on a participant: drop, answer, divert, routeto, transferto, attach_participant_data, attach_party_data; beyond 3CX: hold, resume', params: ActionParams, body: ActionBody, response: { 200: CallControlResult, ...errors } } },
+    { config: { role: 'control' }, schema: { tags, summary: 'Act on a participant: drop, answer, divert, routeto, transferto, attach_participant_data, attach_party_data; beyond 3CX: hold, resume, mute, unmute, record, stop_recording', params: ActionParams, body: ActionBody, response: { 200: CallControlResult, ...errors } } },
     async (request) => {
       const { dnnumber, id, action } = request.params as { dnnumber: string; id: number; action: Action };
       assertDn(request, dnnumber);
@@ -114,6 +114,16 @@ export async function actionRoutes(app: FastifyInstance, opts: { control: PbxCon
           return success(result);
         case 'resume':
           await control.calls.resume(call.id, participant.id);
+          return success(result);
+        case 'mute':
+          await control.calls.mute(call.id, participant.id);
+          return success(result);
+        case 'unmute':
+          await control.calls.unmute(call.id, participant.id);
+          return success(result);
+        case 'record':
+        case 'stop_recording':
+          await control.calls.record(call.id, action === 'record' ? 'start' : 'stop', participant.id);
           return success(result);
         case 'transferto':
           if (participant.status !== 'Connected') throw new PbxError('SB_UNPROCESSABLE', `participant ${String(id)} is ${participant.status}; only a connected participant can be transferred`);

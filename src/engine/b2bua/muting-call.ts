@@ -8,7 +8,6 @@
 // re-INVITEs and a transfer of its partner; it ends with the participant.
 import { PbxError } from '../../core/errors.ts';
 import { MixedCall } from '../conference/mixed-call.ts';
-import { LocalLeg } from './local-leg.ts';
 
 export abstract class MutingCall extends MixedCall {
   /** Mutes or unmutes a connected member (an end or a supervisor); idempotent. */
@@ -20,7 +19,7 @@ export abstract class MutingCall extends MixedCall {
       throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not connected`);
     }
     // A route point's application sends through the stream API, not a phone: stop its upload instead.
-    if (member.leg instanceof LocalLeg) throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is a route point's application: it has no phone to mute`);
+    if (member.participant.dnType === 'RoutePoint') throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is a route point's application: it has no phone to mute`);
     const p = member.participant;
     if (p.muted === muted) return;
     this.media.setMuted(member.mediaId, muted);
