@@ -47,6 +47,8 @@ export class ParticipantAudio {
 
   speak(callId: string, participantId: string, options: { whilePlaying?: boolean } = {}): AudioUpload {
     const { call, relay, legId } = this.legOf(callId, participantId);
+    // The mixer sends each member its own mix: an upload would be a second stream at the phone.
+    if (call.isMixed) throw new PbxError('SB_UNPROCESSABLE', `call ${callId} is mixed (a supervisor or more parties): audio cannot be played into it yet`);
     const key = `${callId}/${legId}`;
     this.uploads.get(key)?.close();
     const injector = new PcmInjector({ relay, legId, ...(options.whilePlaying === true ? { releaseWhenIdleMs: IDLE_RELEASE_MS } : {}) });
