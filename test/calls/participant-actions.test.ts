@@ -15,6 +15,8 @@ import { startTestServer, api, type TestServer } from '../helpers/server.ts';
 import { tonePhones, eventually, audioFlowsBothWays, lastHeard } from '../helpers/phones.ts';
 import { bandRmsRatio, bandShareIn, soxStat } from '../peers/audio.ts';
 import type { Baresip } from '../peers/baresip.ts';
+import { openAudioSocket } from '../helpers/audio-socket.ts';
+import { sinePcm } from '../helpers/pcm-stream.ts';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -122,6 +124,10 @@ describe('participant actions: mute, record, supervisor per participant and live
     }, 8000, 'three members mixed');
     assert.equal((await post(`/api/v1/calls/${callId}/participants/${p101}/mute`)).status, 202);
     const mutedAt = Date.now();
+    // Audio cannot be played into a mixed call (the mixer owns what each phone hears): refused, nothing disturbed.
+    const socket = await openAudioSocket(`${t.base.replace(/^http/, 'ws')}/api/v1/calls/${callId}/participants/${p101}/audio?key=${t.adminKey}`);
+    socket.send(sinePcm(2000, 0.2));
+    assert.equal((await socket.closed).code, 4422);
     await sleep(3000);
     assert.equal((await post(`/api/v1/calls/${callId}/participants/${p101}/unmute`)).status, 202);
     const unmutedAt = Date.now();

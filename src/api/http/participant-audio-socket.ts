@@ -12,6 +12,7 @@
 // (1000) when the participant leaves or the call ends.
 import type { FastifyBaseLogger } from 'fastify';
 import type { AudioUpload, PbxControl } from '../../core/pbx-control.ts';
+import { PbxError } from '../../core/errors.ts';
 import { keepAlive } from './ws-keepalive.ts';
 
 /** The part of a `ws` WebSocket this bridge uses (`ws` ships no type declarations). */
@@ -42,6 +43,8 @@ export const AUDIO_FRAME_BYTES = 320;
 
 /** Close code (RFC 6455 §7.4.1): data of a type the endpoint cannot accept (a text frame). */
 const CLOSE_UNSUPPORTED = 1003;
+/** Close code (private range, RFC 6455 §7.4.2): audio cannot be played to this participant now. */
+export const CLOSE_UNPROCESSABLE = 4422;
 
 export class ParticipantAudioSocket {
   /** Frames out dropped because the client did not read; frames in dropped for being too far ahead. */
@@ -108,7 +111,9 @@ export class ParticipantAudioSocket {
       if (!this.upload || this.upload.isClosed) this.upload = this.control.media.speak(this.callId, this.participantId, { whilePlaying: true });
     } catch (err) {
       this.log.info({ err }, 'audio socket: the participant cannot be played to');
-      return this.close(1000, 'the participant left or the call ended');
+      // 4422: the request cannot be carried out now (a mixed call), as HTTP's 422; the reason says why.
+      const refused = err instanceof PbxError && err.status === 422;
+      return this.close(refused ? CLOSE_UNPROCESSABLE : 1000, refused ? err.message.slice(0, 120) : 'the participant left or the call ended');
     }
     if (this.upload.bufferedMs > this.limits.maxAheadMs) {
       this.droppedIn++;
