@@ -13,6 +13,7 @@ import { soxStat } from '../peers/audio.ts';
 import { startHttpsServer, httpsRegisteredPhone, CallControlClient, type FrameLog } from '../helpers/callcontrol-client.ts';
 import { openPcmReader, openPcmWriter, sinePcm, toneShare, writeInBursts } from '../helpers/pcm-stream.ts';
 import { SEED, assertConforms } from './seed-contract.ts';
+import { openAudioSocket } from '../helpers/audio-socket.ts';
 
 describe('makecall from a route point', () => {
   let t: TestServer;
@@ -71,10 +72,28 @@ describe('makecall from a route point', () => {
     writer.end();
     assert.equal((await writer.response).status, 200);
 
+    // Beyond 3CX: the same stream as a WebSocket on the same path, binary frames both ways.
+    const wss = `${bot.base.replace(/^https/, 'wss')}${entity}/stream`;
+    const socket = await openAudioSocket(wss, { authorization: `Bearer ${String(bot.token)}` }, bot.ca);
+    await socket.waitFrames(60);
+    assert.ok(socket.frames.every((f) => f.length === 320), '20 ms frames');
+    assert.ok(toneShare(socket.pcm(10), 1000) > 0.8, `the socket carries 102's 1 kHz (${toneShare(socket.pcm(10), 1000).toFixed(2)})`);
+    const leg = () => t.server.sip.b2bua.get(String(me.callid))!.mediaStats().callee?.packetsOut ?? 0;
+    const outBefore = leg();
+    await socket.play(sinePcm(1700, 1));
+    await new Promise((r) => setTimeout(r, 300));
+    const played = leg() - outBefore;
+    assert.ok(played >= 45 && played <= 60, `1 s written became ${String(played)} packets to 102`);
+
     // Beyond 3CX, on the same URL as the seed's actions: mute and record (an operator's token sees DN 102).
     const operator = new CallControlClient(bot.base, bot.ca);
     operator.token = (await t.server.control.keys.create('control', 'operator')).key;
     const theirs = (await operator.get('/callcontrol/102/participants')).body[0];
+    const foreign = await openAudioSocket(`${bot.base.replace(/^https/, 'wss')}/callcontrol/102/participants/${String(theirs.id)}/stream`, { authorization: `Bearer ${String(bot.token)}` }, bot.ca).then(
+      () => 101,
+      (err: { status?: number }) => err.status,
+    );
+    assert.equal(foreign, 403, "the bot's token may not open another DN's stream");
     const muted = await operator.post(`/callcontrol/102/participants/${String(theirs.id)}/mute`);
     assert.equal(muted.status, 200, JSON.stringify(muted.body));
     assertConforms(muted.body, SEED.result);
@@ -92,6 +111,7 @@ describe('makecall from a route point', () => {
     const closed = p102.waitForType('CALL_CLOSED', 10_000);
     assert.equal((await bot.post(`${entity}/drop`)).status, 200);
     await closed;
+    assert.equal((await socket.closed).code, 1000, 'the stream socket closes with the call');
     await eventually(async () => t.server.control.calls.list().length === 0, 5000, 'the call ended');
     const cdr = await eventually(async () => (await t.server.control.cdr.list({})).find((r) => r.callId === String(me.callid)), 5000, 'the CDR');
     assert.deepEqual([cdr.src, cdr.dst, cdr.disposition], ['852', '102', 'ANSWERED']);

@@ -13,7 +13,7 @@ interface WsClient {
   send(data: Buffer | string, options?: { binary: boolean }): void;
   close(): void;
 }
-type WsConstructor = new (url: string, protocols?: string[], options?: { headers?: Record<string, string> }) => WsClient;
+type WsConstructor = new (url: string, protocols?: string[], options?: { headers?: Record<string, string>; ca?: string }) => WsClient;
 const WebSocket = createRequire(import.meta.url)('ws') as WsConstructor;
 
 export interface AudioSocketClient {
@@ -30,10 +30,10 @@ export interface AudioSocketClient {
   close(): void;
 }
 
-/** Opens the socket; rejects with the HTTP status of a refused upgrade as `status`. */
-export function openAudioSocket(url: string, headers: Record<string, string> = {}): Promise<AudioSocketClient> {
+/** Opens the socket (`ca`: trust this certificate for wss://); rejects with the HTTP status of a refused upgrade as `status`. */
+export function openAudioSocket(url: string, headers: Record<string, string> = {}, ca?: string): Promise<AudioSocketClient> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, undefined, { headers });
+    const ws = new WebSocket(url, undefined, { headers, ...(ca !== undefined ? { ca } : {}) });
     const frames: Buffer[] = [];
     let waiters: (() => void)[] = [];
     const closed = new Promise<{ code: number; reason: string }>((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString() })));

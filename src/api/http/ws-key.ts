@@ -1,5 +1,8 @@
-// The API key of a WebSocket upgrade, for clients that cannot set headers.
+// WebSocket upgrades beside plain routes: the API key of an upgrade, for
+// clients that cannot set headers, and a route constraint that sends only
+// upgrades to a WebSocket route sharing its path with a plain GET.
 import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 
 /**
  * Browsers cannot set headers on a WebSocket, so an upgrade to the stream may
@@ -34,3 +37,19 @@ export function keyIntoHeader(matches: (path: string) => boolean): (req: Incomin
   };
 }
 
+type ConstraintStrategy = Parameters<FastifyInstance['addConstraintStrategy']>[0];
+type RouteHandler = Parameters<ReturnType<ConstraintStrategy['storage']>['set']>[1];
+
+/** `constraints: { upgrade: 'websocket' }` matches requests with `Upgrade: websocket`. */
+export const upgradeConstraint: ConstraintStrategy = {
+  name: 'upgrade',
+  storage() {
+    const handlers = new Map<unknown, RouteHandler>();
+    return {
+      get: (value) => handlers.get(value) ?? null,
+      set: (value, handler) => void handlers.set(value, handler),
+    };
+  },
+  deriveConstraint: (req: IncomingMessage) => (req.headers.upgrade?.toLowerCase() === 'websocket' ? 'websocket' : undefined),
+  mustMatchWhenDerived: false,
+};

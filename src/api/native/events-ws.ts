@@ -7,8 +7,7 @@
 // live: it subscribes before it reads the log, keeps what arrives meanwhile,
 // and drops from that buffer whatever the history already covered.
 import { keepAlive } from '../http/ws-keepalive.ts';
-import { keyIntoHeader } from '../http/ws-key.ts';
-import type { IncomingMessage } from 'node:http';
+import { keyIntoHeader, upgradeConstraint } from '../http/ws-key.ts';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { PbxControl, PbxEvent } from '../../core/pbx-control.ts';
@@ -57,23 +56,6 @@ export function typeFilter(types: string | undefined): (type: string) => boolean
   const prefixes = types.split(',');
   return (type) => prefixes.some((p) => type === p || type.startsWith(`${p}.`));
 }
-
-type ConstraintStrategy = Parameters<FastifyInstance['addConstraintStrategy']>[0];
-type RouteHandler = Parameters<ReturnType<ConstraintStrategy['storage']>['set']>[1];
-
-/** `constraints: { upgrade: 'websocket' }` matches requests with `Upgrade: websocket`. */
-const upgradeConstraint: ConstraintStrategy = {
-  name: 'upgrade',
-  storage() {
-    const handlers = new Map<unknown, RouteHandler>();
-    return {
-      get: (value) => handlers.get(value) ?? null,
-      set: (value, handler) => void handlers.set(value, handler),
-    };
-  },
-  deriveConstraint: (req: IncomingMessage) => (req.headers.upgrade?.toLowerCase() === 'websocket' ? 'websocket' : undefined),
-  mustMatchWhenDerived: false,
-};
 
 class EventStream {
   private readonly queue: PbxEvent[] = [];
