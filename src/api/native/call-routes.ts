@@ -80,7 +80,7 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
         summary: 'Make a call (click-to-call): ring `from` first, then connect it to `to`',
         body: Type.Object(
           {
-            from: Type.String({ pattern: '^[0-9]{2,10}$', description: 'An extension: its phone rings first' }),
+            from: Type.String({ pattern: '^[0-9]{2,10}$', description: "An extension: its phone rings first; or a route point: its application calls out, `to` rings at once" }),
             to: Type.String({ pattern: '^[+]?[0-9*#]{2,32}$', description: 'The number to connect it to' }),
             device: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Ring only the device whose contact contains this (seed 000 makecall contact)' })),
           },
