@@ -156,9 +156,11 @@ export interface PbxControl {
     drop(callId: string, participantId: string): void | Promise<void>;
     /**
      * Click-to-call: rings `from` (an extension; all its devices, or the one
-     * whose contact contains `device`), then connects it to `to`.
+     * whose contact contains `device`), then connects it to `to`; or from a
+     * route point (its application calls out): `to` rings at once.
+     * `timeoutSeconds`: the call is given up (NO ANSWER) unless talking by then.
      */
-    make(from: string, to: string, options?: { device?: string }): Promise<CallInfo>;
+    make(from: string, to: string, options?: { device?: string; timeoutSeconds?: number }): Promise<CallInfo>;
     /** Puts a connected participant on hold (no audio either way) or takes it off. */
     hold(callId: string, participantId: string): Promise<void>;
     resume(callId: string, participantId: string): Promise<void>;

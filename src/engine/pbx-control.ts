@@ -68,7 +68,7 @@ export interface CallSource {
   get(id: string): { info(): CallInfo } | undefined;
   /** A call on another node of a cluster is dropped there: then a promise of its answer. */
   drop(callId: string, participantId: string): void | Promise<void>;
-  makeCall(from: string, to: string, device?: string): Promise<CallInfo>;
+  makeCall(from: string, to: string, device?: string, timeoutSeconds?: number): Promise<CallInfo>;
   hold(callId: string, participantId: string, held: boolean): Promise<void>;
   mute(callId: string, participantId: string, muted: boolean): void | Promise<void>;
   blindTransfer(callId: string, participantId: string, destination: string): Promise<void>;
@@ -243,7 +243,7 @@ export function createPbxControl(
         return c.info();
       },
       drop: (callId, participantId) => calls.drop(callId, participantId),
-      make: (from, to, options) => calls.makeCall(from, to, options?.device),
+      make: (from, to, options) => calls.makeCall(from, to, options?.device, options?.timeoutSeconds),
       hold: (callId, pid) => calls.hold(callId, pid, true),
       resume: (callId, pid) => calls.hold(callId, pid, false),
       mute: async (callId, pid) => calls.mute(callId, pid, true),

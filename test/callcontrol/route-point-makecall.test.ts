@@ -126,6 +126,25 @@ describe('makecall from a route point', () => {
     assert.ok(recordings[0]!.durationMs >= 1000 && recordings[0]!.durationMs <= 3000, `recorded ${String(recordings[0]!.durationMs)} ms`);
   });
 
+  it("gives up after the request's timeout when the destination does not answer", async () => {
+    await p102.setAnswermode('manual');
+    try {
+      const incoming = p102.waitForType('CALL_INCOMING', 10_000);
+      const closed = p102.waitForType('CALL_CLOSED', 15_000);
+      const started = Date.now();
+      const res = await bot.post('/callcontrol/852/makecall', { destination: '102', timeout: 2 });
+      assert.equal(res.status, 202, JSON.stringify(res.body));
+      await incoming;
+      await closed;
+      const took = Date.now() - started;
+      assert.ok(took >= 1900 && took < 6000, `given up after ${String(took)} ms for a 2 s timeout`);
+      const cdr = await eventually(async () => (await t.server.control.cdr.list({})).find((r) => r.callId === String(res.body.result.callid)), 5000, 'the CDR');
+      assert.deepEqual([cdr.src, cdr.dst, cdr.disposition], ['852', '102', 'NO ANSWER']);
+    } finally {
+      await p102.setAnswermode('auto');
+    }
+  });
+
   it('refuses what the seed refuses: an unknown destination 422, a device of a route point 404, another DN 403', async () => {
     const unknown = await bot.post('/callcontrol/852/makecall', { destination: '555', timeout: 30 });
     assert.equal(unknown.status, 422, JSON.stringify(unknown.body));

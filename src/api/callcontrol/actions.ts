@@ -53,8 +53,10 @@ export async function actionRoutes(app: FastifyInstance, opts: { control: PbxCon
     if (device !== undefined && !(await control.devices.list(dnnumber)).some((d) => d.contact === device)) {
       throw new PbxError('SB_NOT_FOUND', `DN ${dnnumber} has no device ${device}`);
     }
-    const body = request.body as MakeCall;
-    const call: CallInfo = await asUnprocessable(control.calls.make(dnnumber, body.destination, device !== undefined ? { device } : {}));
+    const body = request.body as MakeCall & { timeout?: number; timeoutSec?: number };
+    // 0 or absent: the ring times of the phones involved.
+    const timeoutSeconds = body.timeout || body.timeoutSec || undefined;
+    const call: CallInfo = await asUnprocessable(control.calls.make(dnnumber, body.destination, { ...(device !== undefined ? { device } : {}), ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) }));
     const owner = call.participants.find((p) => p.id === call.owner);
     if (owner) attached.attach(owner.id, attachedOf(body));
     return owner ? renderParticipant(call, owner) : undefined;

@@ -516,13 +516,14 @@ export class B2bua {
    * Click-to-call (seed 000 makecall, seed 002): rings `from`'s devices (or
    * the one whose contact contains `device`), and when one answers, calls
    * `to` and connects the two. Returns at once with the call in Initiating.
+   * From a route point, `to` rings at once. `timeoutSeconds`: given up unanswered by then.
    */
-  async makeCall(from: string, to: string, device?: string): Promise<CallInfo> {
+  async makeCall(from: string, to: string, device?: string, timeoutSeconds?: number): Promise<CallInfo> {
     const [fromRow, toEntry] = await Promise.all([this.extension(from), this.dialPlan.lookup(to)]);
     if (!toEntry) throw new PbxError('SB_NOT_FOUND', `number ${to} does not exist (outside numbers come with trunks)`);
     if (!fromRow) {
       const rp = await this.dialPlan.lookup(from);
-      if (rp?.kind === 'routePoint') return this.place(new MediaRelay({ allocator: this.o.allocator, host: this.o.ctx.host }), new RoutePointCaller(), { dn: rp.number, dnType: 'RoutePoint', number: rp.number, name: rp.name }, to).route();
+      if (rp?.kind === 'routePoint') return this.place(new MediaRelay({ allocator: this.o.allocator, host: this.o.ctx.host }), new RoutePointCaller(), { dn: rp.number, dnType: 'RoutePoint', number: rp.number, name: rp.name }, to, timeoutSeconds).route();
       throw new PbxError('SB_NOT_FOUND', `extension ${from} does not exist`);
     }
     const toName = toEntry.kind === 'extension' ? extensionParty(toEntry).name : toEntry.name;
@@ -541,7 +542,7 @@ export class B2bua {
       sdp,
       ringSeconds: fromRow.noAnswerTimeout,
     });
-    const placed = this.place(relay, originator, this.party(fromRow), to);
+    const placed = this.place(relay, originator, this.party(fromRow), to, timeoutSeconds);
     const call = placed.call;
     originator.on('ringing', () => call.originatorRinging());
     originator.on('failed', (status) => call.fail(status, status === 486 ? 'BUSY' : status === 480 || status === 487 ? 'NO ANSWER' : 'FAILED'));
@@ -554,9 +555,16 @@ export class B2bua {
   }
 
   /** A call the PBX places from a caller side it built (a phone rung first, a route point's application); `route` dials `to`. */
-  private place(relay: MediaRelay, caller: CallerSide, party: CallParty, to: string): { call: Call; route(): CallInfo } {
+  private place(relay: MediaRelay, caller: CallerSide, party: CallParty, to: string, timeoutSeconds: number | undefined): { call: Call; route(): CallInfo } {
     const call = new Call(String(this.nextId++), 'Internal', this.o.ctx, relay, caller, party, '', undefined, to, '');
     this.track(call, undefined, party, to);
+    // Seed 001 makecall `timeout`: a call not talking by then is given up, whoever still rings.
+    const timer = timeoutSeconds
+      ? setTimeout(() => {
+          if (call.answeredAt === undefined) call.fail(480, 'NO ANSWER');
+        }, timeoutSeconds * 1000)
+      : undefined;
+    call.once('ended', () => clearTimeout(timer));
     const route = (): CallInfo => {
       this.routeCall(call, to, this.address(party.number, party.name || party.number));
       return call.info();

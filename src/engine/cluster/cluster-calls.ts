@@ -89,8 +89,8 @@ export class ClusterCalls implements CallSource {
     return p;
   }
 
-  makeCall(from: string, to: string, device?: string): Promise<CallInfo> {
-    return this.local.makeCall(from, to, device);
+  makeCall(from: string, to: string, device?: string, timeoutSeconds?: number): Promise<CallInfo> {
+    return this.local.makeCall(from, to, device, timeoutSeconds);
   }
 
   join(extension: string): Promise<CallInfo> {
