@@ -43,6 +43,7 @@ import { IvrPrompts, SILENCE } from '../features/ivr-prompt.ts';
 import type { QueueService } from '../acd/queue-service.ts';
 import { RoutePointApps } from '../route-points/route-point-apps.ts';
 import { RoutePointCaller } from '../route-points/route-point-caller.ts';
+import { giveUpUnanswered } from './answer-deadline.ts';
 
 export interface B2buaOptions {
   ctx: LegContext;
@@ -558,13 +559,7 @@ export class B2bua {
   private place(relay: MediaRelay, caller: CallerSide, party: CallParty, to: string, timeoutSeconds: number | undefined): { call: Call; route(): CallInfo } {
     const call = new Call(String(this.nextId++), 'Internal', this.o.ctx, relay, caller, party, '', undefined, to, '');
     this.track(call, undefined, party, to);
-    // Seed 001 makecall `timeout`: a call not talking by then is given up, whoever still rings.
-    const timer = timeoutSeconds
-      ? setTimeout(() => {
-          if (call.answeredAt === undefined) call.fail(480, 'NO ANSWER');
-        }, timeoutSeconds * 1000)
-      : undefined;
-    call.once('ended', () => clearTimeout(timer));
+    giveUpUnanswered(call, timeoutSeconds);
     const route = (): CallInfo => {
       this.routeCall(call, to, this.address(party.number, party.name || party.number));
       return call.info();
