@@ -26,6 +26,8 @@ export interface Participant {
   status: ParticipantStatus;
   /** inbound: the side that called in; outbound: a side we called. */
   direction: 'inbound' | 'outbound';
+  /** Muted from the API: nobody hears this participant; it still hears the others. */
+  muted: boolean;
 }
 
 export interface CallInfo {

@@ -156,12 +156,17 @@ export interface PbxControl {
     drop(callId: string, participantId: string): void | Promise<void>;
     /**
      * Click-to-call: rings `from` (an extension; all its devices, or the one
-     * whose contact contains `device`), then connects it to `to`.
+     * whose contact contains `device`), then connects it to `to`; or from a
+     * route point (its application calls out): `to` rings at once.
+     * `timeoutSeconds`: the call is given up (NO ANSWER) unless talking by then.
      */
-    make(from: string, to: string, options?: { device?: string }): Promise<CallInfo>;
+    make(from: string, to: string, options?: { device?: string; timeoutSeconds?: number }): Promise<CallInfo>;
     /** Puts a connected participant on hold (no audio either way) or takes it off. */
     hold(callId: string, participantId: string): Promise<void>;
     resume(callId: string, participantId: string): Promise<void>;
+    /** Nobody hears a connected participant any more (it still hears them), or again; idempotent. */
+    mute(callId: string, participantId: string): Promise<void>;
+    unmute(callId: string, participantId: string): Promise<void>;
     /** Sends a participant to another number; its partner leaves the call. */
     blindTransfer(callId: string, participantId: string, destination: string): Promise<void>;
     /** A participant still ringing: ring `destination` instead (seed 001 divert). */
@@ -211,8 +216,11 @@ export interface PbxControl {
      * number hear each other; who is in it now. SB_NOT_FOUND for a number that is not a room.
      */
     conference(number: string): Promise<ConferenceRoom>;
-    /** Starts or stops recording a talking call (both directions); idempotent. */
-    record(callId: string, action: RecordingAction): Promise<void>;
+    /**
+     * Starts or stops recording a talking call (both directions); idempotent.
+     * With `participantId` (which must be in the call) it is that participant's call.
+     */
+    record(callId: string, action: RecordingAction, participantId?: string): Promise<void>;
   };
   cdr: {
     list(query: CdrQuery): Promise<CdrRow[]>;
@@ -228,9 +236,11 @@ export interface PbxControl {
     /**
      * Plays audio to the participant's phone (for a route point's
      * participant: to its partner), replacing what the bridge sends it while
-     * the upload is open. One upload per phone: a new one replaces the old.
+     * the upload is open (`whilePlaying`: only while it has audio to play, so
+     * the partner is heard again when the writer pauses). One upload per
+     * phone: a new one replaces the old.
      */
-    speak(callId: string, participantId: string): AudioUpload;
+    speak(callId: string, participantId: string, options?: { whilePlaying?: boolean }): AudioUpload;
   };
   /** Route points (seed 001 Wroutepoint) and their applications. */
   routePoints: {

@@ -68,8 +68,9 @@ export interface CallSource {
   get(id: string): { info(): CallInfo } | undefined;
   /** A call on another node of a cluster is dropped there: then a promise of its answer. */
   drop(callId: string, participantId: string): void | Promise<void>;
-  makeCall(from: string, to: string, device?: string): Promise<CallInfo>;
+  makeCall(from: string, to: string, device?: string, timeoutSeconds?: number): Promise<CallInfo>;
   hold(callId: string, participantId: string, held: boolean): Promise<void>;
+  mute(callId: string, participantId: string, muted: boolean): void | Promise<void>;
   blindTransfer(callId: string, participantId: string, destination: string): Promise<void>;
   divert(callId: string, participantId: string, destination: string): Promise<void>;
   consult(callId: string, participantId: string, destination: string): Promise<CallInfo>;
@@ -92,6 +93,9 @@ const NO_CALLS: CallSource = {
     throw new PbxError('SB_NOT_READY', 'the SIP engine is not running');
   },
   hold: async (id) => {
+    throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
+  },
+  mute: (id) => {
     throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
   },
   blindTransfer: async (id) => {
@@ -241,9 +245,11 @@ export function createPbxControl(
         return c.info();
       },
       drop: (callId, participantId) => calls.drop(callId, participantId),
-      make: (from, to, options) => calls.makeCall(from, to, options?.device),
+      make: (from, to, options) => calls.makeCall(from, to, options?.device, options?.timeoutSeconds),
       hold: (callId, pid) => calls.hold(callId, pid, true),
       resume: (callId, pid) => calls.hold(callId, pid, false),
+      mute: async (callId, pid) => calls.mute(callId, pid, true),
+      unmute: async (callId, pid) => calls.mute(callId, pid, false),
       blindTransfer: (callId, pid, destination) => calls.blindTransfer(callId, pid, destination),
       divert: (callId, pid, destination) => calls.divert(callId, pid, destination),
       consult: (callId, pid, destination) => calls.consult(callId, pid, destination),
@@ -255,7 +261,13 @@ export function createPbxControl(
         await store.extensions.get(extension);
         return calls.join(extension);
       },
-      record: (callId, action) => recordings.record(callId, action),
+      record: async (callId, action, participantId) => {
+        // A participant's record is its call's (3CX records calls, not legs).
+        if (participantId !== undefined && !calls.get(callId)?.info().participants.some((p) => p.id === participantId && p.status !== 'Ended')) {
+          throw new PbxError('SB_NOT_FOUND', `participant ${participantId} is not in call ${callId}`);
+        }
+        return recordings.record(callId, action);
+      },
       bargeIn: (supervisor, callId, options) => calls.supervise(supervisor, callId, 'speak+hear', undefined, options?.device),
       listen: (supervisor, callId) => calls.supervise(supervisor, callId, 'hear'),
       whisper: (supervisor, callId, to) => calls.supervise(supervisor, callId, 'whisper', to),

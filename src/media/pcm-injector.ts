@@ -34,6 +34,13 @@ export interface PcmInjectorOptions {
   now?: () => number;
   /** 'drain' is emitted once the buffer falls below this after having passed it. Default 1000 ms. */
   lowWaterMs?: number;
+  /**
+   * Replace the leg's audio only while there is audio to play: the bridge's
+   * stream is taken from the first write and given back once the buffer has
+   * been empty this long (taken again by the next write). Default: from
+   * construction until close.
+   */
+  releaseWhenIdleMs?: number;
 }
 
 export type PcmInjectorEvents = {
@@ -63,6 +70,9 @@ export class PcmInjector extends EventEmitter<PcmInjectorEvents> {
   private marker = true;
   private needDrain = false;
   private closed = false;
+  /** Whether this injector owns the leg's output (the bridge's stream is dropped). */
+  private owned: boolean;
+  private idleSince: number | undefined;
   /** Why the upload cannot be played (a WAV in another format); set by write. */
   formatError: string | undefined;
   /** Packets sent so far. */
@@ -73,7 +83,8 @@ export class PcmInjector extends EventEmitter<PcmInjectorEvents> {
     this.now = o.now ?? Date.now;
     this.startedAt = this.now();
     this.timer = setInterval(() => this.tick(), FRAME_MS);
-    o.relay.setOutputOwned(o.legId, true);
+    this.owned = o.releaseWhenIdleMs === undefined;
+    if (this.owned) o.relay.setOutputOwned(o.legId, true);
   }
 
   /** Milliseconds of audio waiting to be played. */
@@ -114,6 +125,14 @@ export class PcmInjector extends EventEmitter<PcmInjectorEvents> {
     if (data.length === 0) return;
     this.chunks.push(data);
     this.buffered += data.length;
+    this.own(true);
+  }
+
+  private own(owned: boolean): void {
+    this.idleSince = undefined;
+    if (this.owned === owned) return;
+    this.owned = owned;
+    this.o.relay.setOutputOwned(this.o.legId, owned);
   }
 
   /** The audio after a WAV header, the data itself when there is none, undefined while undecided. */
@@ -140,7 +159,8 @@ export class PcmInjector extends EventEmitter<PcmInjectorEvents> {
     this.chunks.length = 0;
     this.offset = 0;
     this.buffered = 0;
-    this.o.relay.setOutputOwned(this.o.legId, false);
+    if (this.owned) this.o.relay.setOutputOwned(this.o.legId, false);
+    this.owned = false;
     this.emit('closed');
   }
 
@@ -149,6 +169,11 @@ export class PcmInjector extends EventEmitter<PcmInjectorEvents> {
     while (this.ticks < due && !this.closed) {
       this.ticks++;
       this.frame();
+    }
+    const release = this.o.releaseWhenIdleMs;
+    if (release !== undefined && this.owned && !this.playing && this.buffered === 0 && !this.closed) {
+      this.idleSince ??= this.now();
+      if (this.now() - this.idleSince >= release) this.own(false);
     }
     if (this.needDrain && this.bufferedMs < (this.o.lowWaterMs ?? 1000)) {
       this.needDrain = false;

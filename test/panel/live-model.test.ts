@@ -7,7 +7,7 @@ import { applyEvent, EMPTY_MODEL, tileState, withExtension, withQueue, queueMemb
 import type { CallInfo, Extension, Participant, PbxEvent, QueueAgentStatus, QueueStatus } from '../../web/src/api/types.ts';
 
 const ext = (number: string, extra: Partial<Extension> = {}): Extension => ({ number, firstName: '', lastName: '', email: '', mobile: '', authId: number, enabled: true, dnd: false, forwardingProfile: 'Available', queueGlobalLoggedIn: true, recording: 'off', ...extra });
-const part = (id: string, dn: string, direction: 'inbound' | 'outbound', status: Participant['status']): Participant => ({ id, callId: '1', dn, dnType: 'Extension', device: '', partyNumber: dn, partyName: '', status, direction });
+const part = (id: string, dn: string, direction: 'inbound' | 'outbound', status: Participant['status']): Participant => ({ id, callId: '1', dn, dnType: 'Extension', device: '', partyNumber: dn, partyName: '', status, direction, muted: false });
 const call = (state: CallInfo['state'], parts: Participant[]): CallInfo => ({ id: '1', direction: 'Internal', state, startedAt: '2026-01-01T00:00:00Z', answeredAt: null, did: '', owner: '1.1', participants: parts });
 let seq = 0;
 const ev = <T extends PbxEvent['type']>(type: T, payload: PbxEvent<T>['payload']): PbxEvent => ({ seq: ++seq, type, at: '2026-01-01T00:00:00Z', payload }) as PbxEvent;

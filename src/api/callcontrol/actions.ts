@@ -45,12 +45,18 @@ export async function actionRoutes(app: FastifyInstance, opts: { control: PbxCon
     assertDn(request, dnnumber);
     const type = await dnTypeOf(control, dnnumber);
     if (type === undefined) throw new PbxError('SB_NOT_FOUND', `DN ${dnnumber} does not exist`);
-    if (type !== 'Wextension') throw new PbxError('SB_UNPROCESSABLE', `DN ${dnnumber} is not an extension; only extensions place calls`);
+    // A route point calls out for its application (no phone rings first); only extensions have devices.
+    if (type !== 'Wextension' && (type !== 'Wroutepoint' || device !== undefined)) {
+      if (type === 'Wroutepoint') throw new PbxError('SB_NOT_FOUND', `route point ${dnnumber} has no devices`);
+      throw new PbxError('SB_UNPROCESSABLE', `DN ${dnnumber} is not an extension or a route point; only they place calls`);
+    }
     if (device !== undefined && !(await control.devices.list(dnnumber)).some((d) => d.contact === device)) {
       throw new PbxError('SB_NOT_FOUND', `DN ${dnnumber} has no device ${device}`);
     }
-    const body = request.body as MakeCall;
-    const call: CallInfo = await asUnprocessable(control.calls.make(dnnumber, body.destination, device !== undefined ? { device } : {}));
+    const body = request.body as MakeCall & { timeout?: number; timeoutSec?: number };
+    // 0 or absent: the ring times of the phones involved.
+    const timeoutSeconds = body.timeout || body.timeoutSec || undefined;
+    const call: CallInfo = await asUnprocessable(control.calls.make(dnnumber, body.destination, { ...(device !== undefined ? { device } : {}), ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) }));
     const owner = call.participants.find((p) => p.id === call.owner);
     if (owner) attached.attach(owner.id, attachedOf(body));
     return owner ? renderParticipant(call, owner) : undefined;
@@ -70,7 +76,7 @@ export async function actionRoutes(app: FastifyInstance, opts: { control: PbxCon
 
   app.post(
     '/callcontrol/:dnnumber/participants/:id/:action',
-    { config: { role: 'control' }, schema: { tags, summary: 'Act on a participant: drop, answer, divert, routeto, transferto, attach_participant_data, attach_party_data; beyond 3CX: hold, resume', params: ActionParams, body: ActionBody, response: { 200: CallControlResult, ...errors } } },
+    { config: { role: 'control' }, schema: { tags, summary: 'Act on a participant: drop, answer, divert, routeto, transferto, attach_participant_data, attach_party_data; beyond 3CX: hold, resume, mute, unmute, record, stop_recording', params: ActionParams, body: ActionBody, response: { 200: CallControlResult, ...errors } } },
     async (request) => {
       const { dnnumber, id, action } = request.params as { dnnumber: string; id: number; action: Action };
       assertDn(request, dnnumber);
@@ -110,6 +116,16 @@ export async function actionRoutes(app: FastifyInstance, opts: { control: PbxCon
           return success(result);
         case 'resume':
           await control.calls.resume(call.id, participant.id);
+          return success(result);
+        case 'mute':
+          await control.calls.mute(call.id, participant.id);
+          return success(result);
+        case 'unmute':
+          await control.calls.unmute(call.id, participant.id);
+          return success(result);
+        case 'record':
+        case 'stop_recording':
+          await control.calls.record(call.id, action === 'record' ? 'start' : 'stop', participant.id);
           return success(result);
         case 'transferto':
           if (participant.status !== 'Connected') throw new PbxError('SB_UNPROCESSABLE', `participant ${String(id)} is ${participant.status}; only a connected participant can be transferred`);

@@ -17,6 +17,7 @@ import { participantsOn, renderDevice, renderError, renderParticipant, type Wire
 import { DeviceParams, Device, DnInfo, DnParams, Participant as ParticipantSchema, ParticipantParams, errors } from './schemas.ts';
 import { actionRoutes } from './actions.ts';
 import { streamRoutes } from './streams.ts';
+import { streamSocketRoutes } from './stream-ws.ts';
 import { callControlWs, type CallControlWsOptions } from './ws.ts';
 
 export interface CallControlOptions {
@@ -109,6 +110,7 @@ export async function callControlApi(app: FastifyInstance, opts: CallControlOpti
 
     await scope.register(actionRoutes, { control, attached });
     await scope.register(streamRoutes, { control });
+    await scope.register(streamSocketRoutes, { control });
     await scope.register(callControlWs, { ...opts.ws, control, attached });
   });
 }

@@ -74,7 +74,7 @@ export const TRANSFER_REASONS = [
 ] as const;
 
 /** Seed 001's actions, then Switchboard's own under the same URL scheme (README: beyond 3CX). */
-export const ACTIONS = ['drop', 'answer', 'divert', 'routeto', 'transferto', 'attach_participant_data', 'attach_party_data', 'hold', 'resume'] as const;
+export const ACTIONS = ['drop', 'answer', 'divert', 'routeto', 'transferto', 'attach_participant_data', 'attach_party_data', 'hold', 'resume', 'mute', 'unmute', 'record', 'stop_recording'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 const DnNumber = Type.String({ minLength: 1, maxLength: 32, pattern: '^[0-9A-Za-z*#+_-]+$', description: 'The DN (extension, queue, ring group, IVR number)' });

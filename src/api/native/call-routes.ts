@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import type { PbxControl } from '../../core/pbx-control.ts';
 import { CALL_DIRECTIONS, CALL_STATES, PARTICIPANT_STATUSES } from '../../core/calls.ts';
 import { ProblemSchema } from './schemas.ts';
-import { invalid } from '../../core/errors.ts';
+import { invalid, PbxError } from '../../core/errors.ts';
 
 const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema, 424: ProblemSchema };
 
@@ -19,6 +19,7 @@ export const ParticipantOut = Type.Object({
   partyName: Type.String(),
   status: Type.Enum(PARTICIPANT_STATUSES),
   direction: Type.Enum(['inbound', 'outbound'] as const),
+  muted: Type.Boolean({ description: 'Muted from the API (…/mute): nobody hears this participant; it still hears' }),
 });
 
 export const CallOut = Type.Object({
@@ -53,14 +54,18 @@ const CdrOut = Type.Object({
   callId: Type.String(),
 });
 
+const PARTICIPANT_ACTIONS = ['drop', 'hold', 'resume', 'answer', 'mute', 'unmute', 'record', 'stop-recording'] as const;
+
 const CallParams = Type.Object({ id: Type.String({ maxLength: 40, pattern: '^[0-9A-Za-z.-]+$' }) });
 const ParticipantParams = Type.Object({
   id: Type.String({ maxLength: 40, pattern: '^[0-9A-Za-z.-]+$' }),
   pid: Type.String({ maxLength: 60, pattern: '^[0-9A-Za-z.-]+$' }),
-  action: Type.Enum(['drop', 'hold', 'resume', 'answer'] as const, {
-    description: 'drop ends the participant (a ringing device among others stops ringing); hold/resume by re-INVITE; answer a ringing device under direct control',
+  action: Type.Enum(PARTICIPANT_ACTIONS, {
+    description:
+      'drop ends the participant (a ringing device among others stops ringing); hold/resume by re-INVITE; answer a ringing device under direct control; mute/unmute: whether the others hear it (it always hears them); record/stop-recording: the recording of its call',
   }),
 });
+type ParticipantAction = (typeof PARTICIPANT_ACTIONS)[number];
 
 export async function callRoutes(app: FastifyInstance, opts: { control: PbxControl }): Promise<void> {
   const { control } = opts;
@@ -75,7 +80,7 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
         summary: 'Make a call (click-to-call): ring `from` first, then connect it to `to`',
         body: Type.Object(
           {
-            from: Type.String({ pattern: '^[0-9]{2,10}$', description: 'An extension: its phone rings first' }),
+            from: Type.String({ pattern: '^[0-9]{2,10}$', description: "An extension: its phone rings first; or a route point: its application calls out, `to` rings at once" }),
             to: Type.String({ pattern: '^[+]?[0-9*#]{2,32}$', description: 'The number to connect it to' }),
             device: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Ring only the device whose contact contains this (seed 000 makecall contact)' })),
           },
@@ -94,11 +99,18 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
     '/calls/:id/participants/:pid/:action',
     { config: { role: 'control' }, schema: { tags, summary: 'Act on a participant', params: ParticipantParams, response: { 202: Type.Object({ status: Type.Literal('accepted') }), ...problems } } },
     async (req, reply) => {
-      const p = req.params as { id: string; pid: string; action: 'drop' | 'hold' | 'resume' | 'answer' };
-      if (p.action === 'drop') await control.calls.drop(p.id, p.pid);
-      else if (p.action === 'answer') await control.calls.answer(p.id, p.pid);
-      else if (p.action === 'hold') await control.calls.hold(p.id, p.pid);
-      else await control.calls.resume(p.id, p.pid);
+      const p = req.params as { id: string; pid: string; action: ParticipantAction };
+      const act: Record<ParticipantAction, () => void | Promise<void>> = {
+        drop: () => control.calls.drop(p.id, p.pid),
+        answer: () => control.calls.answer(p.id, p.pid),
+        hold: () => control.calls.hold(p.id, p.pid),
+        resume: () => control.calls.resume(p.id, p.pid),
+        mute: () => control.calls.mute(p.id, p.pid),
+        unmute: () => control.calls.unmute(p.id, p.pid),
+        record: () => control.calls.record(p.id, 'start', p.pid),
+        'stop-recording': () => control.calls.record(p.id, 'stop', p.pid),
+      };
+      await act[p.action]();
       return reply.code(202).send({ status: 'accepted' as const });
     },
   );
@@ -196,6 +208,33 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
         const call =
           verb === 'barge' ? await control.calls.bargeIn(b.extension, id) : verb === 'listen' ? await control.calls.listen(b.extension, id) : await control.calls.whisper(b.extension, id, b.participantId);
         return reply.code(202).send(call);
+      },
+    );
+  }
+  for (const [verb, summary] of [
+    ['barge', 'Barge-in on this participant\'s call: ring the supervisor extension; a supervisor already there switches to barge-in'],
+    ['listen', 'Listen to this participant\'s call: ring the supervisor extension; a supervisor already there switches to listening'],
+    ['whisper', 'Whisper to this participant: only it hears the supervisor; a supervisor already there switches to whispering to it'],
+  ] as const) {
+    app.post(
+      `/calls/:id/participants/:pid/${verb}`,
+      {
+        config: { role: 'control' },
+        schema: {
+          tags,
+          summary,
+          params: Type.Object({ id: CallParams.properties.id, pid: ParticipantParams.properties.pid }),
+          body: Type.Object({ extension: Type.String({ pattern: '^[0-9]{2,10}$', description: "The supervisor's extension" }) }, { additionalProperties: false }),
+          response: { 202: CallOut, ...problems },
+        },
+      },
+      async (req, reply) => {
+        const { id, pid } = req.params as { id: string; pid: string };
+        const { extension } = req.body as { extension: string };
+        const call = control.calls.get(id);
+        if (!call.participants.some((x) => x.id === pid && x.status !== 'Ended')) throw new PbxError('SB_NOT_FOUND', `participant ${pid} is not in call ${id}`);
+        const out = verb === 'barge' ? await control.calls.bargeIn(extension, id) : verb === 'listen' ? await control.calls.listen(extension, id) : await control.calls.whisper(extension, id, pid);
+        return reply.code(202).send(out);
       },
     );
   }

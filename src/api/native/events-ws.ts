@@ -7,7 +7,7 @@
 // live: it subscribes before it reads the log, keeps what arrives meanwhile,
 // and drops from that buffer whatever the history already covered.
 import { keepAlive } from '../http/ws-keepalive.ts';
-import type { IncomingMessage } from 'node:http';
+import { keyIntoHeader, upgradeConstraint } from '../http/ws-key.ts';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { PbxControl, PbxEvent } from '../../core/pbx-control.ts';
@@ -56,55 +56,6 @@ export function typeFilter(types: string | undefined): (type: string) => boolean
   const prefixes = types.split(',');
   return (type) => prefixes.some((p) => type === p || type.startsWith(`${p}.`));
 }
-
-/**
- * Browsers cannot set headers on a WebSocket, so an upgrade to the stream may
- * carry its key as `?key=…` or as the subprotocols `bearer, <key>`. Both are
- * turned into the `Authorization` header before Fastify routes the request,
- * so the same `onRequest` check as every other route accepts or refuses it
- * before the upgrade. `key` also leaves the URL, so it is in no log.
- */
-function keyIntoHeader(path: string): (req: IncomingMessage) => void {
-  return (req) => {
-    const url = req.url ?? '';
-    const q = url.indexOf('?');
-    if ((q === -1 ? url : url.slice(0, q)) !== path) return;
-    let key: string | undefined;
-    if (q !== -1) {
-      const params = new URLSearchParams(url.slice(q + 1));
-      const fromQuery = params.get('key');
-      if (fromQuery !== null) {
-        key = fromQuery;
-        params.delete('key');
-        const rest = params.toString();
-        req.url = rest === '' ? path : `${path}?${rest}`;
-      }
-    }
-    const protocols = req.headers['sec-websocket-protocol']?.split(',').map((p) => p.trim());
-    // `ws` answers with the first subprotocol offered, `bearer`, so the key is never echoed back.
-    if (key === undefined && protocols?.[0]?.toLowerCase() === 'bearer' && protocols[1]) key = protocols[1];
-    if (key !== undefined && key !== '' && req.headers.authorization === undefined && req.headers['x-api-key'] === undefined) {
-      req.headers.authorization = `Bearer ${key}`;
-    }
-  };
-}
-
-type ConstraintStrategy = Parameters<FastifyInstance['addConstraintStrategy']>[0];
-type RouteHandler = Parameters<ReturnType<ConstraintStrategy['storage']>['set']>[1];
-
-/** `constraints: { upgrade: 'websocket' }` matches requests with `Upgrade: websocket`. */
-const upgradeConstraint: ConstraintStrategy = {
-  name: 'upgrade',
-  storage() {
-    const handlers = new Map<unknown, RouteHandler>();
-    return {
-      get: (value) => handlers.get(value) ?? null,
-      set: (value, handler) => void handlers.set(value, handler),
-    };
-  },
-  deriveConstraint: (req: IncomingMessage) => (req.headers.upgrade?.toLowerCase() === 'websocket' ? 'websocket' : undefined),
-  mustMatchWhenDerived: false,
-};
 
 class EventStream {
   private readonly queue: PbxEvent[] = [];
@@ -242,7 +193,7 @@ export async function eventsWs(app: FastifyInstance, opts: EventsWsOptions): Pro
   if (!app.hasConstraintStrategy('upgrade')) app.addConstraintStrategy(upgradeConstraint);
 
   // Before @fastify/websocket's own `upgrade` listener, which routes the request.
-  const normalize = keyIntoHeader(path);
+  const normalize = keyIntoHeader((p) => p === path);
   app.server.prependListener('upgrade', normalize);
   // @fastify/websocket closes every client (1005, no code) as the server stops.
   app.addHook('onClose', async () => {

@@ -8,6 +8,7 @@ import { callRoutes } from './call-routes.ts';
 import { ENTITY_ROUTES, ListQuerystring, pageOf, KeyInfo, KeyCreate, KeyCreated, EventsQuerystring, EventOut, ProblemSchema, DeviceOut, TrunkStatusOut, type EntityRoute } from './schemas.ts';
 import { DialNumber } from '../../core/directory/common.ts';
 import { eventsWs } from './events-ws.ts';
+import { participantAudioWs } from './audio-ws.ts';
 import { recordingRoutes } from './recording-routes.ts';
 import { queueRoutes } from './queue-routes.ts';
 import { webhookRoutes } from './webhook-routes.ts';
@@ -81,5 +82,6 @@ export async function nativeApi(app: FastifyInstance, opts: { control: PbxContro
     return { events, lastSeq };
   });
   await app.register(eventsWs, { control });
+  await app.register(participantAudioWs, { control });
   await app.register(webhookRoutes, { control });
 }

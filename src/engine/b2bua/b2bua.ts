@@ -17,7 +17,7 @@ import type { LocationService } from '../../sip/registrar/location-service.ts';
 import { CdrWriter } from '../cdr/cdr-writer.ts';
 import type { OpenCallJournal } from '../cdr/open-call-journal.ts';
 import { UasLeg } from './uas-leg.ts';
-import { Call, type CallParty, type ReferRequest } from './call.ts';
+import { Call, type CallParty, type CallerSide, type ReferRequest } from './call.ts';
 import type { MixerMode } from '../../media/mixer.ts';
 import { ConferenceRooms, type ConferenceRoomInfo } from '../conference/conference-rooms.ts';
 import { Originator, autoAnswerHeaders } from './originator.ts';
@@ -42,6 +42,8 @@ import { callerNameFor } from '../../core/directory/contact-match.ts';
 import { IvrPrompts, SILENCE } from '../features/ivr-prompt.ts';
 import type { QueueService } from '../acd/queue-service.ts';
 import { RoutePointApps } from '../route-points/route-point-apps.ts';
+import { RoutePointCaller } from '../route-points/route-point-caller.ts';
+import { giveUpUnanswered } from './answer-deadline.ts';
 
 export interface B2buaOptions {
   ctx: LegContext;
@@ -342,7 +344,6 @@ export class B2bua {
     let targets = this.targetsOf(supervisor);
     if (device !== undefined) targets = targets.filter((d) => d.uri.includes(device)).slice(0, 1);
     if (row.enabled !== 1 || targets.length === 0) throw new PbxError('SB_UNPROCESSABLE', `extension ${supervisor} has no registered device${device !== undefined ? ` matching "${device}"` : ''}`);
-    if (call.info().participants.some((p) => p.dn === supervisor && p.status !== 'Ended')) throw new PbxError('SB_CONFLICT', `extension ${supervisor} is already in call ${callId}`);
     const owner = call.participant(call.info().owner);
     if (mode === 'whisper' && whisperTo === undefined) {
       // The agent: the answered callee if it is an extension, else the caller.
@@ -350,6 +351,9 @@ export class B2bua {
       if (!agent) throw new PbxError('SB_UNPROCESSABLE', `call ${callId} has no connected extension to whisper to`);
       whisperTo = agent.id;
     }
+    // A supervisor already there switches mode (listen → whisper → barge) in the mixer.
+    if (call.changeMode(supervisor, mode, whisperTo)) return call.info();
+    if (call.info().participants.some((p) => p.dn === supervisor && p.status !== 'Ended')) throw new PbxError('SB_CONFLICT', `extension ${supervisor} is already in call ${callId}`);
     await call.addMember(this.party(row), targets, mode, whisperTo, row.noAnswerTimeout, this.address(owner?.partyNumber ?? '', owner?.partyName ?? ''), this.address(row.number));
     return call.info();
   }
@@ -357,6 +361,10 @@ export class B2bua {
   /** Who is in a conference room now. */
   conference(number: string): ConferenceRoomInfo {
     return this.rooms.info(number);
+  }
+
+  mute(callId: string, participantId: string, muted: boolean): void {
+    this.call(callId, participantId).setMuted(participantId, muted);
   }
 
   /** Hold or resume a connected participant (API). */
@@ -509,11 +517,16 @@ export class B2bua {
    * Click-to-call (seed 000 makecall, seed 002): rings `from`'s devices (or
    * the one whose contact contains `device`), and when one answers, calls
    * `to` and connects the two. Returns at once with the call in Initiating.
+   * From a route point, `to` rings at once. `timeoutSeconds`: given up unanswered by then.
    */
-  async makeCall(from: string, to: string, device?: string): Promise<CallInfo> {
+  async makeCall(from: string, to: string, device?: string, timeoutSeconds?: number): Promise<CallInfo> {
     const [fromRow, toEntry] = await Promise.all([this.extension(from), this.dialPlan.lookup(to)]);
-    if (!fromRow) throw new PbxError('SB_NOT_FOUND', `extension ${from} does not exist`);
     if (!toEntry) throw new PbxError('SB_NOT_FOUND', `number ${to} does not exist (outside numbers come with trunks)`);
+    if (!fromRow) {
+      const rp = await this.dialPlan.lookup(from);
+      if (rp?.kind === 'routePoint') return this.place(new MediaRelay({ allocator: this.o.allocator, host: this.o.ctx.host }), new RoutePointCaller(), { dn: rp.number, dnType: 'RoutePoint', number: rp.number, name: rp.name }, to, timeoutSeconds).route();
+      throw new PbxError('SB_NOT_FOUND', `extension ${from} does not exist`);
+    }
     const toName = toEntry.kind === 'extension' ? extensionParty(toEntry).name : toEntry.name;
     if (fromRow.enabled !== 1) throw new PbxError('SB_UNPROCESSABLE', `extension ${from} is disabled`);
     let devices = this.targetsOf(from);
@@ -530,18 +543,28 @@ export class B2bua {
       sdp,
       ringSeconds: fromRow.noAnswerTimeout,
     });
-    const id = String(this.nextId++);
-    const call = new Call(id, 'Internal', this.o.ctx, relay, originator, this.party(fromRow), '', undefined, to, '');
-    const caller = this.party(fromRow);
-    this.track(call, undefined, caller, to);
+    const placed = this.place(relay, originator, this.party(fromRow), to, timeoutSeconds);
+    const call = placed.call;
     originator.on('ringing', () => call.originatorRinging());
     originator.on('failed', (status) => call.fail(status, status === 486 ? 'BUSY' : status === 480 || status === 487 ? 'NO ANSWER' : 'FAILED'));
     originator.on('answered', (offer, contact) => {
       call.originatorAnswered(offer, contact, port);
-      this.routeCall(call, to, this.address(caller.number, caller.name || caller.number));
+      placed.route();
     });
     originator.start();
     return call.info();
+  }
+
+  /** A call the PBX places from a caller side it built (a phone rung first, a route point's application); `route` dials `to`. */
+  private place(relay: MediaRelay, caller: CallerSide, party: CallParty, to: string, timeoutSeconds: number | undefined): { call: Call; route(): CallInfo } {
+    const call = new Call(String(this.nextId++), 'Internal', this.o.ctx, relay, caller, party, '', undefined, to, '');
+    this.track(call, undefined, party, to);
+    giveUpUnanswered(call, timeoutSeconds);
+    const route = (): CallInfo => {
+      this.routeCall(call, to, this.address(party.number, party.name || party.number));
+      return call.info();
+    };
+    return { call, route };
   }
 
   private track(call: Call, tx: InviteServerTransaction | undefined, caller: CallParty, dialled: string): void {

@@ -231,6 +231,7 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
       partyName: party.name,
       status,
       direction,
+      muted: false,
     };
     this.participants.set(p.id, p);
     this.emit('participant', { ...p });
@@ -632,10 +633,9 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
   silentMs(now: number): number {
     if (this.state !== 'Talking' || !this.winner) return 0;
     if ([...this.participants.values()].some((p) => p.status === 'Held')) return 0;
-    const a = this.media.stats(this.callerEnd.mediaId)?.lastPacketAt ?? this.answeredAt ?? now;
-    // A route point's application sends no RTP of its own: only the phone counts.
-    const b = this.winner.leg instanceof LocalLeg ? now : (this.media.stats(this.winner.mediaId)?.lastPacketAt ?? this.answeredAt ?? now);
-    return now - Math.min(a, b);
+    // A route point's application (a LocalLeg, or the caller side of its own makecall) sends no RTP: only the phone counts.
+    const last = (e: End): number => (e.leg instanceof LocalLeg || e.leg.dialog === undefined ? now : (this.media.stats(e.mediaId)?.lastPacketAt ?? this.answeredAt ?? now));
+    return now - Math.min(last(this.callerEnd), last(this.winner));
   }
 
   get isEnded(): boolean {

@@ -18,6 +18,10 @@ export class CallMedia {
   private readonly origins = new Map<string, SdpOrigin>();
   /** Legs we put on hold (re-INVITE sendonly), as opposed to a phone holding. */
   private readonly heldByUs = new Set<string>();
+  /** The direction each phone last asked for in its own SDP (absent: sendrecv). */
+  private readonly phoneDirections = new Map<string, Direction>();
+  /** Legs muted from the API: heard by nobody, still hearing. */
+  private readonly muted = new Set<string>();
 
   constructor(
     readonly relay: MediaRelay,
@@ -81,11 +85,14 @@ export class CallMedia {
     return this.sdp(mediaId, first ? [first.codec] : ['PCMU'], remote?.telephoneEvent, direction);
   }
 
-  /** Hold from our side: no audio either way on this leg. */
+  /** Hold from our side: no audio either way on this leg; resuming is sendrecv (the phone answered our offer). */
   setHeldByUs(mediaId: string, held: boolean): void {
-    this.relay.setDirection(mediaId, held ? 'inactive' : 'sendrecv');
     if (held) this.heldByUs.add(mediaId);
-    else this.heldByUs.delete(mediaId);
+    else {
+      this.heldByUs.delete(mediaId);
+      this.phoneDirections.delete(mediaId);
+    }
+    this.applyDirection(mediaId);
   }
 
   isHeldByUs(mediaId: string): boolean {
@@ -94,8 +101,26 @@ export class CallMedia {
 
   /** The phone's own SDP direction (it holds or resumes). */
   setPhoneDirection(mediaId: string, direction: Direction): void {
-    this.relay.setDirection(mediaId, direction);
+    this.phoneDirections.set(mediaId, direction);
     this.heldByUs.delete(mediaId);
+    this.applyDirection(mediaId);
+  }
+
+  /** Mute from the API: what the phone sends goes nowhere (bridge, mixer); it still hears. */
+  setMuted(mediaId: string, muted: boolean): void {
+    if (muted) this.muted.add(mediaId);
+    else this.muted.delete(mediaId);
+    this.applyDirection(mediaId);
+  }
+
+  /**
+   * The relay's direction for a leg: our hold, else the phone's own; a muted
+   * phone that sends and receives becomes recvonly (RFC 3264 §5.1, its point
+   * of view), so the relay neither forwards nor mixes its audio but sends to it.
+   */
+  private applyDirection(mediaId: string): void {
+    const own = this.heldByUs.has(mediaId) ? 'inactive' : (this.phoneDirections.get(mediaId) ?? 'sendrecv');
+    this.relay.setDirection(mediaId, own === 'sendrecv' && this.muted.has(mediaId) ? 'recvonly' : own);
   }
 
   bridge(a: string, b: string): void {
@@ -112,6 +137,8 @@ export class CallMedia {
     this.remotes.delete(mediaId);
     this.origins.delete(mediaId);
     this.heldByUs.delete(mediaId);
+    this.phoneDirections.delete(mediaId);
+    this.muted.delete(mediaId);
   }
 
   /** Takes a leg of another call's media, port, SDP state and all (attended transfer). */
@@ -124,10 +151,13 @@ export class CallMedia {
     const origin = from.origins.get(mediaId);
     if (origin) this.origins.set(asId, origin);
     if (from.heldByUs.has(mediaId)) this.heldByUs.add(asId);
-    from.ports.delete(mediaId);
-    from.remotes.delete(mediaId);
-    from.origins.delete(mediaId);
+    const phone = from.phoneDirections.get(mediaId);
+    if (phone !== undefined) this.phoneDirections.set(asId, phone);
+    for (const state of [from.ports, from.remotes, from.origins, from.phoneDirections]) state.delete(mediaId);
     from.heldByUs.delete(mediaId);
+    from.muted.delete(mediaId);
+    // A participant moving into another call arrives unmuted (it is a new participant there).
+    this.applyDirection(asId);
   }
 
   stats(mediaId: string): LegStats | undefined {

@@ -6,11 +6,11 @@ import { PbxError } from '../../core/errors.ts';
 import type { AudioOffer } from './sdp-media.ts';
 import type { UacTarget } from './uac-leg.ts';
 import { type Alternative, type CallParty, type End, type Fork } from './call-base.ts';
-import { MixedCall } from '../conference/mixed-call.ts';
+import { MutingCall } from './muting-call.ts';
 
 export type { CallParty, CallerSide, ReferRequest, CallEvents } from './call-base.ts';
 
-export class Call extends MixedCall {
+export class Call extends MutingCall {
   /**
    * Blind transfer: `keep` (a connected participant) is sent to new targets;
    * its partner leaves (BYE), the targets ring, and the first to answer talks

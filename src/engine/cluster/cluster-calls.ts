@@ -12,7 +12,7 @@ import type { ClusterNames } from './names.ts';
 import type { RemoteCalls } from './remote-calls.ts';
 
 /** The commands that act on one live call; the first argument is its id. */
-const FORWARDED = ['drop', 'hold', 'answer', 'blindTransfer', 'divert', 'transferTo', 'routeTo', 'consult', 'attendedTransfer', 'supervise'] as const;
+const FORWARDED = ['drop', 'hold', 'mute', 'answer', 'blindTransfer', 'divert', 'transferTo', 'routeTo', 'consult', 'attendedTransfer', 'supervise'] as const;
 type Forwarded = (typeof FORWARDED)[number];
 
 interface CommandRequest {
@@ -89,8 +89,8 @@ export class ClusterCalls implements CallSource {
     return p;
   }
 
-  makeCall(from: string, to: string, device?: string): Promise<CallInfo> {
-    return this.local.makeCall(from, to, device);
+  makeCall(from: string, to: string, device?: string, timeoutSeconds?: number): Promise<CallInfo> {
+    return this.local.makeCall(from, to, device, timeoutSeconds);
   }
 
   join(extension: string): Promise<CallInfo> {
@@ -99,6 +99,11 @@ export class ClusterCalls implements CallSource {
 
   hold(callId: string, participantId: string, held: boolean): Promise<void> {
     return this.isRemote(callId) ? this.forward('hold', [callId, participantId, held]) : this.local.hold(callId, participantId, held);
+  }
+
+  async mute(callId: string, participantId: string, muted: boolean): Promise<void> {
+    if (this.isRemote(callId)) return this.forward('mute', [callId, participantId, muted]);
+    return this.local.mute(callId, participantId, muted);
   }
 
   answer(callId: string, participantId: string): Promise<void> {

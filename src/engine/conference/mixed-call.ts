@@ -65,6 +65,29 @@ export abstract class MixedCall extends CallBase {
     }
   }
 
+  /**
+   * A supervisor already in the call (connected, or still ringing) asks for
+   * another mode: barge-in, listen and whisper switch in the mixer, without
+   * a second leg or a re-INVITE. False when `dn` is no supervisor here.
+   */
+  changeMode(dn: string, mode: MixerMode, whisperTo: string | undefined): boolean {
+    if (mode === 'whisper' && (whisperTo === undefined || !this.members().some((e) => e.participant.id === whisperTo && e.participant.dn !== dn))) {
+      throw new PbxError('SB_UNPROCESSABLE', `participant ${String(whisperTo)} is not connected in call ${this.id}, or is the supervisor`);
+    }
+    const target = mode === 'whisper' ? whisperTo : undefined;
+    const extra = this.extras.find((e) => e.participant.dn === dn);
+    if (extra) {
+      this.mixer?.setMode(extra.participant.id, mode, target);
+      this.emit('changed', this.info());
+      return true;
+    }
+    const ringing = this.joining.find((j) => j.forks.some((f) => f.participant.dn === dn));
+    if (!ringing) return false;
+    ringing.mode = mode;
+    ringing.target = target;
+    return true;
+  }
+
   /** The connected members: the two ends and the extras. */
   protected members(): End[] {
     return [...this.ends(), ...this.extras];

@@ -15,6 +15,9 @@ import { PcmTap } from '../../media/pcm-tap.ts';
 import { PcmInjector } from '../../media/pcm-injector.ts';
 import type { Call } from '../b2bua/call.ts';
 
+/** An upload that plays only while it has audio gives the partner's voice back after this much silence of the writer. */
+const IDLE_RELEASE_MS = 300;
+
 interface Leg {
   call: Call;
   relay: MediaRelay;
@@ -42,11 +45,13 @@ export class ParticipantAudio {
     };
   }
 
-  speak(callId: string, participantId: string): AudioUpload {
+  speak(callId: string, participantId: string, options: { whilePlaying?: boolean } = {}): AudioUpload {
     const { call, relay, legId } = this.legOf(callId, participantId);
+    // The mixer sends each member its own mix: an upload would be a second stream at the phone.
+    if (call.isMixed) throw new PbxError('SB_UNPROCESSABLE', `call ${callId} is mixed (a supervisor or more parties): audio cannot be played into it yet`);
     const key = `${callId}/${legId}`;
     this.uploads.get(key)?.close();
-    const injector = new PcmInjector({ relay, legId });
+    const injector = new PcmInjector({ relay, legId, ...(options.whilePlaying === true ? { releaseWhenIdleMs: IDLE_RELEASE_MS } : {}) });
     this.uploads.set(key, injector);
     const stop = this.untilGone(call, participantId, () => injector.close());
     injector.once('closed', () => {

@@ -18,7 +18,7 @@ function ev<T extends EventType>(type: T, payload: EventPayloads[T]): PbxEvent {
 }
 
 function part(id: string, dn: string, status: Participant['status'], direction: Participant['direction'], name = `Name ${dn}`): Participant {
-  return { id, callId: id.split('.')[0] ?? '', dn, dnType: 'Extension', device: `sip:${dn}@x`, partyNumber: dn, partyName: name, status, direction };
+  return { id, callId: id.split('.')[0] ?? '', dn, dnType: 'Extension', device: `sip:${dn}@x`, partyNumber: dn, partyName: name, status, direction, muted: false };
 }
 
 describe('CloudPBX states (seed 003 §2.4)', () => {

@@ -1,0 +1,28 @@
+// The caller side of a call a route point's application places (seed 001
+// makecall on a route point DN, issue 9): there is no phone to ring first,
+// the application is there already, so the destination is dialled at once.
+// Like a LocalLeg it has no SIP dialog and no RTP of its own: the
+// application hears the destination and speaks to it through the
+// participant's raw audio streams (participant-audio.ts maps a route point's
+// participant to its partner's relay leg). A BYE toward it reaches nobody;
+// the application ends the call with `drop`.
+import type { CallerSide } from '../b2bua/call-base.ts';
+import type { DialogLegHandlers } from '../b2bua/dialog-leg.ts';
+
+export class RoutePointCaller implements CallerSide {
+  readonly dialog = undefined;
+
+  provisional(): void {}
+  answer(): void {}
+  reject(): void {}
+  close(): void {}
+  bye(): void {}
+  reinvite(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+  answerReinvite(): void {}
+  notifyRefer(): void {}
+  listen(_handlers: DialogLegHandlers): () => void {
+    return () => undefined;
+  }
+}
