@@ -312,6 +312,11 @@ export interface PbxControl {
     file(extension: string, id: string): Promise<RecordingFile>;
     setHeard(extension: string, id: string, heard: boolean): Promise<VoicemailMessage>;
     remove(extension: string, id: string): Promise<void>;
+    /** The owner's greeting (WAV, 16-bit mono 8 kHz), played instead of the spoken one; SB_NOT_FOUND when none. */
+    greeting(extension: string): Promise<RecordingFile>;
+    /** SB_UNSUPPORTED_MEDIA_TYPE unless 16-bit mono 8 kHz PCM WAV. */
+    setGreeting(extension: string, wav: Buffer): Promise<RecordingFile>;
+    removeGreeting(extension: string): Promise<void>;
   };
   /** ACD queues: live statistics and agent log-in (src/engine/acd). */
   queues: {

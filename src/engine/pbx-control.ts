@@ -185,7 +185,7 @@ async function idleTrunkStatus(store: Store): Promise<TrunkStatus[]> {
   return (items as Trunk[]).map((t) => ({ trunkId: t.id, name: t.name, state: 'notRegistering', code: null, reason: 'the SIP engine is not running', expiresAt: null, nextAttemptAt: null }));
 }
 
-const NO_VOICEMAIL: PbxControl['voicemail'] = { list: notRunning, file: notRunning, setHeard: notRunning, remove: notRunning };
+const NO_VOICEMAIL: PbxControl['voicemail'] = { list: notRunning, file: notRunning, setHeard: notRunning, remove: notRunning, greeting: notRunning, setGreeting: notRunning, removeGreeting: notRunning };
 
 /** An unknown extension is a 404 before its box is looked at. */
 function voicemailOf(store: Store, messages: PbxControl['voicemail']): PbxControl['voicemail'] {
@@ -198,6 +198,9 @@ function voicemailOf(store: Store, messages: PbxControl['voicemail']): PbxContro
     file: (ext, id) => known(ext, () => messages.file(ext, id)),
     setHeard: (ext, id, heard) => known(ext, () => messages.setHeard(ext, id, heard)),
     remove: (ext, id) => known(ext, () => messages.remove(ext, id)),
+    greeting: (ext) => known(ext, () => messages.greeting(ext)),
+    setGreeting: (ext, wav) => known(ext, () => messages.setGreeting(ext, wav)),
+    removeGreeting: (ext) => known(ext, () => messages.removeGreeting(ext)),
   };
 }
 

@@ -116,7 +116,7 @@ export class B2bua {
     this.dialPlan = new DialPlan(o.store);
     this.trunks = new TrunkLines(o.store, o.ctx);
     this.prompts = new IvrPrompts(o.dataDir ?? join(tmpdir(), 'switchboard'), o.logger);
-    this.voicemail = new VoicemailService(o.store, new VoicemailStore(o.store, o.dataDir ?? join(tmpdir(), 'switchboard')), (text) => this.prompts.say(text));
+    this.voicemail = new VoicemailService(o.store, new VoicemailStore(o.store, o.dataDir ?? join(tmpdir(), 'switchboard')), (text) => this.prompts.say(text), o.timeZone ?? 'UTC');
     this.router = new CallRouter({
       dialPlan: this.dialPlan,
       devicesOf: (n) => this.targetsOf(n),

@@ -26,6 +26,10 @@ export interface VoicemailBox {
   enabled: boolean;
   pin: string;
   playCallerId: boolean;
+  /** Seed 000 vmplaydatetime: 0 no, 1 with AM/PM, 2 on the 24-hour clock. */
+  playDateTime: number;
+  /** The PBX's time zone, for the date and time said. */
+  timeZone: string;
 }
 
 export interface VoicemailDeps {
@@ -40,7 +44,12 @@ const spell = (n: string): string => n.split('').join(' ');
 export async function leaveMessage(call: Call, box: VoicemailBox, deps: VoicemailDeps): Promise<void> {
   if (!(await call.answerByPbx())) return;
   const who = box.name || `Extension ${spell(box.number)}`;
-  const greeting = await deps.say(`${who} is not available. Please leave a message after the tone. Press hash when you are done.`);
+  // The owner's own greeting (PUT …/voicemail/greeting), else the spoken one.
+  const own = await deps.messages
+    .greeting(box.number)
+    .then((f) => loadAudio(f.path))
+    .catch(() => undefined);
+  const greeting = own ?? (await deps.say(`${who} is not available. Please leave a message after the tone. Press hash when you are done.`));
   let o = await playPrompt(call, greeting, true);
   if ('ended' in o) return;
   o = await playPrompt(call, beep(), false);
@@ -110,8 +119,10 @@ async function pinAccepted(call: Call, pin: string, deps: VoicemailDeps): Promis
 
 /** One message: its announcement, its audio; # skips, 7 deletes. False when the call ended. */
 async function playMessage(call: Call, m: VoicemailMessage, box: VoicemailBox, deps: VoicemailDeps): Promise<boolean> {
-  if (box.playCallerId && m.callerNumber !== '') {
-    const intro = await playPrompt(call, await deps.say(`Message from ${spell(m.callerNumber)}.`), true);
+  const from = box.playCallerId && m.callerNumber !== '' ? `Message from ${spell(m.callerNumber)}.` : '';
+  const when = box.playDateTime === 1 || box.playDateTime === 2 ? `Received ${spokenDateTime(new Date(m.createdAt), box.timeZone, box.playDateTime === 2)}.` : '';
+  if (from !== '' || when !== '') {
+    const intro = await playPrompt(call, await deps.say([from, when].filter((s) => s !== '').join(' ')), true);
     if ('ended' in intro) return false;
   }
   const file = await deps.messages.file(m.extension, m.id).catch(() => undefined);
@@ -124,4 +135,16 @@ async function playMessage(call: Call, m: VoicemailMessage, box: VoicemailBox, d
     return !('ended' in (await playPrompt(call, await deps.say('Message deleted.'), false)));
   }
   return true;
+}
+
+/** "Thursday, December 3, at 8 16 AM" (or "at 20 16"): what espeak says well, in the PBX's time zone. */
+export function spokenDateTime(at: Date, timeZone: string, hours24: boolean): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'long', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', hourCycle: hours24 ? 'h23' : 'h12' })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  const minute = parts.minute === '00' ? (hours24 ? 'hundred' : "o'clock") : parts.minute?.startsWith('0') ? `o ${parts.minute.slice(1)}` : parts.minute;
+  const time = `${String(Number(parts.hour))} ${minute ?? ''}${hours24 ? '' : ` ${String(parts.dayPeriod ?? '')}`}`;
+  return `${String(parts.weekday)}, ${String(parts.month)} ${String(parts.day)}, at ${time}`;
 }

@@ -1,5 +1,5 @@
 // The voicemail boxes the router sends calls to: an extension's box settings
-// (vmEnabled, vmPin, vmPlayCallerId) read when a call arrives, so an edit
+// (vmEnabled, vmPin, vmPlayCallerId, vmPlayDateTime) read when a call arrives, so an edit
 // applies to the next call; the messages in VoicemailStore; prompts spoken
 // once and kept in the data directory.
 import type { Store } from '../../store/index.ts';
@@ -14,14 +14,15 @@ export class VoicemailService {
     private readonly store: Store,
     readonly messages: VoicemailStore,
     say: (text: string) => Promise<Int16Array>,
+    private readonly timeZone = 'UTC',
   ) {
     this.deps = { messages, say };
   }
 
   private async box(number: string): Promise<VoicemailBox | undefined> {
-    const e = await this.store.db.selectFrom('extensions').select(['number', 'firstName', 'lastName', 'vmEnabled', 'vmPin', 'vmPlayCallerId']).where('number', '=', number).executeTakeFirst();
+    const e = await this.store.db.selectFrom('extensions').select(['number', 'firstName', 'lastName', 'vmEnabled', 'vmPin', 'vmPlayCallerId', 'vmPlayDateTime']).where('number', '=', number).executeTakeFirst();
     if (!e) return undefined;
-    return { number: e.number, name: `${e.firstName} ${e.lastName}`.trim(), enabled: e.vmEnabled === 1, pin: e.vmPin, playCallerId: e.vmPlayCallerId === 1 };
+    return { number: e.number, name: `${e.firstName} ${e.lastName}`.trim(), enabled: e.vmEnabled === 1, pin: e.vmPin, playCallerId: e.vmPlayCallerId === 1, playDateTime: e.vmPlayDateTime, timeZone: this.timeZone };
   }
 
   /**

@@ -3,12 +3,13 @@
 // its row when complete, so a listed message always plays; a crash while a
 // message is left leaves a playable file without a row (not listed).
 import { randomUUID } from 'node:crypto';
-import { rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Store } from '../../store/index.ts';
 import type { VoicemailMessage } from '../../core/voicemail.ts';
 import type { RecordingFile } from '../../core/recordings.ts';
-import { notFound } from '../../core/errors.ts';
+import { notFound, PbxError } from '../../core/errors.ts';
+import { parseWav } from '../../media/wav-file.ts';
 
 type Row = { id: string; extension: string; callerNumber: string; callerName: string; callId: string; durationMs: number; heard: number; createdAt: string; file: string };
 
@@ -69,6 +70,39 @@ export class VoicemailStore {
     await this.row(extension, id);
     await this.store.db.updateTable('voicemailMessages').set({ heard: heard ? 1 : 0 }).where('id', '=', id).execute();
     return render(await this.row(extension, id));
+  }
+
+  /** The owner's own greeting, played instead of the spoken one when there. */
+  private greetingPath(extension: string): string {
+    return join(this.dataDir, 'voicemail', extension, 'greeting.wav');
+  }
+
+  async greeting(extension: string): Promise<RecordingFile> {
+    const path = this.greetingPath(extension);
+    const size = await stat(path).then((s) => s.size, () => undefined);
+    if (size === undefined) throw notFound(`voicemail greeting of ${extension}`, 'greeting');
+    return { path, size, contentType: 'audio/wav', name: `greeting-${extension}.wav` };
+  }
+
+  /** The prompt player's format only (16-bit mono 8 kHz PCM): what a phone line carries, so nothing is resampled per call. */
+  async setGreeting(extension: string, wav: Buffer): Promise<RecordingFile> {
+    const f = parseWav(wav);
+    if (!f || f.bitsPerSample !== 16 || f.channels !== 1 || f.sampleRate !== 8000) {
+      throw new PbxError('SB_UNSUPPORTED_MEDIA_TYPE', 'a greeting must be a WAV file of 16-bit mono 8 kHz PCM (e.g. sox in.wav -r 8000 -c 1 -b 16 greeting.wav)');
+    }
+    if (f.dataBytes < 1600) throw new PbxError('SB_VALIDATION', 'a greeting must hold at least 0.1 s of audio');
+    const path = this.greetingPath(extension);
+    await mkdir(join(this.dataDir, 'voicemail', extension), { recursive: true });
+    // Written aside and renamed: a caller never hears half a file.
+    const part = `${path}.${randomUUID()}.part`;
+    await writeFile(part, wav);
+    await rename(part, path);
+    return this.greeting(extension);
+  }
+
+  async removeGreeting(extension: string): Promise<void> {
+    await this.greeting(extension);
+    await rm(this.greetingPath(extension), { force: true });
   }
 
   async remove(extension: string, id: string): Promise<void> {
