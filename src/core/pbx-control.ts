@@ -9,6 +9,7 @@ import type { DeliveryStatus, WebhookDelivery, WebhookSubscription, WebhookSubsc
 import type { TrunkStatus } from './trunk-status.ts';
 import type { VoicemailMessage } from './voicemail.ts';
 import type { QueueStatus } from './queue-status.ts';
+import type { ParkedCall } from './parking.ts';
 
 export const DIRECTORY_ENTITIES = [
   'extensions',
@@ -211,6 +212,14 @@ export interface PbxControl {
      * number hear each other; who is in it now. SB_NOT_FOUND for a number that is not a room.
      */
     conference(number: string): Promise<ConferenceRoom>;
+    /**
+     * Call park: the participant's partner waits in the first free park orbit
+     * (on hold, hearing music) and the participant leaves; dialling the orbit
+     * from any phone connects to it; at the timeout the parker is rung back.
+     */
+    park(callId: string, participantId: string): Promise<ParkedCall>;
+    /** The calls waiting in park orbits. */
+    parked(): Promise<ParkedCall[]>;
     /** Starts or stops recording a talking call (both directions); idempotent. */
     record(callId: string, action: RecordingAction): Promise<void>;
   };
@@ -329,4 +338,5 @@ export interface RecordingQuery {
 
 export type { EventPayloads, EventType, PbxEvent };
 export type { TrunkStatus, TrunkRegistrationState } from './trunk-status.ts';
+export type { ParkedCall } from './parking.ts';
 export type { QueueStatus, QueueAgentStatus, AgentState } from './queue-status.ts';

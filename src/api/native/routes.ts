@@ -10,6 +10,7 @@ import { DialNumber } from '../../core/directory/common.ts';
 import { eventsWs } from './events-ws.ts';
 import { recordingRoutes } from './recording-routes.ts';
 import { queueRoutes } from './queue-routes.ts';
+import { parkRoutes } from './park-routes.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import { voicemailRoutes } from './voicemail-routes.ts';
 
@@ -58,6 +59,7 @@ export async function nativeApi(app: FastifyInstance, opts: { control: PbxContro
   await app.register(recordingRoutes, { control });
   await app.register(voicemailRoutes, { control });
   await app.register(queueRoutes, { control });
+  await app.register(parkRoutes, { control });
   app.get('/registrations', { schema: { tags: ['Extensions'], summary: 'Every registered device', response: { 200: Type.Array(DeviceOut), ...problems } } }, async () => control.devices.list());
 
   app.get('/keys', { schema: { tags: ['API keys'], summary: 'List API keys (never the secrets)', response: { 200: Type.Array(KeyInfo), ...problems } }, config: { role: 'admin' } }, async () => control.keys.list());

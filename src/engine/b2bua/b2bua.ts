@@ -42,6 +42,9 @@ import { callerNameFor } from '../../core/directory/contact-match.ts';
 import { IvrPrompts, SILENCE } from '../features/ivr-prompt.ts';
 import type { QueueService } from '../acd/queue-service.ts';
 import { RoutePointApps } from '../route-points/route-point-apps.ts';
+import { ParkingLot } from '../features/park.ts';
+import type { ParkedCall } from '../../core/parking.ts';
+import { PARK_CODE } from '../routing/feature-codes.ts';
 
 export interface B2buaOptions {
   ctx: LegContext;
@@ -68,6 +71,8 @@ export interface B2buaOptions {
   journal?: OpenCallJournal;
   /** Conference room numbers (SWITCHBOARD_CONFERENCE_ROOMS); none when unset. */
   conferenceRooms?: { min: number; max: number } | undefined;
+  /** Seconds a parked call waits before its parker is rung back (default 120). */
+  parkTimeoutSeconds?: number;
 }
 
 /** What a routing advisor (the CRM's reply to NOTIFY_START) may change about a new call. */
@@ -105,6 +110,10 @@ export class B2bua {
   private readonly rooms: ConferenceRooms;
   /** The applications of route points and the calls waiting for them (seed 001). */
   readonly routePoints = new RoutePointApps();
+  /** Park orbits *71–*79 (src/engine/features/park.ts). */
+  readonly parking: ParkingLot;
+  /** The clock office hours are read by (tests set it to a chosen instant). */
+  officeClock: () => Date = () => new Date();
 
   constructor(private readonly o: B2buaOptions) {
     this.cdr = o.cdr ?? new CdrWriter(o.store);
@@ -115,6 +124,12 @@ export class B2bua {
     this.trunks = new TrunkLines(o.store, o.ctx);
     this.prompts = new IvrPrompts(o.dataDir ?? join(tmpdir(), 'switchboard'), o.logger);
     this.voicemail = new VoicemailService(o.store, new VoicemailStore(o.store, o.dataDir ?? join(tmpdir(), 'switchboard')), (text) => this.prompts.say(text));
+    this.parking = new ParkingLot({
+      timeoutSeconds: o.parkTimeoutSeconds ?? 120,
+      logger: o.logger,
+      announce: (type, payload) => void o.store.events.append(type, payload).catch((err: unknown) => o.logger.error({ err }, 'park event not logged')),
+      ringBack: async (call, pid, parker) => this.sendOn(call, pid, parker),
+    });
     this.router = new CallRouter({
       dialPlan: this.dialPlan,
       devicesOf: (n) => this.targetsOf(n),
@@ -136,6 +151,12 @@ export class B2bua {
       voicemail: this.voicemail,
       ...(o.queues ? { queue: (call: Call, number: string, ring: Parameters<QueueService['serve']>[2]) => o.queues!.serve(call, number, ring) } : {}),
       routePoints: this.routePoints,
+      parking: this.parking,
+      pickup: {
+        calls: () => this.calls.values(),
+        groupMates: async (ext) => new Set(((await o.store.ringGroups.list({ limit: 10000 })).items as { members: string[] }[]).filter((g) => g.members.includes(ext)).flatMap((g) => g.members)),
+        inQueue: (id) => o.queues?.queueOf(id) !== undefined,
+      },
     });
     const timeoutMs = (o.rtpTimeoutSeconds ?? 60) * 1000;
     this.deadCallTimer = setInterval(() => {
@@ -222,7 +243,28 @@ export class B2bua {
    */
   async blindTransfer(callId: string, participantId: string, destination: string): Promise<void> {
     const call = this.call(callId, participantId);
+    const partner = call.partnerOf(participantId);
+    // Transferred to the park code: the party kept waits in an orbit, the transferor leaves.
+    if (destination === PARK_CODE && partner) return void (await this.parking.park(call, partner.id));
+    const entry = await this.dialPlan.lookup(destination);
+    if (entry && entry.kind !== 'extension') return this.sendOn(call, participantId, destination);
     await call.transfer(participantId, ...(await this.destination(call, participantId, destination)));
+  }
+
+  /** Blind transfer to any number of the dial plan (ring group, queue, IVR, orbit…): the router takes the kept party on. */
+  private sendOn(call: Call, keep: string, number: string): void {
+    call.detachPartner(keep);
+    const kept = call.participant(keep);
+    this.routeCall(call, number, this.address(kept?.partyNumber ?? '', kept?.partyName || kept?.partyNumber));
+  }
+
+  /** Parks the participant's partner in a free orbit; the participant leaves (src/engine/features/park.ts). */
+  async park(callId: string, participantId: string): Promise<ParkedCall> {
+    return this.parking.park(this.call(callId, participantId), participantId);
+  }
+
+  parked(): ParkedCall[] {
+    return this.parking.list();
   }
 
   /**
@@ -491,7 +533,7 @@ export class B2bua {
     const fromAddress = this.address(number, advice?.callerName ?? (caller.name || number));
     const redirect = await this.redirect(advice);
     if (redirect !== undefined) return this.routeCall(call, redirect, fromAddress);
-    const dest = isOpen(rule.officeHours, new Date(), this.o.timeZone ?? 'UTC') ? rule.inHours : rule.outOfHours;
+    const dest = isOpen(rule.officeHours, this.officeClock(), this.o.timeZone ?? 'UTC') ? rule.inHours : rule.outOfHours;
     this.router.toDestination(call, dest, fromAddress).catch((err: unknown) => this.routingFailed(call, err));
   }
 
@@ -622,6 +664,7 @@ export class B2bua {
   /** Ends every call (shutdown). */
   closeAll(): void {
     clearInterval(this.deadCallTimer);
+    this.parking.close();
     for (const c of this.calls.values()) c.hangup('api');
     this.rooms.close();
   }
