@@ -368,6 +368,14 @@ export class B2bua {
   /** Divert a ringing participant's call to another extension (seed 001 divert). */
   async divert(callId: string, participantId: string, destination: string): Promise<void> {
     const call = this.call(callId, participantId);
+    const entry = await this.dialPlan.lookup(destination);
+    if (entry && entry.kind !== 'extension') {
+      // The ACD decides who a queue call rings: only an extension may take over from its agent.
+      if (this.o.queues?.queueOf(callId) !== undefined) throw new PbxError('SB_UNPROCESSABLE', `call ${callId} is being offered by a queue: divert it to an extension`);
+      call.stopRinging(participantId);
+      const owner = call.participant(call.info().owner);
+      return this.routeCall(call, destination, this.address(owner?.partyNumber ?? '', owner?.partyName || owner?.partyNumber));
+    }
     const dest = await this.destination(call, call.info().owner, destination);
     await call.divert(participantId, ...dest);
   }

@@ -266,6 +266,30 @@ export class Call extends MixedCall {
   }
 
   /**
+   * Divert to a number the router serves (ring group, queue, IVR): every
+   * device of the round stops ringing and the feature that rang them is
+   * told the call has left it, so the router can take it on afresh.
+   */
+  stopRinging(participantId: string): void {
+    const p = this.participants.get(participantId);
+    if (!p) throw new PbxError('SB_NOT_FOUND', `participant ${participantId} is not in call ${this.id}`);
+    if (this.ended || this.winner || p.direction !== 'outbound') throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not ringing`);
+    clearTimeout(this.noAnswerTimer);
+    const ringing = this.forks;
+    this.forks = [];
+    for (const f of ringing) {
+      f.leg.cancel();
+      this.dropFork(f);
+    }
+    this.earlyMedia = undefined;
+    this.media.unbridge(this.callerEnd.mediaId);
+    this.setState('Rerouting');
+    const done = this.stepDone;
+    this.stepDone = undefined;
+    done?.({ answered: false, status: 487, disposition: 'NO ANSWER', callEnded: true });
+  }
+
+  /**
    * Divert (seed 001): the call is still ringing `participantId`; stop ringing
    * every device of that number and ring the new targets instead.
    */
