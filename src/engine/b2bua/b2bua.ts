@@ -42,6 +42,8 @@ import { callerNameFor } from '../../core/directory/contact-match.ts';
 import { IvrPrompts, SILENCE } from '../features/ivr-prompt.ts';
 import type { QueueService } from '../acd/queue-service.ts';
 import { RoutePointApps } from '../route-points/route-point-apps.ts';
+import { RoutingAdvisorSlot, type RoutingAdvisor } from './routing-advisor.ts';
+import { authenticateInvite } from './invite-auth.ts';
 import { ParkingLot } from '../features/park.ts';
 import type { ParkedCall } from '../../core/parking.ts';
 import { PARK_CODE } from '../routing/feature-codes.ts';
@@ -75,15 +77,7 @@ export interface B2buaOptions {
   parkTimeoutSeconds?: number;
 }
 
-/** What a routing advisor (the CRM's reply to NOTIFY_START) may change about a new call. */
-export interface RoutingAdvice {
-  /** Display name shown to the callee for the caller. */
-  callerName?: string;
-  /** An internal number to ring instead of the one dialled. */
-  destination?: string;
-}
-
-export type RoutingAdvisor = (call: CallInfo) => Promise<RoutingAdvice | undefined>;
+export type { RoutingAdvice, RoutingAdvisor } from './routing-advisor.ts';
 
 interface ExtensionRow {
   number: string;
@@ -106,7 +100,7 @@ export class B2bua {
   private readonly trunkChannels = new TrunkChannels();
   private readonly prompts: IvrPrompts;
   readonly voicemail: VoicemailService;
-  private advisor: { advise: RoutingAdvisor; timeoutMs: number } | undefined;
+  private readonly advisor: RoutingAdvisorSlot;
   private readonly rooms: ConferenceRooms;
   /** The applications of route points and the calls waiting for them (seed 001). */
   readonly routePoints = new RoutePointApps();
@@ -121,6 +115,7 @@ export class B2bua {
       o.store.events.append('conference.member', m).catch((err: unknown) => o.logger.error({ err }, 'conference event not logged'));
     });
     this.dialPlan = new DialPlan(o.store);
+    this.advisor = new RoutingAdvisorSlot(o.logger, async (n) => (await this.dialPlan.lookup(n)) !== undefined);
     this.trunks = new TrunkLines(o.store, o.ctx);
     this.prompts = new IvrPrompts(o.dataDir ?? join(tmpdir(), 'switchboard'), o.logger);
     this.voicemail = new VoicemailService(o.store, new VoicemailStore(o.store, o.dataDir ?? join(tmpdir(), 'switchboard')), (text) => this.prompts.say(text));
@@ -182,28 +177,7 @@ export class B2bua {
    * on an error, the call goes on as dialled.
    */
   setRoutingAdvisor(advise: RoutingAdvisor, timeoutMs: number): void {
-    this.advisor = { advise, timeoutMs };
-  }
-
-  private async advice(call: Call): Promise<RoutingAdvice | undefined> {
-    const a = this.advisor;
-    if (!a) return undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), a.timeoutMs)));
-    try {
-      return await Promise.race([a.advise(call.info()), late]);
-    } catch (err) {
-      this.o.logger.warn({ err, call: call.id }, 'routing advisor failed: routing as dialled');
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** The advisor's redirect, when it names a number of ours. */
-  private async redirect(advice: RoutingAdvice | undefined): Promise<string | undefined> {
-    const d = advice?.destination;
-    return d !== undefined && (await this.dialPlan.lookup(d)) ? d : undefined;
+    this.advisor.set(advise, timeoutMs);
   }
 
   list(): CallInfo[] {
@@ -437,36 +411,10 @@ export class B2bua {
     return { dn: row.number, dnType: 'Extension', number: row.number, name: `${row.firstName} ${row.lastName}`.trim() };
   }
 
-  private async authenticate(request: SipRequest, tx: ServerTransaction): Promise<string | undefined> {
-    const ua = request.getHeader('user-agent') ?? '';
-    let extension: string | undefined;
-    const result = await this.o.registrar.digest.verify({
-      method: 'INVITE',
-      authorizationHeaderValue: request.getHeaders('proxy-authorization'),
-      proxy: true,
-      challengeAlgorithms: this.o.registrar.challengeAlgorithms(ua),
-      lookupPassword: async (user) => {
-        const c = await this.o.locations.credentials(user);
-        if (!c || !c.enabled) return undefined;
-        extension = c.extension;
-        return c.password;
-      },
-    });
-    if (!result.ok) {
-      if (result.reason !== 'missing' && result.reason !== 'stale') this.o.guard.failure(tx.flow.remoteAddress);
-      const res = createResponse(request, 407, 'Proxy Authentication Required', 'auth');
-      for (const c of result.challenges) res.addHeader(c.header, c.value);
-      tx.respond(res);
-      return undefined;
-    }
-    this.o.guard.success(tx.flow.remoteAddress);
-    return extension;
-  }
-
   private async invite(request: SipRequest, tx: InviteServerTransaction): Promise<void> {
     const trunk = await this.trunks.bySource(tx.flow);
     if (trunk) return this.fromTrunk(request, tx, trunk);
-    const callerNumber = await this.authenticate(request, tx);
+    const callerNumber = await authenticateInvite(this.o, request, tx);
     if (callerNumber === undefined) return;
     const uri = request.uri;
     const dialled = uri.kind === 'sip' ? (uri.user ?? '') : uri.kind === 'tel' ? uri.number : '';
@@ -488,10 +436,10 @@ export class B2bua {
     const caller = this.party(callerRow);
     const call = this.newCall(request, tx, entry ? 'Internal' : 'Outbound', caller, dialled, '');
     if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
-    const advice = await this.advice(call);
+    const advice = await this.advisor.advise(call);
     if (call.isEnded) return;
     const from = this.address(caller.number, advice?.callerName ?? (caller.name || caller.number));
-    const redirect = await this.redirect(advice);
+    const redirect = advice?.redirect;
     if (redirect !== undefined || entry) return this.routeCall(call, redirect ?? dialled, from);
     const ext = await this.dialPlan.extension(callerRow.number);
     this.router.external(call, dialled, ext).catch((err: unknown) => this.routingFailed(call, err));
@@ -536,10 +484,10 @@ export class B2bua {
     const call = this.newCall(request, tx, 'Inbound', caller, did, rule.name);
     call.once('ended', release);
     if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
-    const advice = await this.advice(call);
+    const advice = await this.advisor.advise(call);
     if (call.isEnded) return;
     const fromAddress = this.address(number, advice?.callerName ?? (caller.name || number));
-    const redirect = await this.redirect(advice);
+    const redirect = advice?.redirect;
     if (redirect !== undefined) return this.routeCall(call, redirect, fromAddress);
     const dest = isOpen(rule.officeHours, this.officeClock(), this.o.timeZone ?? 'UTC') ? rule.inHours : rule.outOfHours;
     this.router.toDestination(call, dest, fromAddress).catch((err: unknown) => this.routingFailed(call, err));

@@ -86,6 +86,8 @@ export class CallRouter {
     if (entry.kind === 'voicemailAccess') return this.d.voicemail.listen(call);
     if (entry.kind === 'queue' && this.d.queue) return this.queue(call, entry.number, entry.name, from, hops);
     if (entry.kind === 'routePoint') return this.routePoint(call, entry, from, hops);
+    // *70 is a transfer target: a call that dials it has nothing to park.
+    if (entry.kind === 'park') return call.fail(480, 'FAILED');
     if (entry.kind === 'parkOrbit' && this.d.parking) return this.d.parking.retrieve(call, number);
     if ((entry.kind === 'groupPickup' || entry.kind === 'directedPickup') && this.d.pickup) return pickUp(call, entry.target, this.d.pickup);
     this.d.logger.info({ call: call.id, number, kind: entry.kind }, 'no route to this kind of number yet');
