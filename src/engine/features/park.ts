@@ -123,9 +123,16 @@ export class ParkingLot {
     }
     // The parked party hung up meanwhile (its orbit is free again): nobody to talk to.
     if (this.orbits.get(orbit) !== o) return call.hangup('api');
-    this.release(orbit, o);
     const by = call.participant(call.info().owner)?.dn ?? '';
-    await o.call.replaceEnd(o.orbitPid, call, pbxEnd.id);
+    try {
+      await o.call.replaceEnd(o.orbitPid, call, pbxEnd.id);
+    } catch (err) {
+      // The parked call stays in its orbit; the retriever is let go.
+      o.taken = false;
+      this.d.logger.warn({ err, call: o.call.id, orbit }, 'park: retrieving the call failed');
+      return call.hangup('api');
+    }
+    this.release(orbit, o);
     this.d.announce('call.unparked', { parked: o.parked, reason: 'retrieved', by });
   }
 
@@ -145,7 +152,13 @@ export class ParkingLot {
   /** Nobody came: the parker's phone rings (or, for a parker that was no extension, the call ends). */
   private expire(orbit: string): void {
     const o = this.orbits.get(orbit);
-    if (!o || o.taken) return;
+    if (!o) return;
+    if (o.taken) {
+      // A retrieval is under way: look again shortly, in case it fails.
+      o.timer = setTimeout(() => this.expire(orbit), 1000);
+      o.timer.unref();
+      return;
+    }
     this.release(orbit, o);
     this.d.announce('call.unparked', { parked: o.parked, reason: 'timeout' });
     if (o.parked.parkedBy === '') return o.call.hangup('api');
