@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { tonePhones, eventually, lastHeard } from '../helpers/phones.ts';
+import { tonePhones, eventually, lastHeard, audioFlowsBothWays } from '../helpers/phones.ts';
 import { bandShareIn, soxStat } from '../peers/audio.ts';
 import type { Baresip } from '../peers/baresip.ts';
 
@@ -136,6 +136,27 @@ describe('call park', () => {
     assert.equal(timeouts.length, 1);
     const down = phones['102']!.waitForType('CALL_CLOSED', 10_000);
     await phones['101']!.hangup();
+    await down;
+  });
+
+  it('click-to-call retrieves: POST /calls {from: 103, to: *71} rings 103, which then talks to the parked 102', async () => {
+    await eventually(async () => (await calls()).length === 0, 10_000, 'no call left');
+    const call = await call101to102();
+    const left = phones['101']!.waitForType('CALL_CLOSED', 10_000);
+    const parked = await api(t.base, control, 'POST', `/api/v1/calls/${call.id as string}/participants/${call.owner as string}/park`);
+    assert.equal(parked.status, 202, JSON.stringify(parked.body));
+    await left;
+    const up = phones['103']!.waitForType('CALL_ESTABLISHED', 10_000);
+    const made = await api(t.base, control, 'POST', '/api/v1/calls', { from: '103', to: parked.body.orbit });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    await up;
+    await eventually(async () => {
+      const c = (await calls()).find((x) => x.id === call.id);
+      return (c?.participants ?? []).map((p: any) => `${p.dn as string}:${p.status as string}`).sort().join() === '102:Connected,103:Connected';
+    }, 10_000, '102 and 103 connected in the parked call');
+    await audioFlowsBothWays(t, call.id as string, 'audio both ways between 102 and 103');
+    const down = phones['102']!.waitForType('CALL_CLOSED', 10_000);
+    await phones['103']!.hangup();
     await down;
   });
 });
