@@ -74,6 +74,7 @@ describe('call pickup', () => {
       return rows.length === 2 ? rows : undefined;
     }, 8000, 'two CDR rows');
     assert.deepEqual(cdr.map((r) => `${r.src as string}>${r.dst as string}:${r.disposition as string}`).sort(), ['101>102:ANSWERED', '103>**102:ANSWERED']);
+    assert.match(cdr.find((r) => r.callId === callId)?.dstchannel as string, /^SIP\/103-[0-9a-f]{8}$/, 'the picker answered the call');
   });
 
   it('group pickup: 104 (not in 102\'s groups) gets 404 from *8; 103 (ring group 600 with 102) picks the call up', async () => {

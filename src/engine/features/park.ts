@@ -65,7 +65,9 @@ export class ParkingLot {
   constructor(private readonly d: ParkingDeps) {}
 
   list(): ParkedCall[] {
-    return [...this.orbits.values()].map((o) => ({ ...o.parked, participant: { ...(o.call.participant(o.parked.participant.id) ?? o.parked.participant) } }));
+    return [...this.orbits.values()]
+      .map((o) => ({ ...o.parked, participant: { ...(o.call.participant(o.parked.participant.id) ?? o.parked.participant) } }))
+      .sort((a, b) => a.orbit.localeCompare(b.orbit));
   }
 
   /** The partner of `participantId` waits in the first free orbit; `participantId` leaves the call. */
