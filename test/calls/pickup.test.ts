@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { tonePhones, registeredPhone, eventually, lastHeard } from '../helpers/phones.ts';
+import { tonePhones, registeredPhone, eventually, lastHeard, audioFlowsBothWays } from '../helpers/phones.ts';
 import { bandShareIn, soxStat } from '../peers/audio.ts';
 import type { Baresip } from '../peers/baresip.ts';
 
@@ -90,5 +90,21 @@ describe('call pickup', () => {
     const closed = phones['103']!.waitForType('CALL_CLOSED', 10_000);
     await phones['103']!.dial(`sip:**102@127.0.0.1:${String(t.sipPort)}`);
     assert.match(JSON.stringify(await closed), /404|Not Found/i);
+  });
+
+  it('from the API: click-to-call from 103 to **102 rings 103, which then takes the call ringing 102', async () => {
+    const callId = await ring102();
+    const stopped = phones['102']!.waitForType('CALL_CLOSED', 10_000);
+    const up = Promise.all([phones['103']!.waitForType('CALL_ESTABLISHED', 10_000), phones['101']!.waitForType('CALL_ESTABLISHED', 10_000)]);
+    const made = await api(t.base, t.adminKey, 'POST', '/api/v1/calls', { from: '103', to: '**102' });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    await up;
+    await stopped;
+    const call = await eventually(async () => (await calls()).find((c) => c.id === callId && c.state === 'Talking'), 8000, 'the picked-up call talking');
+    assert.deepEqual(call.participants.map((p: any) => `${p.dn as string}:${p.status as string}`).sort(), ['101:Connected', '103:Connected']);
+    await audioFlowsBothWays(t, callId, 'audio both ways between 101 and 103');
+    const down = phones['101']!.waitForType('CALL_CLOSED', 10_000);
+    await phones['103']!.hangup();
+    await down;
   });
 });
