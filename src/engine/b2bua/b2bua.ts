@@ -44,6 +44,7 @@ import type { QueueService } from '../acd/queue-service.ts';
 import { RoutePointApps } from '../route-points/route-point-apps.ts';
 import { RoutingAdvisorSlot, type RoutingAdvisor } from './routing-advisor.ts';
 import { authenticateInvite } from './invite-auth.ts';
+import { RouteAnywhere } from './route-anywhere.ts';
 import { ParkingLot } from '../features/park.ts';
 import type { ParkedCall } from '../../core/parking.ts';
 import { PARK_CODE } from '../routing/feature-codes.ts';
@@ -104,6 +105,7 @@ export class B2bua {
   private readonly rooms: ConferenceRooms;
   /** The applications of route points and the calls waiting for them (seed 001). */
   readonly routePoints = new RoutePointApps();
+  private readonly anywhere: RouteAnywhere;
   /** Park orbits *71–*79 (src/engine/features/park.ts). */
   readonly parking: ParkingLot;
   /** The clock office hours are read by (tests set it to a chosen instant). */
@@ -119,11 +121,12 @@ export class B2bua {
     this.trunks = new TrunkLines(o.store, o.ctx);
     this.prompts = new IvrPrompts(o.dataDir ?? join(tmpdir(), 'switchboard'), o.logger);
     this.voicemail = new VoicemailService(o.store, new VoicemailStore(o.store, o.dataDir ?? join(tmpdir(), 'switchboard')), (text) => this.prompts.say(text));
+    this.anywhere = new RouteAnywhere({ lookup: (n) => this.dialPlan.lookup(n), route: (call, n, from) => this.routeCall(call, n, from), address: (n, name) => this.address(n, name), inQueue: (id) => o.queues?.queueOf(id) !== undefined });
     this.parking = new ParkingLot({
       timeoutSeconds: o.parkTimeoutSeconds ?? 120,
       logger: o.logger,
       announce: (type, payload) => void o.store.events.append(type, payload).catch((err: unknown) => o.logger.error({ err }, 'park event not logged')),
-      ringBack: async (call, pid, parker) => this.sendOn(call, pid, parker),
+      ringBack: async (call, pid, parker) => this.anywhere.sendOn(call, pid, parker),
     });
     this.router = new CallRouter({
       dialPlan: this.dialPlan,
@@ -220,16 +223,8 @@ export class B2bua {
     const partner = call.partnerOf(participantId);
     // Transferred to the park code: the party kept waits in an orbit, the transferor leaves.
     if (destination === PARK_CODE && partner) return void (await this.parking.park(call, partner.id));
-    const entry = await this.dialPlan.lookup(destination);
-    if (entry && entry.kind !== 'extension') return this.sendOn(call, participantId, destination);
+    if (await this.anywhere.routed(destination)) return this.anywhere.sendOn(call, participantId, destination);
     await call.transfer(participantId, ...(await this.destination(call, participantId, destination)));
-  }
-
-  /** Blind transfer to any number of the dial plan (ring group, queue, IVR, orbit…): the router takes the kept party on. */
-  private sendOn(call: Call, keep: string, number: string): void {
-    call.detachPartner(keep);
-    const kept = call.participant(keep);
-    this.routeCall(call, number, this.address(kept?.partyNumber ?? '', kept?.partyName || kept?.partyNumber));
   }
 
   /** Parks the participant's partner in a free orbit; the participant leaves (src/engine/features/park.ts). */
@@ -295,6 +290,8 @@ export class B2bua {
     const call = this.call(callId, participantId);
     const partner = call.partnerOf(participantId);
     if (!partner) throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not connected`);
+    // A queue, IVR or group: the partner goes there as by a blind transfer (no way back once it is routed).
+    if (await this.anywhere.routed(destination)) return this.anywhere.sendOn(call, partner.id, destination);
     const { result } = await call.tryAlternative(participantId, ...(await this.destination(call, partner.id, destination)), true);
     await result;
   }
@@ -307,6 +304,7 @@ export class B2bua {
   async routeTo(callId: string, participantId: string, destination: string): Promise<void> {
     const call = this.call(callId, participantId);
     const partner = call.partnerOf(participantId);
+    if (await this.anywhere.routed(destination)) return partner ? this.anywhere.sendOn(call, partner.id, destination) : this.anywhere.reroute(call, participantId, destination);
     if (!partner) {
       await call.addRoute(participantId, ...(await this.destination(call, call.info().owner, destination)));
       return;
@@ -342,14 +340,7 @@ export class B2bua {
   /** Divert a ringing participant's call to another extension (seed 001 divert). */
   async divert(callId: string, participantId: string, destination: string): Promise<void> {
     const call = this.call(callId, participantId);
-    const entry = await this.dialPlan.lookup(destination);
-    if (entry && entry.kind !== 'extension') {
-      // The ACD decides who a queue call rings: only an extension may take over from its agent.
-      if (this.o.queues?.queueOf(callId) !== undefined) throw new PbxError('SB_UNPROCESSABLE', `call ${callId} is being offered by a queue: divert it to an extension`);
-      call.stopRinging(participantId);
-      const owner = call.participant(call.info().owner);
-      return this.routeCall(call, destination, this.address(owner?.partyNumber ?? '', owner?.partyName || owner?.partyNumber));
-    }
+    if (await this.anywhere.routed(destination)) return this.anywhere.reroute(call, participantId, destination);
     const dest = await this.destination(call, call.info().owner, destination);
     await call.divert(participantId, ...dest);
   }
