@@ -36,8 +36,8 @@ export interface EventPayloads {
   'queue.agent': QueueAgentStatus;
   /** A call was parked in an orbit (src/engine/features/park.ts). */
   'call.parked': { parked: ParkedCall };
-  /** A parked call left its orbit: retrieved (by: the extension that dialled the orbit), rung back to the parker at the timeout, or hung up. */
-  'call.unparked': { parked: ParkedCall; reason: 'retrieved' | 'timeout' | 'hangup'; by?: string };
+  /** A parked call left its orbit: retrieved (by: the extension that dialled the orbit), rung back to the parker at the timeout, hung up, or transferred elsewhere by the API. */
+  'call.unparked': { parked: ParkedCall; reason: 'retrieved' | 'timeout' | 'hangup' | 'transferred'; by?: string };
 }
 
 export type EventType = keyof EventPayloads;

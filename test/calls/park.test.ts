@@ -70,6 +70,9 @@ describe('call park', () => {
     const live = (await calls()).find((c) => c.id === call.id);
     assert.deepEqual(live.participants.map((p: any) => `${p.dn as string}:${p.dnType as string}:${p.status as string}`).sort(), ['*71:Parking:Connected', '102:Extension:Held']);
     await eventually(async () => t.server.sip.musicOnHold.size === 1, 5000, 'music on hold for the parked party');
+    const again = await api(t.base, control, 'POST', `/api/v1/calls/${call.id as string}/participants/${res.body.participant.id as string}/park`);
+    assert.equal(again.status, 422, 'a parked call cannot be parked again');
+    assert.equal(((await api(t.base, read, 'GET', '/api/v1/parked')).body as any[]).length, 1, 'still one parked call');
 
     const up = phones['103']!.waitForType('CALL_ESTABLISHED', 10_000);
     await phones['103']!.dial(`sip:*71@127.0.0.1:${String(t.sipPort)}`);
@@ -155,6 +158,29 @@ describe('call park', () => {
       return (c?.participants ?? []).map((p: any) => `${p.dn as string}:${p.status as string}`).sort().join() === '102:Connected,103:Connected';
     }, 10_000, '102 and 103 connected in the parked call');
     await audioFlowsBothWays(t, call.id as string, 'audio both ways between 102 and 103');
+    const down = phones['102']!.waitForType('CALL_CLOSED', 10_000);
+    await phones['103']!.hangup();
+    await down;
+  });
+
+  it('the API transfers the parked party elsewhere: the orbit is free (call.unparked transferred) and 102 talks to 103', async () => {
+    await eventually(async () => (await calls()).length === 0, 10_000, 'no call left');
+    const call = await call101to102();
+    const left = phones['101']!.waitForType('CALL_CLOSED', 10_000);
+    const parked = await api(t.base, control, 'POST', `/api/v1/calls/${call.id as string}/participants/${call.owner as string}/park`);
+    assert.equal(parked.status, 202, JSON.stringify(parked.body));
+    await left;
+    const up = phones['103']!.waitForType('CALL_ESTABLISHED', 10_000);
+    const moved = await api(t.base, control, 'POST', `/api/v1/calls/${call.id as string}/participants/${parked.body.participant.id as string}/transfer`, { destination: '103' });
+    assert.equal(moved.status, 202, JSON.stringify(moved.body));
+    await up;
+    await eventually(async () => {
+      const c = (await calls()).find((x) => x.id === call.id);
+      return (c?.participants ?? []).map((p: any) => `${p.dn as string}:${p.status as string}`).sort().join() === '102:Connected,103:Connected';
+    }, 10_000, '102 (resumed) and 103 connected');
+    assert.deepEqual((await api(t.base, read, 'GET', '/api/v1/parked')).body, [], 'the orbit is free');
+    const transferred = (await eventsOf('call.unparked')).filter((e) => e.payload.reason === 'transferred');
+    assert.equal(transferred.length, 1);
     const down = phones['102']!.waitForType('CALL_CLOSED', 10_000);
     await phones['103']!.hangup();
     await down;

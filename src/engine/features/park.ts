@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { PbxError } from '../../core/errors.ts';
 import type { EventPayloads } from '../../core/events.ts';
 import type { ParkedCall } from '../../core/parking.ts';
+import type { Participant } from '../../core/calls.ts';
 import type { Call } from '../b2bua/call.ts';
 import type { CallParty } from '../b2bua/call-base.ts';
 import { answeringPbxEnd } from '../b2bua/local-leg.ts';
@@ -33,6 +34,8 @@ interface Orbit {
   parked: ParkedCall;
   timer: NodeJS.Timeout;
   onEnded: () => void;
+  /** Watches the orbit's participant: a transfer or drop of the parked party takes it out of the orbit. */
+  onParticipant: (p: Participant) => void;
   /** A retrieval is under way. */
   taken: boolean;
 }
@@ -76,6 +79,7 @@ export class ParkingLot {
     const partner = call.partnerOf(participantId);
     if (!parker) throw new PbxError('SB_NOT_FOUND', `participant ${participantId} is not in call ${call.id}`);
     if (!partner) throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not connected`);
+    if (parker.dnType === 'Parking' || partner.dnType === 'Parking') throw new PbxError('SB_UNPROCESSABLE', `call ${call.id} is parked already`);
     const orbit = PARK_ORBITS.find((o) => !this.orbits.has(o) && !this.reserved.has(o));
     if (orbit === undefined) throw new PbxError('SB_UNPROCESSABLE', 'every park orbit is in use');
     this.reserved.add(orbit);
@@ -96,11 +100,22 @@ export class ParkingLot {
         parkedAt: new Date(now).toISOString(),
         timeoutAt: new Date(now + this.d.timeoutSeconds * 1000).toISOString(),
       };
-      const o: Orbit = { call, orbitPid, parked, taken: false, timer: setTimeout(() => this.expire(orbit), this.d.timeoutSeconds * 1000), onEnded: () => this.hungUp(orbit) };
+      const o: Orbit = {
+        call,
+        orbitPid,
+        parked,
+        taken: false,
+        timer: setTimeout(() => this.expire(orbit), this.d.timeoutSeconds * 1000),
+        onEnded: () => this.left(orbit, 'hangup'),
+        onParticipant: (p) => {
+          if (p.id === orbitPid && p.status === 'Ended' && !o.taken) this.left(orbit, 'transferred');
+        },
+      };
       o.timer.unref();
       if (call.isEnded) throw new PbxError('SB_UNPROCESSABLE', `call ${call.id} ended while being parked`);
       this.orbits.set(orbit, o);
       call.once('ended', o.onEnded);
+      call.on('participant', o.onParticipant);
       this.d.announce('call.parked', { parked });
       return parked;
     } finally {
@@ -141,14 +156,16 @@ export class ParkingLot {
   private release(orbit: string, o: Orbit): void {
     clearTimeout(o.timer);
     o.call.off('ended', o.onEnded);
+    o.call.off('participant', o.onParticipant);
     if (this.orbits.get(orbit) === o) this.orbits.delete(orbit);
   }
 
-  private hungUp(orbit: string): void {
+  /** The parked party hung up, or was sent elsewhere (an API transfer of it): the orbit is free. */
+  private left(orbit: string, reason: 'hangup' | 'transferred'): void {
     const o = this.orbits.get(orbit);
     if (!o) return;
     this.release(orbit, o);
-    this.d.announce('call.unparked', { parked: o.parked, reason: 'hangup' });
+    this.d.announce('call.unparked', { parked: o.parked, reason });
   }
 
   /** Nobody came: the parker's phone rings (or, for a parker that was no extension, the call ends). */
