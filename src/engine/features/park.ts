@@ -91,6 +91,7 @@ export class ParkingLot {
       if (orbitPid === undefined) throw new PbxError('SB_UNPROCESSABLE', `call ${call.id} ended while being parked`);
       // A phone that refuses the hold still waits in the orbit, without music.
       await call.hold(partner.id).catch((err: unknown) => this.d.logger.warn({ err, call: call.id }, 'park: the parked phone refused the hold'));
+      if (call.isEnded) throw new PbxError('SB_UNPROCESSABLE', `call ${call.id} ended while being parked`);
       const now = Date.now();
       const parked: ParkedCall = {
         orbit,
@@ -112,7 +113,6 @@ export class ParkingLot {
         },
       };
       o.timer.unref();
-      if (call.isEnded) throw new PbxError('SB_UNPROCESSABLE', `call ${call.id} ended while being parked`);
       this.orbits.set(orbit, o);
       call.once('ended', o.onEnded);
       call.on('participant', o.onParticipant);
