@@ -41,6 +41,8 @@ export interface Config {
   rtpTimeoutSeconds: number;
   /** Music on hold: a WAV (PCM16, 8 kHz, mono) or raw µ-law file, looped; a built-in melody when unset. */
   mohFile: string | undefined;
+  /** Seconds a parked call waits in its orbit before the parker is rung back. */
+  parkTimeoutSeconds: number;
   /** Conference rooms: numbers in this range that are not in the directory; callers who dial one hear each other. */
   conferenceRooms: { min: number; max: number } | undefined;
   /** Let webhooks reach loopback and private addresses (SSRF guard off); for tests and closed networks. */
@@ -167,6 +169,7 @@ const SETTINGS: Setting[] = [
   { key: 'sipT1Ms', env: 'SWITCHBOARD_SIP_T1_MS', file: 'sipT1Ms', parse: t1 },
   { key: 'rtpTimeoutSeconds', env: 'SWITCHBOARD_RTP_TIMEOUT', file: 'rtpTimeoutSeconds', parse: rtpTimeout },
   { key: 'mohFile', env: 'SWITCHBOARD_MOH_FILE', file: 'mohFile', parse: optional },
+  { key: 'parkTimeoutSeconds', env: 'SWITCHBOARD_PARK_TIMEOUT', file: 'parkTimeoutSeconds', parse: rtpTimeout },
   { key: 'conferenceRooms', env: 'SWITCHBOARD_CONFERENCE_ROOMS', file: 'conferenceRooms', parse: roomRange },
   { key: 'webhookAllowPrivate', env: 'SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE', file: 'webhookAllowPrivate', parse: bool },
   { key: 'webhookBackoff', env: 'SWITCHBOARD_WEBHOOK_BACKOFF', file: 'webhookBackoff', parse: backoff },
@@ -334,6 +337,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'databaseUrl'>> = {
   sipT1Ms: 500,
   rtpTimeoutSeconds: 60,
   mohFile: undefined,
+  parkTimeoutSeconds: 120,
   conferenceRooms: { min: 900, max: 909 },
   webhookAllowPrivate: false,
   // Standard Webhooks' suggested schedule after the immediate first attempt.

@@ -11,8 +11,8 @@ export type CallState = (typeof CALL_STATES)[number];
 export const PARTICIPANT_STATUSES = ['Dialing', 'Ringing', 'Connected', 'Held', 'Ended'] as const;
 export type ParticipantStatus = (typeof PARTICIPANT_STATUSES)[number];
 
-/** What kind of directory number a participant is (seed 001 "dn type"). */
-export type DnType = 'Extension' | 'ExternalLine' | 'RingGroup' | 'Queue' | 'Ivr' | 'RoutePoint' | 'Unknown';
+/** What kind of directory number a participant is (seed 001 "dn type"); Parking: a park orbit holding the call. */
+export type DnType = 'Extension' | 'ExternalLine' | 'RingGroup' | 'Queue' | 'Ivr' | 'RoutePoint' | 'Parking' | 'Unknown';
 
 export interface Participant {
   id: string;

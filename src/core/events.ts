@@ -6,6 +6,7 @@ import type { ActiveRecording, RecordingInfo } from './recordings.ts';
 import type { TrunkStatus } from './trunk-status.ts';
 import type { VoicemailMessage } from './voicemail.ts';
 import type { QueueAgentStatus, QueueStatus } from './queue-status.ts';
+import type { ParkedCall } from './parking.ts';
 
 export interface EventPayloads {
   /** origin: a phone's INVITE, or the API (click-to-call); dialled: the number asked for. */
@@ -36,6 +37,10 @@ export interface EventPayloads {
   'queue.updated': QueueStatus;
   /** An agent's state in one queue changed (logged in/out, free, ringing, busy, wrap-up). */
   'queue.agent': QueueAgentStatus;
+  /** A call was parked in an orbit (src/engine/features/park.ts). */
+  'call.parked': { parked: ParkedCall };
+  /** A parked call left its orbit: retrieved (by: the extension that dialled the orbit), rung back to the parker at the timeout, hung up, or transferred elsewhere by the API. */
+  'call.unparked': { parked: ParkedCall; reason: 'retrieved' | 'timeout' | 'hangup' | 'transferred'; by?: string };
 }
 
 export type EventType = keyof EventPayloads;

@@ -9,6 +9,7 @@ import type { DeliveryStatus, WebhookDelivery, WebhookSubscription, WebhookSubsc
 import type { TrunkStatus } from './trunk-status.ts';
 import type { VoicemailMessage } from './voicemail.ts';
 import type { QueueStatus } from './queue-status.ts';
+import type { ParkedCall } from './parking.ts';
 
 export const DIRECTORY_ENTITIES = [
   'extensions',
@@ -217,6 +218,14 @@ export interface PbxControl {
      */
     conference(number: string): Promise<ConferenceRoom>;
     /**
+     * Call park: the participant's partner waits in the first free park orbit
+     * (on hold, hearing music) and the participant leaves; dialling the orbit
+     * from any phone connects to it; at the timeout the parker is rung back.
+     */
+    park(callId: string, participantId: string): Promise<ParkedCall>;
+    /** The calls waiting in park orbits. */
+    parked(): Promise<ParkedCall[]>;
+    /**
      * Starts or stops recording a talking call (both directions); idempotent.
      * With `participantId` (which must be in the call) it is that participant's call.
      */
@@ -346,4 +355,5 @@ export interface RecordingQuery {
 
 export type { EventPayloads, EventType, PbxEvent };
 export type { TrunkStatus, TrunkRegistrationState } from './trunk-status.ts';
+export type { ParkedCall } from './parking.ts';
 export type { QueueStatus, QueueAgentStatus, AgentState } from './queue-status.ts';

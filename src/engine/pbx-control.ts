@@ -13,6 +13,7 @@ import { liveCallTables } from './query/live-call-tables.ts';
 import type { ActiveRecording, RecordingAction, RecordingFile, RecordingFormat, RecordingInfo } from '../core/recordings.ts';
 import type { ConferenceRoom, RecordingQuery } from '../core/pbx-control.ts';
 import type { TrunkStatus } from '../core/trunk-status.ts';
+import type { ParkedCall } from '../core/parking.ts';
 import type { Trunk } from '../core/directory/trunk.ts';
 import type { QueueStatus } from '../core/queue-status.ts';
 import { setGlobalLogin, setQueueLogin } from './acd/agent-login.ts';
@@ -81,6 +82,8 @@ export interface CallSource {
   answer(callId: string, participantId: string): Promise<void>;
   supervise(supervisor: string, callId: string, mode: 'speak+hear' | 'hear' | 'whisper', whisperTo?: string, device?: string): Promise<CallInfo>;
   conference(number: string): ConferenceRoom;
+  park(callId: string, participantId: string): Promise<ParkedCall>;
+  parked(): ParkedCall[];
 }
 
 const NO_CALLS: CallSource = {
@@ -128,6 +131,10 @@ const NO_CALLS: CallSource = {
   conference: () => {
     throw new PbxError('SB_NOT_READY', 'the SIP engine is not running');
   },
+  park: async (id) => {
+    throw new PbxError('SB_NOT_FOUND', `call ${id} does not exist`);
+  },
+  parked: () => [],
 };
 
 export interface SmsSink {
@@ -275,6 +282,8 @@ export function createPbxControl(
       listen: (supervisor, callId) => calls.supervise(supervisor, callId, 'hear'),
       whisper: (supervisor, callId, to) => calls.supervise(supervisor, callId, 'whisper', to),
       conference: async (number) => calls.conference(number),
+      park: (callId, pid) => calls.park(callId, pid),
+      parked: async () => calls.parked(),
     },
     cdr: { list: (q) => listCdr(store, q) },
     media: parts.media ?? NO_MEDIA,

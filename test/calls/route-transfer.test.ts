@@ -119,6 +119,32 @@ describe('transferto and routeto (seed 001)', () => {
     }
   });
 
+  it('transferto a queue: the partner (101) goes to queue 830 as by a blind transfer, 102 leaves, the agent 103 answers', async () => {
+    const queue = await api(t.base, t.adminKey, 'POST', '/api/v1/queues', {
+      number: '830',
+      name: 'Bot handoff',
+      pollingStrategy: 'hunt',
+      ringTimeout: 10,
+      masterTimeout: 60,
+      wrapUpTime: 0,
+      agents: [{ extension: '103', loggedIn: true }],
+      noAnswer: { type: 'extension', number: '104' },
+    });
+    assert.equal(queue.status, 201, JSON.stringify(queue.body));
+    const call = await call101to102();
+    const left = p102.waitForType('CALL_CLOSED', 10_000);
+    const reached = p103.waitForType('CALL_ESTABLISHED', 10_000);
+    const res = await act(call, pidOf(call, '102'), 'transferto', '830');
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    await Promise.all([left, reached]);
+    const after = await callWith('101:Connected,103:Connected');
+    assert.equal(after.id, call.id);
+    await audioFlowsBothWays(t, call.id);
+    await hangUpAll(p101, [p103]);
+    const row = await eventually(async () => ((await api(t.base, control, 'GET', '/api/v1/cdr')).body as { callId: string; lastapp: string; lastdata: string }[]).find((r) => r.callId === call.id), 8000, 'the CDR row');
+    assert.deepEqual([row.lastapp, row.lastdata], ['Queue', '830']);
+  });
+
   it('refuses what it cannot do, and the call goes on', async () => {
     const call = await call101to102();
     const cases: [string, string, string, number][] = [

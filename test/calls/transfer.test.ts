@@ -140,4 +140,69 @@ describe('blind transfer', () => {
     await p101.hangup();
     await down;
   });
+
+  it('to a queue: the API transfers 101 to queue 820; 102 leaves, 101 waits with music, the agent 103 answers; CDR Queue', async () => {
+    const queue = await api(t.base, t.adminKey, 'POST', '/api/v1/queues', {
+      number: '820',
+      name: 'Transfers',
+      pollingStrategy: 'hunt',
+      ringTimeout: 10,
+      masterTimeout: 60,
+      wrapUpTime: 0,
+      agents: [{ extension: '103', loggedIn: true }],
+      noAnswer: { type: 'extension', number: '104' },
+    });
+    assert.equal(queue.status, 201, JSON.stringify(queue.body));
+    const call = await call101to102();
+    await p103.setAnswermode('manual');
+    const left = p102.waitForType('CALL_CLOSED', 10_000);
+    const offered = p103.waitForType('CALL_INCOMING', 10_000);
+    const res = await api(t.base, control, 'POST', `/api/v1/calls/${call.id}/participants/${call.owner}/transfer`, { destination: '820' });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    await Promise.all([left, offered]);
+    const live = t.server.sip.b2bua.get(call.id)!;
+    const waiting = ((await api(t.base, control, 'GET', '/api/v1/queues/820/status')).body as { waiting: { callId: string; callerNumber: string }[] }).waiting;
+    assert.deepEqual(waiting.map((w) => `${w.callId}:${w.callerNumber}`), [`${call.id}:101`], '101 waits in the queue');
+    const before = live.mediaStats().caller?.packetsOut ?? 0;
+    await eventually(async () => (live.mediaStats().caller?.packetsOut ?? 0) - before > 50 && live.calleeParticipant === undefined, 5000, 'music reaching 101 while the agent rings');
+    const reached = p103.waitForType('CALL_ESTABLISHED', 10_000);
+    await p103.accept();
+    await reached;
+    const after = await talking();
+    assert.equal(after.id, call.id, 'the same call goes on');
+    assert.deepEqual(after.participants.map((p) => `${p.dn}:${p.status}`).sort(), ['101:Connected', '103:Connected']);
+    await eventually(async () => (live.mediaStats().callee?.packetsIn ?? 0) > 25 && (live.mediaStats().caller?.packetsIn ?? 0) > 25, 5000, 'audio both ways between 101 and 103');
+    const down = p103.waitForType('CALL_CLOSED', 10_000);
+    await p101.hangup();
+    await down;
+    await p103.setAnswermode('auto');
+    const row = await eventually(async () => ((await api(t.base, control, 'GET', '/api/v1/cdr')).body as { callId: string; lastapp: string; lastdata: string; disposition: string; dstchannel: string }[]).find((r) => r.callId === call.id), 8000, 'the CDR row');
+    assert.deepEqual([row.lastapp, row.lastdata, row.disposition], ['Queue', '820', 'ANSWERED']);
+    assert.match(row.dstchannel, /^SIP\/103-/);
+  });
+
+  it('divert to a ring group: while 102 rings, the call goes to group 630 (103) instead', async () => {
+    const group = await api(t.base, t.adminKey, 'POST', '/api/v1/ring-groups', { number: '630', name: 'Backup', strategy: 'ringAll', ringTime: 15, members: ['103'], noAnswer: { type: 'none', number: '' } });
+    assert.equal(group.status, 201, JSON.stringify(group.body));
+    await p102.setAnswermode('manual');
+    const ringing = p102.waitForType('CALL_INCOMING', 10_000);
+    await p101.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
+    await ringing;
+    const call = await eventually(async () => {
+      const calls = (await api(t.base, control, 'GET', '/api/v1/calls')).body as CallBody[];
+      return calls[0]?.participants.find((p) => p.dn === '102' && p.status === 'Ringing') ? calls[0] : undefined;
+    });
+    const pid = call.participants.find((p) => p.dn === '102')?.id ?? '';
+    const stopped = p102.waitForType('CALL_CLOSED', 10_000);
+    const up = Promise.all([p103.waitForType('CALL_ESTABLISHED', 10_000), p101.waitForType('CALL_ESTABLISHED', 10_000)]);
+    const res = await api(t.base, control, 'POST', `/api/v1/calls/${call.id}/participants/${pid}/divert`, { destination: '630' });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    await Promise.all([stopped, up]);
+    const after = await talking();
+    assert.deepEqual(after.participants.map((p) => `${p.dn}:${p.status}`), ['101:Connected', '103:Connected']);
+    const down = p103.waitForType('CALL_CLOSED', 10_000);
+    await p101.hangup();
+    await down;
+    await p102.setAnswermode('auto');
+  });
 });

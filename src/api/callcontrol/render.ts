@@ -15,6 +15,7 @@ const DN_TYPES: Record<DnType, string> = {
   Queue: 'Wqueue',
   Ivr: 'Wivr',
   RoutePoint: 'Wroutepoint',
+  Parking: 'Wparking',
   Unknown: 'Wunknown',
 };
 

@@ -11,6 +11,7 @@ import { eventsWs } from './events-ws.ts';
 import { participantAudioWs } from './audio-ws.ts';
 import { recordingRoutes } from './recording-routes.ts';
 import { queueRoutes } from './queue-routes.ts';
+import { parkRoutes } from './park-routes.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import { voicemailRoutes } from './voicemail-routes.ts';
 
@@ -59,6 +60,7 @@ export async function nativeApi(app: FastifyInstance, opts: { control: PbxContro
   await app.register(recordingRoutes, { control });
   await app.register(voicemailRoutes, { control });
   await app.register(queueRoutes, { control });
+  await app.register(parkRoutes, { control });
   app.get('/registrations', { schema: { tags: ['Extensions'], summary: 'Every registered device', response: { 200: Type.Array(DeviceOut), ...problems } } }, async () => control.devices.list());
 
   // "Who am I" for clients such as the panel: what this key may do, without trying.

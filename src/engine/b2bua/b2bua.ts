@@ -44,6 +44,12 @@ import type { QueueService } from '../acd/queue-service.ts';
 import { RoutePointApps } from '../route-points/route-point-apps.ts';
 import { RoutePointCaller } from '../route-points/route-point-caller.ts';
 import { giveUpUnanswered } from './answer-deadline.ts';
+import { RoutingAdvisorSlot, type RoutingAdvisor } from './routing-advisor.ts';
+import { authenticateInvite } from './invite-auth.ts';
+import { RouteAnywhere } from './route-anywhere.ts';
+import { ParkingLot } from '../features/park.ts';
+import type { ParkedCall } from '../../core/parking.ts';
+import { PARK_CODE } from '../routing/feature-codes.ts';
 
 export interface B2buaOptions {
   ctx: LegContext;
@@ -70,17 +76,11 @@ export interface B2buaOptions {
   journal?: OpenCallJournal;
   /** Conference room numbers (SWITCHBOARD_CONFERENCE_ROOMS); none when unset. */
   conferenceRooms?: { min: number; max: number } | undefined;
+  /** Seconds a parked call waits before its parker is rung back (default 120). */
+  parkTimeoutSeconds?: number;
 }
 
-/** What a routing advisor (the CRM's reply to NOTIFY_START) may change about a new call. */
-export interface RoutingAdvice {
-  /** Display name shown to the callee for the caller. */
-  callerName?: string;
-  /** An internal number to ring instead of the one dialled. */
-  destination?: string;
-}
-
-export type RoutingAdvisor = (call: CallInfo) => Promise<RoutingAdvice | undefined>;
+export type { RoutingAdvice, RoutingAdvisor } from './routing-advisor.ts';
 
 interface ExtensionRow {
   number: string;
@@ -103,10 +103,15 @@ export class B2bua {
   private readonly trunkChannels = new TrunkChannels();
   private readonly prompts: IvrPrompts;
   readonly voicemail: VoicemailService;
-  private advisor: { advise: RoutingAdvisor; timeoutMs: number } | undefined;
+  private readonly advisor: RoutingAdvisorSlot;
   private readonly rooms: ConferenceRooms;
   /** The applications of route points and the calls waiting for them (seed 001). */
   readonly routePoints = new RoutePointApps();
+  private readonly anywhere: RouteAnywhere;
+  /** Park orbits *71–*79 (src/engine/features/park.ts). */
+  readonly parking: ParkingLot;
+  /** The clock office hours are read by (tests set it to a chosen instant). */
+  officeClock: () => Date = () => new Date();
 
   constructor(private readonly o: B2buaOptions) {
     this.cdr = o.cdr ?? new CdrWriter(o.store);
@@ -114,9 +119,17 @@ export class B2bua {
       o.store.events.append('conference.member', m).catch((err: unknown) => o.logger.error({ err }, 'conference event not logged'));
     });
     this.dialPlan = new DialPlan(o.store);
+    this.advisor = new RoutingAdvisorSlot(o.logger, async (n) => (await this.dialPlan.lookup(n)) !== undefined);
     this.trunks = new TrunkLines(o.store, o.ctx);
     this.prompts = new IvrPrompts(o.dataDir ?? join(tmpdir(), 'switchboard'), o.logger);
     this.voicemail = new VoicemailService(o.store, new VoicemailStore(o.store, o.dataDir ?? join(tmpdir(), 'switchboard')), (text) => this.prompts.say(text), o.timeZone ?? 'UTC');
+    this.anywhere = new RouteAnywhere({ lookup: (n) => this.dialPlan.lookup(n), route: (call, n, from) => this.routeCall(call, n, from), address: (n, name) => this.address(n, name), inQueue: (id) => o.queues?.queueOf(id) !== undefined });
+    this.parking = new ParkingLot({
+      timeoutSeconds: o.parkTimeoutSeconds ?? 120,
+      logger: o.logger,
+      announce: (type, payload) => void o.store.events.append(type, payload).catch((err: unknown) => o.logger.error({ err }, 'park event not logged')),
+      ringBack: async (call, pid, parker) => this.anywhere.sendOn(call, pid, parker),
+    });
     this.router = new CallRouter({
       dialPlan: this.dialPlan,
       devicesOf: (n) => this.targetsOf(n),
@@ -138,6 +151,12 @@ export class B2bua {
       voicemail: this.voicemail,
       ...(o.queues ? { queue: (call: Call, number: string, ring: Parameters<QueueService['serve']>[2]) => o.queues!.serve(call, number, ring) } : {}),
       routePoints: this.routePoints,
+      parking: this.parking,
+      pickup: {
+        calls: () => this.calls.values(),
+        groupMates: async (ext) => new Set(((await o.store.ringGroups.list({ limit: 10000 })).items as { members: string[] }[]).filter((g) => g.members.includes(ext)).flatMap((g) => g.members)),
+        inQueue: (id) => o.queues?.queueOf(id) !== undefined,
+      },
     });
     const timeoutMs = (o.rtpTimeoutSeconds ?? 60) * 1000;
     this.deadCallTimer = setInterval(() => {
@@ -163,28 +182,7 @@ export class B2bua {
    * on an error, the call goes on as dialled.
    */
   setRoutingAdvisor(advise: RoutingAdvisor, timeoutMs: number): void {
-    this.advisor = { advise, timeoutMs };
-  }
-
-  private async advice(call: Call): Promise<RoutingAdvice | undefined> {
-    const a = this.advisor;
-    if (!a) return undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), a.timeoutMs)));
-    try {
-      return await Promise.race([a.advise(call.info()), late]);
-    } catch (err) {
-      this.o.logger.warn({ err, call: call.id }, 'routing advisor failed: routing as dialled');
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** The advisor's redirect, when it names a number of ours. */
-  private async redirect(advice: RoutingAdvice | undefined): Promise<string | undefined> {
-    const d = advice?.destination;
-    return d !== undefined && (await this.dialPlan.lookup(d)) ? d : undefined;
+    this.advisor.set(advise, timeoutMs);
   }
 
   list(): CallInfo[] {
@@ -224,7 +222,20 @@ export class B2bua {
    */
   async blindTransfer(callId: string, participantId: string, destination: string): Promise<void> {
     const call = this.call(callId, participantId);
+    const partner = call.partnerOf(participantId);
+    // Transferred to the park code: the party kept waits in an orbit, the transferor leaves.
+    if (destination === PARK_CODE && partner) return void (await this.parking.park(call, partner.id));
+    if (await this.anywhere.routed(destination)) return this.anywhere.sendOn(call, participantId, destination);
     await call.transfer(participantId, ...(await this.destination(call, participantId, destination)));
+  }
+
+  /** Parks the participant's partner in a free orbit; the participant leaves (src/engine/features/park.ts). */
+  async park(callId: string, participantId: string): Promise<ParkedCall> {
+    return this.parking.park(this.call(callId, participantId), participantId);
+  }
+
+  parked(): ParkedCall[] {
+    return this.parking.list();
   }
 
   /**
@@ -281,6 +292,8 @@ export class B2bua {
     const call = this.call(callId, participantId);
     const partner = call.partnerOf(participantId);
     if (!partner) throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not connected`);
+    // A queue, IVR or group: the partner goes there as by a blind transfer (no way back once it is routed).
+    if (await this.anywhere.routed(destination)) return this.anywhere.sendOn(call, partner.id, destination);
     const { result } = await call.tryAlternative(participantId, ...(await this.destination(call, partner.id, destination)), true);
     await result;
   }
@@ -293,6 +306,7 @@ export class B2bua {
   async routeTo(callId: string, participantId: string, destination: string): Promise<void> {
     const call = this.call(callId, participantId);
     const partner = call.partnerOf(participantId);
+    if (await this.anywhere.routed(destination)) return partner ? this.anywhere.sendOn(call, partner.id, destination) : this.anywhere.reroute(call, participantId, destination);
     if (!partner) {
       await call.addRoute(participantId, ...(await this.destination(call, call.info().owner, destination)));
       return;
@@ -328,6 +342,7 @@ export class B2bua {
   /** Divert a ringing participant's call to another extension (seed 001 divert). */
   async divert(callId: string, participantId: string, destination: string): Promise<void> {
     const call = this.call(callId, participantId);
+    if (await this.anywhere.routed(destination)) return this.anywhere.reroute(call, participantId, destination);
     const dest = await this.destination(call, call.info().owner, destination);
     await call.divert(participantId, ...dest);
   }
@@ -395,36 +410,10 @@ export class B2bua {
     return { dn: row.number, dnType: 'Extension', number: row.number, name: `${row.firstName} ${row.lastName}`.trim() };
   }
 
-  private async authenticate(request: SipRequest, tx: ServerTransaction): Promise<string | undefined> {
-    const ua = request.getHeader('user-agent') ?? '';
-    let extension: string | undefined;
-    const result = await this.o.registrar.digest.verify({
-      method: 'INVITE',
-      authorizationHeaderValue: request.getHeaders('proxy-authorization'),
-      proxy: true,
-      challengeAlgorithms: this.o.registrar.challengeAlgorithms(ua),
-      lookupPassword: async (user) => {
-        const c = await this.o.locations.credentials(user);
-        if (!c || !c.enabled) return undefined;
-        extension = c.extension;
-        return c.password;
-      },
-    });
-    if (!result.ok) {
-      if (result.reason !== 'missing' && result.reason !== 'stale') this.o.guard.failure(tx.flow.remoteAddress);
-      const res = createResponse(request, 407, 'Proxy Authentication Required', 'auth');
-      for (const c of result.challenges) res.addHeader(c.header, c.value);
-      tx.respond(res);
-      return undefined;
-    }
-    this.o.guard.success(tx.flow.remoteAddress);
-    return extension;
-  }
-
   private async invite(request: SipRequest, tx: InviteServerTransaction): Promise<void> {
     const trunk = await this.trunks.bySource(tx.flow);
     if (trunk) return this.fromTrunk(request, tx, trunk);
-    const callerNumber = await this.authenticate(request, tx);
+    const callerNumber = await authenticateInvite(this.o, request, tx);
     if (callerNumber === undefined) return;
     const uri = request.uri;
     const dialled = uri.kind === 'sip' ? (uri.user ?? '') : uri.kind === 'tel' ? uri.number : '';
@@ -446,10 +435,10 @@ export class B2bua {
     const caller = this.party(callerRow);
     const call = this.newCall(request, tx, entry ? 'Internal' : 'Outbound', caller, dialled, '');
     if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
-    const advice = await this.advice(call);
+    const advice = await this.advisor.advise(call);
     if (call.isEnded) return;
     const from = this.address(caller.number, advice?.callerName ?? (caller.name || caller.number));
-    const redirect = await this.redirect(advice);
+    const redirect = advice?.redirect;
     if (redirect !== undefined || entry) return this.routeCall(call, redirect ?? dialled, from);
     const ext = await this.dialPlan.extension(callerRow.number);
     this.router.external(call, dialled, ext).catch((err: unknown) => this.routingFailed(call, err));
@@ -494,12 +483,12 @@ export class B2bua {
     const call = this.newCall(request, tx, 'Inbound', caller, did, rule.name);
     call.once('ended', release);
     if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
-    const advice = await this.advice(call);
+    const advice = await this.advisor.advise(call);
     if (call.isEnded) return;
     const fromAddress = this.address(number, advice?.callerName ?? (caller.name || number));
-    const redirect = await this.redirect(advice);
+    const redirect = advice?.redirect;
     if (redirect !== undefined) return this.routeCall(call, redirect, fromAddress);
-    const dest = isOpen(rule.officeHours, new Date(), this.o.timeZone ?? 'UTC') ? rule.inHours : rule.outOfHours;
+    const dest = isOpen(rule.officeHours, this.officeClock(), this.o.timeZone ?? 'UTC') ? rule.inHours : rule.outOfHours;
     this.router.toDestination(call, dest, fromAddress).catch((err: unknown) => this.routingFailed(call, err));
   }
 
@@ -645,6 +634,7 @@ export class B2bua {
   /** Ends every call (shutdown). */
   closeAll(): void {
     clearInterval(this.deadCallTimer);
+    this.parking.close();
     for (const c of this.calls.values()) c.hangup('api');
     this.rooms.close();
   }

@@ -124,7 +124,7 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
   protected busySeen = false;
   protected noAnswerTimer: NodeJS.Timeout | undefined;
   /** Set while a feature waits for a round of ringing (ringStep) instead of the call ending on failure. */
-  private stepDone: ((outcome: RingOutcome) => void) | undefined;
+  protected stepDone: ((outcome: RingOutcome) => void) | undefined;
   protected nextParticipant = 1;
   protected nextMedia = 0;
   /** The PBX itself answered the caller (an IVR): the call counts as answered whatever follows. */
@@ -137,13 +137,13 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
     readonly direction: CallDirection,
     protected readonly ctx: LegContext,
     relay: MediaRelay,
-    private caller: CallerSide,
+    protected caller: CallerSide,
     callerParty: CallParty,
     callerDevice: string,
     callerOffer: AudioOffer | undefined,
     readonly dialled: string,
     readonly did: string,
-    private readonly now: () => number = Date.now,
+    protected readonly now: () => number = Date.now,
   ) {
     super();
     this.startedAt = now();
@@ -260,7 +260,7 @@ export abstract class CallBase extends EventEmitter<CallEvents> {
    * wins, the others are cancelled. `ringSeconds` is the no-answer timeout;
    * when no one answers the call ends (see ringStep for a feature's rounds).
    */
-  async ring(callee: CallParty, targets: UacTarget[], ringSeconds: number, from: string, to: string): Promise<void> {
+  async ring(callee: CallParty, targets: (UacTarget | LocalTarget)[], ringSeconds: number, from: string, to: string): Promise<void> {
     await this.ringMany(
       targets.map((target) => ({ party: callee, target })),
       ringSeconds,

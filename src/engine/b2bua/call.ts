@@ -5,6 +5,7 @@
 import { PbxError } from '../../core/errors.ts';
 import type { AudioOffer } from './sdp-media.ts';
 import type { UacTarget } from './uac-leg.ts';
+import type { LocalTarget } from './local-leg.ts';
 import { type Alternative, type CallParty, type End, type Fork } from './call-base.ts';
 import { MutingCall } from './muting-call.ts';
 
@@ -16,7 +17,17 @@ export class Call extends MutingCall {
    * its partner leaves (BYE), the targets ring, and the first to answer talks
    * to `keep` on its unchanged media leg (no re-INVITE: the relay keeps its port).
    */
-  async transfer(keep: string, callee: CallParty, targets: UacTarget[], ringSeconds: number, from: string, to: string): Promise<void> {
+  async transfer(keep: string, callee: CallParty, targets: (UacTarget | LocalTarget)[], ringSeconds: number, from: string, to: string): Promise<void> {
+    this.detachPartner(keep);
+    await this.ring(callee, targets, ringSeconds, from, to);
+  }
+
+  /**
+   * The first half of a blind transfer: `keep`'s partner leaves (BYE) and
+   * `keep` waits, unbridged, for whatever rings next (a feature or the
+   * router: a transfer to a ring group, a queue, an IVR, a park orbit).
+   */
+  detachPartner(keep: string): void {
     this.requireIdle();
     const end = this.endOf(keep);
     if (end !== this.callerEnd) this.swapEnds();
@@ -26,7 +37,6 @@ export class Call extends MutingCall {
     this.removeEnd(old);
     this.busySeen = false;
     this.ringing = true;
-    await this.ring(callee, targets, ringSeconds, from, to);
   }
 
   /** No transfer may start while another is being tried. */
@@ -89,6 +99,45 @@ export class Call extends MutingCall {
     donor.finishRelease(moving);
     this.setState('Talking');
     this.resumeHeldByUs();
+  }
+
+  /**
+   * Call pickup: this call still rings and no one has answered; the picker —
+   * `donorPid`'s partner in `donor`, a call the PBX answered for it — answers
+   * it instead. The ringing devices are cancelled (RFC 3261 §9.1), the
+   * picker's relay leg moves in as in replaceEnd (no re-INVITE), and the
+   * caller gets its 200 OK now. `donor` ends ANSWERED.
+   */
+  pickUp(donor: Call, donorPid: string): void {
+    if (donor === this) throw new PbxError('SB_UNPROCESSABLE', 'a call cannot pick itself up');
+    if (this.ended || this.winner || this.alternative || this.forks.length === 0) throw new PbxError('SB_UNPROCESSABLE', `call ${this.id} is not ringing`);
+    const partner = donor.partnerOf(donorPid);
+    if (!partner) throw new PbxError('SB_UNPROCESSABLE', `participant ${donorPid} of call ${donor.id} is not connected`);
+    const moving = donor.release(partner.id);
+    clearTimeout(this.noAnswerTimer);
+    const ringing = this.forks;
+    this.forks = [];
+    for (const f of ringing) {
+      f.leg.cancel();
+      this.dropFork(f);
+    }
+    this.earlyMedia = undefined;
+    this.media.unbridge(this.callerEnd.mediaId);
+    const mediaId = `callee${String(this.nextMedia++)}`;
+    this.media.adopt(donor.media, moving.mediaId, mediaId);
+    const p = moving.participant;
+    const end: End = { participant: this.addParticipant({ dn: p.dn, dnType: p.dnType, number: p.partyNumber, name: p.partyName }, p.device, 'outbound', 'Connected'), mediaId, leg: moving.leg };
+    this.winner = end;
+    this.listenTo(end);
+    this.media.bridge(this.callerEnd.mediaId, mediaId);
+    this.answeredAt ??= this.now();
+    this.caller.answer(this.media.answerSdp(this.callerEnd.mediaId));
+    this.setStatus(this.callerEnd.participant, 'Connected');
+    this.setState('Talking');
+    donor.finishRelease(moving);
+    const done = this.stepDone;
+    this.stepDone = undefined;
+    done?.({ answered: true });
   }
 
   /**
@@ -214,6 +263,30 @@ export class Call extends MutingCall {
     const fork = this.winner ? undefined : this.forks.find((f) => f.participant.id === participantId);
     if (fork && this.forks.length > 1) return fork.leg.cancel();
     this.hangup('api');
+  }
+
+  /**
+   * Divert to a number the router serves (ring group, queue, IVR): every
+   * device of the round stops ringing and the feature that rang them is
+   * told the call has left it, so the router can take it on afresh.
+   */
+  stopRinging(participantId: string): void {
+    const p = this.participants.get(participantId);
+    if (!p) throw new PbxError('SB_NOT_FOUND', `participant ${participantId} is not in call ${this.id}`);
+    if (this.ended || this.winner || p.direction !== 'outbound') throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not ringing`);
+    clearTimeout(this.noAnswerTimer);
+    const ringing = this.forks;
+    this.forks = [];
+    for (const f of ringing) {
+      f.leg.cancel();
+      this.dropFork(f);
+    }
+    this.earlyMedia = undefined;
+    this.media.unbridge(this.callerEnd.mediaId);
+    this.setState('Rerouting');
+    const done = this.stepDone;
+    this.stepDone = undefined;
+    done?.({ answered: false, status: 487, disposition: 'NO ANSWER', callEnded: true });
   }
 
   /**

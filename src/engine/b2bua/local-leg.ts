@@ -86,3 +86,21 @@ export class LocalLeg extends EventEmitter<LocalLegEvents> implements DialogLeg 
     this.emit('closed');
   }
 }
+
+/**
+ * A leg inside the PBX that answers as soon as it rings: the orbit end of a
+ * parked call, and the PBX end of a call that dials an orbit or a pickup
+ * code (that caller then moves into the call it takes).
+ */
+export function answeringPbxEnd(onAnswered?: (participantId: string) => void): LocalTarget {
+  return {
+    local: (participantId) => {
+      const leg = new LocalLeg();
+      // Answered from its own 180: by then the call holds it among its forks.
+      leg.once('progress', () => {
+        if (leg.answer()) onAnswered?.(participantId);
+      });
+      return leg;
+    },
+  };
+}

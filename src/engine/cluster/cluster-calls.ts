@@ -8,11 +8,12 @@ import type { CallInfo } from '../../core/calls.ts';
 import { ERRORS, PbxError, type ErrorCode } from '../../core/errors.ts';
 import type { CallSource } from '../pbx-control.ts';
 import type { ConferenceRoom } from '../../core/pbx-control.ts';
+import type { ParkedCall } from '../../core/parking.ts';
 import type { ClusterNames } from './names.ts';
 import type { RemoteCalls } from './remote-calls.ts';
 
 /** The commands that act on one live call; the first argument is its id. */
-const FORWARDED = ['drop', 'hold', 'mute', 'answer', 'blindTransfer', 'divert', 'transferTo', 'routeTo', 'consult', 'attendedTransfer', 'supervise'] as const;
+const FORWARDED = ['drop', 'hold', 'mute', 'answer', 'blindTransfer', 'divert', 'transferTo', 'routeTo', 'consult', 'attendedTransfer', 'supervise', 'park'] as const;
 type Forwarded = (typeof FORWARDED)[number];
 
 interface CommandRequest {
@@ -137,6 +138,15 @@ export class ClusterCalls implements CallSource {
   /** Barge-in, listen, whisper: the supervisor's phones are rung by the node holding the call. */
   supervise(supervisor: string, callId: string, mode: 'speak+hear' | 'hear' | 'whisper', whisperTo?: string, device?: string): Promise<CallInfo> {
     return this.isRemote(callId) ? this.forward('supervise', [supervisor, callId, mode, whisperTo, device], callId) : this.local.supervise(supervisor, callId, mode, whisperTo, device);
+  }
+
+  park(callId: string, participantId: string): Promise<ParkedCall> {
+    return this.isRemote(callId) ? this.forward('park', [callId, participantId]) : this.local.park(callId, participantId);
+  }
+
+  /** Park orbits live on each node: this node's parked calls. */
+  parked(): ParkedCall[] {
+    return this.local.parked();
   }
 
   /** A conference room lives on the node its callers reached (rooms are not shared across nodes yet). */

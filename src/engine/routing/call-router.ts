@@ -19,6 +19,8 @@ import { attempts, matchOutboundRule } from './outbound-rules.ts';
 import type { TrunkChannels } from './trunk-channels.ts';
 import type { VoicemailService } from '../voicemail/voicemail-service.ts';
 import type { AgentRinging, QueueOutcome } from '../acd/queue-service.ts';
+import type { ParkingLot } from '../features/park.ts';
+import { pickUp, type PickupDeps } from '../features/pickup.ts';
 
 /** Forwarding may chain, but not forever (RFC 3261 §16.3 in spirit: 482 Loop Detected). */
 const MAX_HOPS = 8;
@@ -47,6 +49,10 @@ export interface RouterDeps {
   queue?(call: Call, number: string, ring: AgentRinging): Promise<QueueOutcome>;
   /** The applications of route points (seed 001). */
   routePoints: RoutePointApps;
+  /** Park orbits: dialling one retrieves the call parked there (src/engine/features/park.ts). */
+  parking?: Pick<ParkingLot, 'retrieve'>;
+  /** Call pickup codes (src/engine/features/pickup.ts). */
+  pickup?: PickupDeps;
 }
 
 /** A route point's noAppTimeout of 0: the call waits as long as an application is connected. */
@@ -80,6 +86,10 @@ export class CallRouter {
     if (entry.kind === 'voicemailAccess') return this.d.voicemail.listen(call);
     if (entry.kind === 'queue' && this.d.queue) return this.queue(call, entry.number, entry.name, from, hops);
     if (entry.kind === 'routePoint') return this.routePoint(call, entry, from, hops);
+    // *70 is a transfer target: a call that dials it has nothing to park.
+    if (entry.kind === 'park') return call.fail(480, 'FAILED');
+    if (entry.kind === 'parkOrbit' && this.d.parking) return this.d.parking.retrieve(call, number);
+    if ((entry.kind === 'groupPickup' || entry.kind === 'directedPickup') && this.d.pickup) return pickUp(call, entry.target, this.d.pickup);
     this.d.logger.info({ call: call.id, number, kind: entry.kind }, 'no route to this kind of number yet');
     call.fail(480, 'FAILED');
   }

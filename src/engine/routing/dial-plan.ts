@@ -6,7 +6,7 @@ import type { Store } from '../../store/index.ts';
 import type { EntityStore } from '../../store/entity-store.ts';
 import type { Destination } from '../../core/directory/common.ts';
 import type { ForwardingRule } from '../../core/directory/extension.ts';
-import { VOICEMAIL_ACCESS } from '../features/voicemail.ts';
+import { featureCode, type FeatureCodeEntry } from './feature-codes.ts';
 
 export interface ExtensionEntry {
   kind: 'extension';
@@ -33,8 +33,7 @@ export interface RingGroupEntry {
 }
 
 export interface OtherEntry {
-  /** voicemailAccess: the dial code of one's own mailbox (*97). */
-  kind: 'queue' | 'ivr' | 'voicemailAccess';
+  kind: 'queue' | 'ivr';
   number: string;
   name: string;
 }
@@ -47,7 +46,7 @@ export interface RoutePointEntry {
   fallback: Destination;
 }
 
-export type DialPlanEntry = ExtensionEntry | RingGroupEntry | OtherEntry | RoutePointEntry;
+export type DialPlanEntry = ExtensionEntry | RingGroupEntry | OtherEntry | RoutePointEntry | FeatureCodeEntry;
 
 async function tryGet(es: EntityStore, key: string): Promise<Record<string, unknown> | undefined> {
   try {
@@ -73,7 +72,8 @@ export class DialPlan {
 
   /** The directory entry an internal number names, if any. */
   async lookup(number: string): Promise<DialPlanEntry | undefined> {
-    if (number === VOICEMAIL_ACCESS) return { kind: 'voicemailAccess', number, name: 'Voicemail' };
+    const code = featureCode(number);
+    if (code) return code;
     if (!/^[0-9]{2,10}$/.test(number)) return undefined;
     const ext = await this.extension(number);
     if (ext) return ext;
