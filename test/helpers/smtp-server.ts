@@ -2,6 +2,7 @@
 // (RFC 4954) against one user, MAIL, RCPT, DATA (dot-stuffing undone), QUIT.
 // It keeps what it received so a test can read the mail.
 import { createServer, type Server, type Socket } from 'node:net';
+import { TLSSocket, createSecureContext } from 'node:tls';
 
 export interface ReceivedMail {
   from: string;
@@ -10,6 +11,8 @@ export interface ReceivedMail {
   data: string;
   /** The user that authenticated, if any. */
   user?: string;
+  /** Received after STARTTLS (RFC 3207). */
+  secure: boolean;
 }
 
 export interface SmtpServer {
@@ -18,66 +21,82 @@ export interface SmtpServer {
   stop(): Promise<void>;
 }
 
-export async function startSmtpServer(opts: { port?: number; user?: string; password?: string } = {}): Promise<SmtpServer> {
+export async function startSmtpServer(opts: { port?: number; user?: string; password?: string; tls?: { cert: string; key: string } } = {}): Promise<SmtpServer> {
   const mails: ReceivedMail[] = [];
   const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    socket.setEncoding('utf8');
+  const context = opts.tls ? createSecureContext({ cert: opts.tls.cert, key: opts.tls.key }) : undefined;
+  const server: Server = createServer((plain) => {
     let buffer = '';
     let inData = false;
     let data: string[] = [];
-    let current: { from: string; to: string[]; user?: string } = { from: '', to: [] };
+    let current: { from: string; to: string[] } = { from: '', to: [] };
     let user: string | undefined;
-    const reply = (line: string): void => void socket.write(`${line}\r\n`);
-    reply('220 test SMTP ready');
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      for (let end = buffer.indexOf('\r\n'); end !== -1; end = buffer.indexOf('\r\n')) {
-        const line = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        if (inData) {
-          if (line === '.') {
-            inData = false;
-            mails.push({ from: current.from, to: current.to, data: data.join('\r\n'), ...(user !== undefined ? { user } : {}) });
-            current = { from: '', to: [] };
-            data = [];
-            reply('250 queued');
-          } else data.push(line.startsWith('..') ? line.slice(1) : line);
-          continue;
-        }
-        const verb = line.split(' ')[0]?.toUpperCase() ?? '';
-        if (verb === 'EHLO' || verb === 'HELO') {
-          socket.write('250-test\r\n');
-          reply(opts.user !== undefined ? '250 AUTH PLAIN' : '250 8BITMIME');
-        } else if (verb === 'AUTH') {
-          const [, mech, token] = line.split(' ');
-          const [, u, p] = Buffer.from(token ?? '', 'base64').toString('utf8').split('\0');
-          if (mech?.toUpperCase() === 'PLAIN' && u === opts.user && p === opts.password) {
-            user = u;
-            reply('235 authenticated');
-          } else reply('535 bad credentials');
-        } else if (verb === 'MAIL') {
-          if (opts.user !== undefined && user === undefined) reply('530 authentication required');
-          else {
-            current.from = /<([^>]*)>/.exec(line)?.[1] ?? '';
-            reply('250 ok');
+    let secure = false;
+    const serve = (socket: Socket): void => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+      socket.setEncoding('utf8');
+      const reply = (line: string): void => void socket.write(`${line}\r\n`);
+      const onData = (chunk: string): void => {
+        buffer += chunk;
+        for (let end = buffer.indexOf('\r\n'); end !== -1; end = buffer.indexOf('\r\n')) {
+          const line = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (inData) {
+            if (line === '.') {
+              inData = false;
+              mails.push({ from: current.from, to: current.to, data: data.join('\r\n'), secure, ...(user !== undefined ? { user } : {}) });
+              current = { from: '', to: [] };
+              data = [];
+              reply('250 queued');
+            } else data.push(line.startsWith('..') ? line.slice(1) : line);
+            continue;
           }
-        } else if (verb === 'RCPT') {
-          current.to.push(/<([^>]*)>/.exec(line)?.[1] ?? '');
-          reply('250 ok');
-        } else if (verb === 'DATA') {
-          inData = true;
-          reply('354 go ahead');
-        } else if (verb === 'QUIT') {
-          reply('221 bye');
-          socket.end();
-        } else if (verb === 'RSET' || verb === 'NOOP') reply('250 ok');
-        else reply('502 not implemented');
-      }
-    });
+          const verb = line.split(' ')[0]?.toUpperCase() ?? '';
+          if (verb === 'EHLO' || verb === 'HELO') {
+            socket.write('250-test\r\n');
+            if (context && !secure) socket.write('250-STARTTLS\r\n');
+            reply(opts.user !== undefined ? '250 AUTH PLAIN' : '250 8BITMIME');
+          } else if (verb === 'STARTTLS' && context && !secure) {
+            reply('220 go ahead');
+            // RFC 3207: the same connection, now TLS; what came before is forgotten.
+            socket.removeListener('data', onData);
+            buffer = '';
+            user = undefined;
+            secure = true;
+            serve(new TLSSocket(socket, { isServer: true, secureContext: context }));
+            return;
+          } else if (verb === 'AUTH') {
+            const [, mech, token] = line.split(' ');
+            const [, u, p] = Buffer.from(token ?? '', 'base64').toString('utf8').split('\0');
+            if (mech?.toUpperCase() === 'PLAIN' && u === opts.user && p === opts.password) {
+              user = u;
+              reply('235 authenticated');
+            } else reply('535 bad credentials');
+          } else if (verb === 'MAIL') {
+            if (opts.user !== undefined && user === undefined) reply('530 authentication required');
+            else {
+              current.from = /<([^>]*)>/.exec(line)?.[1] ?? '';
+              reply('250 ok');
+            }
+          } else if (verb === 'RCPT') {
+            current.to.push(/<([^>]*)>/.exec(line)?.[1] ?? '');
+            reply('250 ok');
+          } else if (verb === 'DATA') {
+            inData = true;
+            reply('354 go ahead');
+          } else if (verb === 'QUIT') {
+            reply('221 bye');
+            socket.end();
+          } else if (verb === 'RSET' || verb === 'NOOP') reply('250 ok');
+          else reply('502 not implemented');
+        }
+      };
+      socket.on('data', onData);
+    };
+    serve(plain);
+    plain.write('220 test SMTP ready\r\n');
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const address = server.address();
