@@ -21,6 +21,7 @@ import { crmApi } from '../crm/routes.ts';
 import { cloudpbxApi } from '../cloudpbx/routes.ts';
 import { callControlApi } from '../callcontrol/routes.ts';
 import { panelStatic } from './panel-static.ts';
+import { redactedUrl } from './redacted-url.ts';
 
 export interface RouteEntry {
   method: string;
@@ -78,14 +79,14 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
     reply.header('x-request-id', request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    request.log.debug({ method: request.method, url: redactedUrl(request.url), status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });
   app.setErrorHandler((err, request, reply) => {
     const pbx = toPbxError(err);
     if (pbx.status >= 500) request.log.error({ err }, 'request failed');
     return sendProblem(request, reply, pbx);
   });
-  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, new PbxError('SB_ROUTE_NOT_FOUND', `${request.method} ${request.url.split('?')[0] ?? ''} is not a route`)));
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, new PbxError('SB_ROUTE_NOT_FOUND', `${request.method} ${redactedUrl(request.url).split('?')[0] ?? ''} is not a route`)));
 
   await app.register(swagger, {
     openapi: {
