@@ -8,6 +8,7 @@ import { SecretOnce } from '../components/SecretOnce.tsx';
 import { cellText, type EntityConfig } from './entities.ts';
 import { EntityForm } from './EntityForm.tsx';
 import { humanize } from './json-schema.ts';
+import { ActionError } from '../components/ActionError.tsx';
 
 type Item = Record<string, unknown>;
 
@@ -65,11 +66,7 @@ export function EntityAdmin({ client, entity, canEdit, changes }: { client: ApiC
           <p>The new {entity.noun}&apos;s signing secret, shown once:</p>
         </SecretOnce>
       )}
-      {error !== undefined && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ActionError error={error} page />
       {items !== undefined && (
         <div className="table-scroll">
           <table>

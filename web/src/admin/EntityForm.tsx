@@ -8,6 +8,7 @@ import type { EntityConfig } from './entities.ts';
 import { bodySchema } from './openapi.ts';
 import { humanize, type JsonSchema } from './json-schema.ts';
 import { SchemaField } from './SchemaField.tsx';
+import { ActionError } from '../components/ActionError.tsx';
 
 type Item = Record<string, unknown>;
 
@@ -81,11 +82,7 @@ export function EntityForm({ client, entity, editing, onSaved, onCancel }: { cli
             onChange={(v) => setValues((old) => ({ ...old, [k]: v }))}
           />
         ))}
-      {error !== undefined && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
+      <ActionError error={error} />
       <div className="buttons">
         <button type="submit" disabled={busy || schema === undefined}>
           {editing ? 'Save' : 'Create'}

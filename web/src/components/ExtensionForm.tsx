@@ -4,6 +4,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, errorText, type ApiClient } from '../api/client.ts';
 import type { Extension } from '../api/types.ts';
+import { ActionError } from './ActionError.tsx';
 
 const FIELDS = [
   { name: 'number', label: 'Number', inputMode: 'numeric' },
@@ -93,11 +94,7 @@ export function ExtensionForm({ client, editing, onSaved, onCancel }: { client: 
         <input id="ext-dnd" type="checkbox" checked={dnd} onChange={(e) => setDnd(e.target.checked)} />
         <label htmlFor="ext-dnd">Do not disturb</label>
       </div>
-      {error !== undefined && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
+      <ActionError error={error} />
       <div className="buttons">
         <button type="submit" disabled={busy}>
           {editing ? 'Save' : 'Create'}

@@ -7,6 +7,7 @@ import type { ApiClient } from '../api/client.ts';
 import type { AgentState, QueueAgentStatus, QueueStatus } from '../api/types.ts';
 import { Duration } from './Duration.tsx';
 import { useAction } from './use-action.ts';
+import { ActionError } from './ActionError.tsx';
 
 const STATE_WORDS: Record<AgentState, string> = { loggedOut: 'logged out', unavailable: 'unavailable', free: 'free', ringing: 'ringing', busy: 'busy', wrapUp: 'wrap-up' };
 
@@ -97,11 +98,7 @@ function AgentRow({ agent: a, client, canControl }: { agent: QueueAgentStatus; c
           {loggedIn ? 'Log out' : 'Log in'}
         </button>
       )}
-      {action.error !== undefined && (
-        <span className="field-error" role="alert">
-          {action.error}
-        </span>
-      )}
+      <ActionError error={action.error} inline />
     </li>
   );
 }

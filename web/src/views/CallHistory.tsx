@@ -6,6 +6,7 @@ import { errorText, type ApiClient } from '../api/client.ts';
 import type { Cdr, RecordingInfo } from '../api/types.ts';
 import { formatSeconds } from '../components/Duration.tsx';
 import { toCsv } from './csv.ts';
+import { ActionError } from '../components/ActionError.tsx';
 
 const DISPOSITIONS = ['ANSWERED', 'NO ANSWER', 'BUSY', 'FAILED'] as const;
 const CSV_FIELDS = ['calldate', 'src', 'dst', 'direction', 'disposition', 'duration', 'billsec', 'uniqueid'] as const;
@@ -83,11 +84,7 @@ export function CallHistory({ client }: { client: ApiClient }) {
           Export CSV
         </a>
       </form>
-      {error !== undefined && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ActionError error={error} page />
       {rows !== undefined && (
         <div className="table-scroll">
         <table className="cdr">

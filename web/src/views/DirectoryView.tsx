@@ -13,6 +13,7 @@ import { Provisioning } from '../components/Provisioning.tsx';
 import { KeysAdmin } from './KeysAdmin.tsx';
 import { ENTITIES } from '../admin/entities.ts';
 import { EntityAdmin } from '../admin/EntityAdmin.tsx';
+import { ActionError } from '../components/ActionError.tsx';
 
 export function DirectoryView({ client, model, canEdit, section }: { client: ApiClient; model: LiveModel; canEdit: boolean; section: string }) {
   const entities = ENTITIES.filter((e) => canEdit || !e.adminOnly);
@@ -80,11 +81,7 @@ function Extensions({ client, model, canEdit }: { client: ApiClient; model: Live
           <Provisioning number={created.number} authId={created.authId} password={created.authPassword} />
         </SecretOnce>
       )}
-      {error !== undefined && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ActionError error={error} page />
       <div className="table-scroll">
       <table className="directory-table">
         <caption className="visually-hidden">Extensions</caption>

@@ -4,6 +4,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { errorText, type ApiClient } from '../api/client.ts';
 import { ROLES, type Role } from '../api/role.ts';
 import { SecretOnce } from '../components/SecretOnce.tsx';
+import { ActionError } from '../components/ActionError.tsx';
 
 interface KeyInfo {
   id: string;
@@ -69,11 +70,7 @@ export function KeysAdmin({ client }: { client: ApiClient }) {
           <p>The new key, shown once (only its hash is stored):</p>
         </SecretOnce>
       )}
-      {error !== undefined && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ActionError error={error} page />
       <div className="table-scroll">
       <table>
         <caption className="visually-hidden">API keys</caption>
