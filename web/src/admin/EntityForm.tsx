@@ -8,6 +8,7 @@ import type { EntityConfig } from './entities.ts';
 import { bodySchema } from './openapi.ts';
 import { humanize, type JsonSchema } from './json-schema.ts';
 import { SchemaField } from './SchemaField.tsx';
+import { FormButtons } from '../components/FormButtons.tsx';
 import { ActionError } from '../components/ActionError.tsx';
 
 type Item = Record<string, unknown>;
@@ -83,14 +84,7 @@ export function EntityForm({ client, entity, editing, onSaved, onCancel }: { cli
           />
         ))}
       <ActionError error={error} />
-      <div className="buttons">
-        <button type="submit" disabled={busy || schema === undefined}>
-          {editing ? 'Save' : 'Create'}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormButtons editing={editing !== undefined} disabled={busy || schema === undefined} onCancel={onCancel} />
     </form>
   );
 }

@@ -4,6 +4,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, errorText, type ApiClient } from '../api/client.ts';
 import type { Extension } from '../api/types.ts';
+import { FormButtons } from './FormButtons.tsx';
 import { ActionError } from './ActionError.tsx';
 
 const FIELDS = [
@@ -95,14 +96,7 @@ export function ExtensionForm({ client, editing, onSaved, onCancel }: { client: 
         <label htmlFor="ext-dnd">Do not disturb</label>
       </div>
       <ActionError error={error} />
-      <div className="buttons">
-        <button type="submit" disabled={busy}>
-          {editing ? 'Save' : 'Create'}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormButtons editing={editing !== undefined} disabled={busy} onCancel={onCancel} />
     </form>
   );
 }
