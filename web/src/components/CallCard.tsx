@@ -20,8 +20,9 @@ export function CallCard({ call, calls, client, canControl, supervisor, recordin
   const callee = live.find((p) => p.direction === 'outbound');
   const title = `${caller?.dn ?? '?'} → ${callee?.dn ?? '…'}`;
   const { ends, supervisors } = splitParticipants(call);
-  // Park needs two phones: not a call already waiting in an orbit.
-  const twoParty = live.length === 2 && ends.length === 2 && !live.some((p) => p.dnType === 'Parking');
+  // Park and supervision need two phones talking: not a call waiting in an orbit.
+  const inOrbit = live.some((p) => p.dnType === 'Parking');
+  const twoParty = live.length === 2 && ends.length === 2 && !inOrbit;
   const superviseAs = async (verb: SuperviseVerb, extension: string): Promise<void> => {
     await supervise(client, call.id, verb, extension);
     setModes((m) => new Map(m).set(extension, verb));
@@ -44,7 +45,7 @@ export function CallCard({ call, calls, client, canControl, supervisor, recordin
         </span>
       </div>
       {canControl && call.state === 'Talking' && <RecordButton call={call} client={client} recording={recording !== undefined} />}
-      {canControl && call.state === 'Talking' && <SuperviseButtons call={call} supervisor={supervisor} superviseAs={superviseAs} />}
+      {canControl && call.state === 'Talking' && !inOrbit && <SuperviseButtons call={call} supervisor={supervisor} superviseAs={superviseAs} />}
       <ul className="participants">
         {live.map((p) => {
           const isSupervisor = supervisors.includes(p);

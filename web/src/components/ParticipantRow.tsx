@@ -26,6 +26,8 @@ export function ParticipantRow({ p, consults, client, canControl, parkAs, childr
     });
   };
   const onPhone = p.status === 'Connected' || p.status === 'Held';
+  // A park orbit is the PBX holding the call: it can only be dropped (the parked party hangs up).
+  const orbit = p.dnType === 'Parking';
   return (
     <li
       className="participant"
@@ -51,7 +53,7 @@ export function ParticipantRow({ p, consults, client, canControl, parkAs, childr
           <button type="button" className="danger" onClick={() => action.run(() => client.post(`${base}/drop`))} aria-label={`Drop ${p.dn}`}>
             Drop
           </button>
-          {p.status === 'Held' ? (
+          {orbit ? null : p.status === 'Held' ? (
             <button type="button" onClick={() => action.run(() => client.post(`${base}/resume`))} aria-label={`Resume ${p.dn}`}>
               Resume
             </button>
@@ -60,7 +62,7 @@ export function ParticipantRow({ p, consults, client, canControl, parkAs, childr
               Hold
             </button>
           )}
-          {p.dnType !== 'RoutePoint' && p.dnType !== 'Parking' && (
+          {p.dnType !== 'RoutePoint' && !orbit && (
             <button type="button" disabled={!onPhone} onClick={() => action.run(() => client.post(`${base}/${p.muted ? 'unmute' : 'mute'}`))} aria-label={`${p.muted ? 'Unmute' : 'Mute'} ${p.dn}`} title={p.muted ? undefined : 'Nobody hears this participant; it still hears the call'}>
               {p.muted ? 'Unmute' : 'Mute'}
             </button>
@@ -76,30 +78,32 @@ export function ParticipantRow({ p, consults, client, canControl, parkAs, childr
               Park
             </button>
           )}
-          <form className="inline" onSubmit={transfer}>
-            <label htmlFor={`xfer-${p.id}`} className="visually-hidden">
-              Transfer {p.dn} to number
-            </label>
-            <input id={`xfer-${p.id}`} placeholder="number" inputMode="tel" pattern="[+]?[0-9*#]{2,32}" required size={6} value={target} onChange={(e) => setTarget(e.target.value)} />
-            <button type="submit" aria-label={`Transfer ${p.dn}`}>
-              Transfer
-            </button>
-            <button
-              type="button"
-              aria-label={`Consult for ${p.dn}`}
-              title="Attended transfer: hold the partner, call the number from this phone"
-              disabled={p.status !== 'Connected'}
-              onClick={(ev) => {
-                if (!ev.currentTarget.form?.reportValidity()) return;
-                action.run(async () => {
-                  await client.post(`${base}/consult`, { destination: target.trim() });
-                  setTarget('');
-                });
-              }}
-            >
-              Consult
-            </button>
-          </form>
+          {!orbit && (
+            <form className="inline" onSubmit={transfer}>
+              <label htmlFor={`xfer-${p.id}`} className="visually-hidden">
+                Transfer {p.dn} to number
+              </label>
+              <input id={`xfer-${p.id}`} placeholder="number" inputMode="tel" pattern="[+]?[0-9*#]{2,32}" required size={6} value={target} onChange={(e) => setTarget(e.target.value)} />
+              <button type="submit" aria-label={`Transfer ${p.dn}`}>
+                Transfer
+              </button>
+              <button
+                type="button"
+                aria-label={`Consult for ${p.dn}`}
+                title="Attended transfer: hold the partner, call the number from this phone"
+                disabled={p.status !== 'Connected'}
+                onClick={(ev) => {
+                  if (!ev.currentTarget.form?.reportValidity()) return;
+                  action.run(async () => {
+                    await client.post(`${base}/consult`, { destination: target.trim() });
+                    setTarget('');
+                  });
+                }}
+              >
+                Consult
+              </button>
+            </form>
+          )}
           {consults.map((c) => (
             <button key={c.callId} type="button" onClick={() => action.run(() => client.post(`${base}/attended-transfer`, { consultCallId: c.callId }))} aria-label={`Complete transfer of ${p.dn} to ${c.party}`}>
               Complete transfer to {c.party}
