@@ -93,10 +93,11 @@ describe('panel: park, mute and supervisor mode', () => {
     assert.match((await page.getByRole('heading', { name: /Parked calls/ }).textContent()) ?? '', /\(1\)/);
     const first = await row.locator('time').textContent();
     await eventually(async () => (await row.locator('time').textContent()) !== first, 4000, 'the parked time to count up');
-    // The parked call's card: the orbit can only be dropped; nothing to park or supervise there.
+    // The parked call's card: the orbit can only be dropped, the waiting 101 dropped or transferred; nothing to park or supervise there.
     await card.getByTestId('participant-*71').waitFor();
     assert.equal(await card.getByRole('button', { name: 'Drop *71', exact: true }).count(), 1);
-    for (const name of [/^Hold \*71/, /^Transfer \*71/, /^Mute \*71/, /^Park/, /^Barge/]) assert.equal(await card.getByRole('button', { name }).count(), 0, `the parked call offers ${String(name)}`);
+    assert.equal(await card.getByRole('button', { name: 'Transfer 101', exact: true }).count(), 1);
+    for (const name of [/^Hold/, /^Resume/, /^Transfer \*71/, /^Mute/, /^Consult/, /^Park/, /^Barge/]) assert.equal(await card.getByRole('button', { name }).count(), 0, `the parked call offers ${String(name)}`);
     await b.screenshot(page, 'operator-parked');
 
     // A read key sees the orbit but cannot retrieve it, nor park or mute.

@@ -50,7 +50,7 @@ export function CallCard({ call, calls, client, canControl, supervisor, recordin
         {live.map((p) => {
           const isSupervisor = supervisors.includes(p);
           return (
-            <ParticipantRow key={p.id} p={p} consults={consultationsOf(p, calls)} client={client} canControl={canControl} parkAs={twoParty ? partnerOf(p, ends) : undefined}>
+            <ParticipantRow key={p.id} p={p} consults={consultationsOf(p, calls)} client={client} canControl={canControl} parkAs={twoParty ? partnerOf(p, ends) : undefined} inOrbit={inOrbit}>
               {isSupervisor && <SupervisorMode p={p} mode={modes.get(p.dn)} canControl={canControl} superviseAs={superviseAs} />}
             </ParticipantRow>
           );

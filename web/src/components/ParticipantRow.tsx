@@ -13,7 +13,7 @@ import { useAction } from './use-action.ts';
  * the pressing party's partner; an operator's "Park 101" means 101 waits,
  * so the panel presses it for 101's partner (two-party calls only).
  */
-export function ParticipantRow({ p, consults, client, canControl, parkAs, children }: { p: Participant; consults: { callId: string; party: string }[]; client: ApiClient; canControl: boolean; parkAs: Participant | undefined; children?: ReactNode }) {
+export function ParticipantRow({ p, consults, client, canControl, parkAs, inOrbit, children }: { p: Participant; consults: { callId: string; party: string }[]; client: ApiClient; canControl: boolean; parkAs: Participant | undefined; inOrbit: boolean; children?: ReactNode }) {
   const [target, setTarget] = useState('');
   const action = useAction();
   const base = `/calls/${p.callId}/participants/${p.id}`;
@@ -28,6 +28,8 @@ export function ParticipantRow({ p, consults, client, canControl, parkAs, childr
   const onPhone = p.status === 'Connected' || p.status === 'Held';
   // A park orbit is the PBX holding the call: it can only be dropped (the parked party hangs up).
   const orbit = p.dnType === 'Parking';
+  // The party waiting in an orbit hears music on hold until retrieved: drop or transfer it, nothing else.
+  const waiting = inOrbit && !orbit;
   return (
     <li
       className="participant"
@@ -53,7 +55,7 @@ export function ParticipantRow({ p, consults, client, canControl, parkAs, childr
           <button type="button" className="danger" onClick={() => action.run(() => client.post(`${base}/drop`))} aria-label={`Drop ${p.dn}`}>
             Drop
           </button>
-          {orbit ? null : p.status === 'Held' ? (
+          {orbit || waiting ? null : p.status === 'Held' ? (
             <button type="button" onClick={() => action.run(() => client.post(`${base}/resume`))} aria-label={`Resume ${p.dn}`}>
               Resume
             </button>
@@ -62,7 +64,7 @@ export function ParticipantRow({ p, consults, client, canControl, parkAs, childr
               Hold
             </button>
           )}
-          {p.dnType !== 'RoutePoint' && !orbit && (
+          {p.dnType !== 'RoutePoint' && !inOrbit && (
             <button type="button" disabled={!onPhone} onClick={() => action.run(() => client.post(`${base}/${p.muted ? 'unmute' : 'mute'}`))} aria-label={`${p.muted ? 'Unmute' : 'Mute'} ${p.dn}`} title={p.muted ? undefined : 'Nobody hears this participant; it still hears the call'}>
               {p.muted ? 'Unmute' : 'Mute'}
             </button>
@@ -87,21 +89,23 @@ export function ParticipantRow({ p, consults, client, canControl, parkAs, childr
               <button type="submit" aria-label={`Transfer ${p.dn}`}>
                 Transfer
               </button>
-              <button
-                type="button"
-                aria-label={`Consult for ${p.dn}`}
-                title="Attended transfer: hold the partner, call the number from this phone"
-                disabled={p.status !== 'Connected'}
-                onClick={(ev) => {
-                  if (!ev.currentTarget.form?.reportValidity()) return;
-                  action.run(async () => {
-                    await client.post(`${base}/consult`, { destination: target.trim() });
-                    setTarget('');
-                  });
-                }}
-              >
-                Consult
-              </button>
+              {!waiting && (
+                <button
+                  type="button"
+                  aria-label={`Consult for ${p.dn}`}
+                  title="Attended transfer: hold the partner, call the number from this phone"
+                  disabled={p.status !== 'Connected'}
+                  onClick={(ev) => {
+                    if (!ev.currentTarget.form?.reportValidity()) return;
+                    action.run(async () => {
+                      await client.post(`${base}/consult`, { destination: target.trim() });
+                      setTarget('');
+                    });
+                  }}
+                >
+                  Consult
+                </button>
+              )}
             </form>
           )}
           {consults.map((c) => (
