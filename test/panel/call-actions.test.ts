@@ -108,6 +108,13 @@ describe('panel: park, mute and supervisor mode', () => {
     for (const name of [/^Retrieve/, /^Park/, /^Mute/, /^Unmute/, /^Switch/]) assert.equal(await reader.getByRole('button', { name }).count(), 0, `a read key sees ${String(name)}`);
     await reader.close();
 
+    // An extension that does not exist: the API's 404 shows on the row, the call stays parked.
+    await row.getByLabel('Extension retrieving *71').fill('199');
+    await row.getByRole('button', { name: 'Retrieve *71' }).click();
+    await row.getByRole('alert').waitFor();
+    assert.match((await row.getByRole('alert').textContent()) ?? '', /199/);
+    assert.equal((await parked()).length, 1);
+
     const rang103 = p103.waitForType('CALL_ESTABLISHED', 15_000);
     await row.getByLabel('Extension retrieving *71').fill('103');
     await row.getByRole('button', { name: 'Retrieve *71' }).click();
