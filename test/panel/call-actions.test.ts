@@ -9,19 +9,8 @@ import { startTestServer, api, type TestServer } from '../helpers/server.ts';
 import { registeredPhone, eventually } from '../helpers/phones.ts';
 import type { Baresip } from '../peers/baresip.ts';
 import { launchPanelBrowser, signIn, type Page, type PanelBrowser } from './browser.ts';
+import { dialAnswered, hangUpAll as hangUpEverything, liveCalls as allLiveCalls, liveParticipants, type CallBody, type ParticipantBody } from './live-calls.ts';
 
-interface ParticipantBody {
-  id: string;
-  dn: string;
-  dnType: string;
-  status: string;
-  muted: boolean;
-}
-interface CallBody {
-  id: string;
-  state: string;
-  participants: ParticipantBody[];
-}
 interface ParkedBody {
   orbit: string;
   callId: string;
@@ -37,19 +26,14 @@ describe('panel: park, mute and supervisor mode', () => {
   let p101: Baresip;
   let p102: Baresip;
   let p103: Baresip;
-  const liveCalls = async (): Promise<CallBody[]> => (await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as CallBody[];
+  const liveCalls = (): Promise<CallBody[]> => allLiveCalls(t);
   const parked = async (): Promise<ParkedBody[]> => (await api(t.base, t.adminKey, 'GET', '/api/v1/parked')).body as ParkedBody[];
-  const live = (c: CallBody | undefined): ParticipantBody[] => c?.participants.filter((p) => p.status !== 'Ended') ?? [];
+  const live = liveParticipants;
   const call101to102 = async (): Promise<CallBody> => {
-    const up = Promise.all([p101.waitForType('CALL_ESTABLISHED', 15_000), p102.waitForType('CALL_ESTABLISHED', 15_000)]);
-    await p101.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
-    await up;
+    await dialAnswered(t, p101, p102, '102');
     return eventually(async () => (await liveCalls()).find((c) => c.state === 'Talking' && live(c).length === 2), 10_000, 'the call talking');
   };
-  const hangUpAll = async (): Promise<void> => {
-    for (const c of await liveCalls()) for (const p of live(c)) await api(t.base, t.adminKey, 'POST', `/api/v1/calls/${c.id}/participants/${p.id}/drop`);
-    await eventually(async () => (await liveCalls()).length === 0, 15_000, 'no live calls');
-  };
+  const hangUpAll = (): Promise<void> => hangUpEverything(t);
 
   before(async () => {
     t = await startTestServer();
