@@ -37,7 +37,7 @@ function ParkedRow({ parked, client, canControl, retriever }: { parked: ParkedCa
       <span className="orbit">{parked.orbit}</span>
       <span className="participant-name">{who}</span>
       <span className="muted">{parked.parkedBy ? `parked by ${parked.parkedBy}` : 'parked'}</span>
-      <span className="call-duration" aria-label="Parked for">
+      <span className="call-duration" aria-label="Parked for" title={`${parked.parkedBy ? `Rings ${parked.parkedBy} back` : 'Ends'} at ${new Date(parked.timeoutAt).toLocaleTimeString()} if nobody retrieves it`}>
         <Duration since={parked.parkedAt} />
       </span>
       {canControl && (
