@@ -97,4 +97,20 @@ describe('panel live model', () => {
     m = applyEvent(m, ev('call.ended', { call: call('Ended', []), disposition: 'ANSWERED', duration: 3, billsec: 2, cdrUniqueid: 'u1' }));
     assert.equal(m.recordings.size, 0);
   });
+
+  it('parked calls follow call.parked / call.unparked by orbit; a replayed unpark does not clear a newer parking there', () => {
+    const parking = (callId: string, parkedAt: string) => ({ orbit: '*71', callId, participant: part('1.1', '101', 'inbound', 'Held'), parkedBy: '102', parkedAt, timeoutAt: parkedAt });
+    const first = parking('1', '2026-01-01T00:00:00Z');
+    const second = parking('2', '2026-01-01T00:01:00Z');
+    let m = applyEvent(EMPTY_MODEL, ev('call.parked', { parked: first }));
+    assert.equal(m.parked.get('*71')?.callId, '1');
+    const unpark = ev('call.unparked', { parked: first, reason: 'retrieved', by: '103' });
+    m = applyEvent(m, unpark);
+    assert.equal(m.parked.size, 0);
+    m = applyEvent(m, ev('call.parked', { parked: second }));
+    m = applyEvent(m, unpark);
+    assert.equal(m.parked.get('*71')?.callId, '2', 'the replayed unpark of call 1 left call 2 parked');
+    m = applyEvent(m, ev('call.unparked', { parked: second, reason: 'timeout' }));
+    assert.equal(m.parked.size, 0);
+  });
 });

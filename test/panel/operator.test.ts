@@ -9,12 +9,7 @@ import { startTestServer, api, type TestServer } from '../helpers/server.ts';
 import { registeredPhone, eventually } from '../helpers/phones.ts';
 import type { Baresip } from '../peers/baresip.ts';
 import { launchPanelBrowser, signIn, type Page, type PanelBrowser } from './browser.ts';
-
-interface CallBody {
-  id: string;
-  state: string;
-  participants: { id: string; dn: string; status: string }[];
-}
+import { dialAnswered, hangUpAll as hangUpEverything, liveCalls as allLiveCalls, type CallBody } from './live-calls.ts';
 
 describe('panel: operator view', () => {
   let t: TestServer;
@@ -23,19 +18,11 @@ describe('panel: operator view', () => {
   let p101: Baresip;
   let p102: Baresip;
   let p103: Baresip;
-  const liveCalls = async (): Promise<CallBody[]> => (await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as CallBody[];
+  const liveCalls = (): Promise<CallBody[]> => allLiveCalls(t);
   const tileState = (n: string) => page.getByTestId(`tile-${n}`).getAttribute('data-state');
   const waitTile = (n: string, state: string, timeout = 10_000) => page.locator(`[data-testid="tile-${n}"][data-state="${state}"]`).waitFor({ timeout });
-  const call101to102 = async (): Promise<number> => {
-    const up = Promise.all([p101.waitForType('CALL_ESTABLISHED', 10_000), p102.waitForType('CALL_ESTABLISHED', 10_000)]);
-    await p101.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
-    await up;
-    return Date.now();
-  };
-  const hangUpAll = async (): Promise<void> => {
-    for (const c of await liveCalls()) for (const p of c.participants) await api(t.base, t.adminKey, 'POST', `/api/v1/calls/${c.id}/participants/${p.id}/drop`);
-    await eventually(async () => (await liveCalls()).length === 0, 10_000, 'no live calls');
-  };
+  const call101to102 = (): Promise<number> => dialAnswered(t, p101, p102, '102');
+  const hangUpAll = (): Promise<void> => hangUpEverything(t);
 
   before(async () => {
     t = await startTestServer();

@@ -10,6 +10,7 @@ import { SignIn } from './views/SignIn.tsx';
 import { OperatorView } from './views/OperatorView.tsx';
 import { CallHistory } from './views/CallHistory.tsx';
 import { WallboardView } from './views/WallboardView.tsx';
+import { ActionError } from './components/ActionError.tsx';
 
 // Admin forms are a separate chunk: the first view (operator, wallboard) loads without them.
 const DirectoryView = lazy(() => import('./views/DirectoryView.tsx').then((m) => ({ default: m.DirectoryView })));
@@ -53,11 +54,7 @@ function SignedIn({ session, onSignOut }: { session: Session; onSignOut: () => v
           Sign out
         </button>
       </header>
-      {error !== undefined && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ActionError error={error} page />
       <main>
         {route === 'operator' && <OperatorView client={client} model={model} canControl={can.control} canAdmin={can.admin} supervisor={session.extension ?? ''} />}
         {route === 'history' && <CallHistory client={client} />}

@@ -8,6 +8,9 @@ import { SecretOnce } from '../components/SecretOnce.tsx';
 import { cellText, type EntityConfig } from './entities.ts';
 import { EntityForm } from './EntityForm.tsx';
 import { humanize } from './json-schema.ts';
+import { ActionError } from '../components/ActionError.tsx';
+import { DataTable } from '../components/DataTable.tsx';
+import { EditDeleteActions, deleteConfirmed } from '../components/RowActions.tsx';
 
 type Item = Record<string, unknown>;
 
@@ -27,14 +30,7 @@ export function EntityAdmin({ client, entity, canEdit, changes }: { client: ApiC
 
   const label = (x: Item): string => `${String(x[entity.key])}`;
   const remove = async (x: Item): Promise<void> => {
-    if (!window.confirm(`Delete ${entity.noun} ${label(x)}?`)) return;
-    setError(undefined);
-    try {
-      await client.delete(`/${entity.path}/${encodeURIComponent(label(x))}`);
-      reload();
-    } catch (err) {
-      setError(errorText(err));
-    }
+    if (await deleteConfirmed(client, `Delete ${entity.noun} ${label(x)}?`, `/${entity.path}/${encodeURIComponent(label(x))}`, setError)) reload();
   };
 
   return (
@@ -65,49 +61,21 @@ export function EntityAdmin({ client, entity, canEdit, changes }: { client: ApiC
           <p>The new {entity.noun}&apos;s signing secret, shown once:</p>
         </SecretOnce>
       )}
-      {error !== undefined && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ActionError error={error} page />
       {items !== undefined && (
-        <div className="table-scroll">
-          <table>
-            <caption className="visually-hidden">{entity.title}</caption>
-            <thead>
-              <tr>
+        <>
+          <DataTable caption={entity.title} columns={entity.columns.map(humanize)} actions={canEdit}>
+            {items.map((x) => (
+              <tr key={label(x)} data-testid={`${entity.path}-row-${label(x)}`}>
                 {entity.columns.map((c) => (
-                  <th scope="col" key={c}>
-                    {humanize(c)}
-                  </th>
+                  <td key={c}>{cellText(x[c])}</td>
                 ))}
-                {canEdit && <th scope="col">Actions</th>}
+                {canEdit && <EditDeleteActions name={`${entity.noun} ${label(x)}`} onEdit={() => { setEditing(x); setSecret(undefined); }} onDelete={() => void remove(x)} />}
               </tr>
-            </thead>
-            <tbody>
-              {items.map((x) => (
-                <tr key={label(x)} data-testid={`${entity.path}-row-${label(x)}`}>
-                  {entity.columns.map((c) => (
-                    <td key={c}>{cellText(x[c])}</td>
-                  ))}
-                  {canEdit && (
-                    <td>
-                      <span className="actions">
-                        <button type="button" onClick={() => { setEditing(x); setSecret(undefined); }} aria-label={`Edit ${entity.noun} ${label(x)}`}>
-                          Edit
-                        </button>
-                        <button type="button" className="danger" onClick={() => void remove(x)} aria-label={`Delete ${entity.noun} ${label(x)}`}>
-                          Delete
-                        </button>
-                      </span>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
           {items.length === 0 && <p className="muted">None yet.</p>}
-        </div>
+        </>
       )}
     </section>
   );

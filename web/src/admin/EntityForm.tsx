@@ -8,6 +8,8 @@ import type { EntityConfig } from './entities.ts';
 import { bodySchema } from './openapi.ts';
 import { humanize, type JsonSchema } from './json-schema.ts';
 import { SchemaField } from './SchemaField.tsx';
+import { FormButtons } from '../components/FormButtons.tsx';
+import { ActionError } from '../components/ActionError.tsx';
 
 type Item = Record<string, unknown>;
 
@@ -81,19 +83,8 @@ export function EntityForm({ client, entity, editing, onSaved, onCancel }: { cli
             onChange={(v) => setValues((old) => ({ ...old, [k]: v }))}
           />
         ))}
-      {error !== undefined && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="buttons">
-        <button type="submit" disabled={busy || schema === undefined}>
-          {editing ? 'Save' : 'Create'}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <ActionError error={error} />
+      <FormButtons editing={editing !== undefined} disabled={busy || schema === undefined} onCancel={onCancel} />
     </form>
   );
 }

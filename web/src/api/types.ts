@@ -3,6 +3,7 @@
 export type { CallInfo, Participant, ParticipantStatus } from '../../../src/core/calls.ts';
 export type { PbxEvent, EventType, EventPayloads } from '../../../src/core/events.ts';
 export type { RecordingInfo, ActiveRecording } from '../../../src/core/recordings.ts';
+export type { ParkedCall } from '../../../src/core/parking.ts';
 export type { QueueStatus, QueueAgentStatus, AgentState, WaitingCaller } from '../../../src/core/queue-status.ts';
 
 export interface Page<T> {

@@ -1,21 +1,32 @@
 // One live call: direction, state, duration and each participant with the
-// actions of the native call routes (drop, hold/resume, blind transfer by
-// number or by dragging the participant onto an extension tile), and
-// attended transfer (consult, then complete), recording on demand with a
-// light while the call is recorded, and a
-// supervisor joining the call (barge, listen, whisper).
+// actions of the native call routes (ParticipantRow), recording on demand
+// with a light while the call is recorded, and a supervisor joining the call
+// (barge, listen, whisper) who can then switch mode from its own row.
 import { useState, type FormEvent } from 'react';
 import type { ApiClient } from '../api/client.ts';
 import type { ActiveRecording, CallInfo, Participant } from '../api/types.ts';
+import { ActionButton } from './ActionButton.tsx';
+import { ActionError } from './ActionError.tsx';
 import { Duration } from './Duration.tsx';
-import { PARTICIPANT_MIME, type DraggedParticipant } from './drag.ts';
+import { ParticipantRow } from './ParticipantRow.tsx';
+import { SUPERVISE, splitParticipants, supervise, type SuperviseVerb } from './supervision.ts';
 import { useAction } from './use-action.ts';
 
 export function CallCard({ call, calls, client, canControl, supervisor, recording }: { call: CallInfo; calls: readonly CallInfo[]; client: ApiClient; canControl: boolean; supervisor: string; recording: ActiveRecording | undefined }) {
+  // The mode this tab last asked for, per supervisor extension (the API does not say).
+  const [modes, setModes] = useState<ReadonlyMap<string, SuperviseVerb>>(new Map());
   const live = call.participants.filter((p) => p.status !== 'Ended');
   const caller = live.find((p) => p.direction === 'inbound');
   const callee = live.find((p) => p.direction === 'outbound');
   const title = `${caller?.dn ?? '?'} → ${callee?.dn ?? '…'}`;
+  const { ends, supervisors } = splitParticipants(call);
+  // Park and supervision need two phones talking: not a call waiting in an orbit.
+  const inOrbit = live.some((p) => p.dnType === 'Parking');
+  const twoParty = live.length === 2 && ends.length === 2 && !inOrbit;
+  const superviseAs = async (verb: SuperviseVerb, extension: string): Promise<void> => {
+    await supervise(client, call.id, verb, extension);
+    setModes((m) => new Map(m).set(extension, verb));
+  };
   return (
     <li className="call" data-testid={`call-${call.id}`} aria-label={`Call ${title}`}>
       <div className="call-head">
@@ -34,11 +45,16 @@ export function CallCard({ call, calls, client, canControl, supervisor, recordin
         </span>
       </div>
       {canControl && call.state === 'Talking' && <RecordButton call={call} client={client} recording={recording !== undefined} />}
-      {canControl && call.state === 'Talking' && <SuperviseButtons call={call} client={client} supervisor={supervisor} />}
+      {canControl && call.state === 'Talking' && !inOrbit && <SuperviseButtons call={call} supervisor={supervisor} superviseAs={superviseAs} />}
       <ul className="participants">
-        {live.map((p) => (
-          <ParticipantRow key={p.id} p={p} consults={consultationsOf(p, calls)} client={client} canControl={canControl} />
-        ))}
+        {live.map((p) => {
+          const isSupervisor = supervisors.includes(p);
+          return (
+            <ParticipantRow key={p.id} p={p} consults={consultationsOf(p, calls)} client={client} canControl={canControl} parkAs={twoParty ? partnerOf(p, ends) : undefined} inOrbit={inOrbit}>
+              {isSupervisor && <SupervisorMode p={p} mode={modes.get(p.dn)} canControl={canControl} superviseAs={superviseAs} />}
+            </ParticipantRow>
+          );
+        })}
       </ul>
     </li>
   );
@@ -46,46 +62,28 @@ export function CallCard({ call, calls, client, canControl, supervisor, recordin
 
 /** Recording on demand: one button that says what it will do, from the call's recording state (recording.started / .stopped). */
 function RecordButton({ call, client, recording }: { call: CallInfo; client: ApiClient; recording: boolean }) {
-  const action = useAction();
   return (
     <div className="call-tools">
-      {recording ? (
-        <button type="button" className="small" disabled={action.busy} onClick={() => action.run(() => client.post(`/calls/${call.id}/record/stop`))}>
-          Stop recording
-        </button>
-      ) : (
-        <button type="button" className="small" disabled={action.busy} onClick={() => action.run(() => client.post(`/calls/${call.id}/record/start`))}>
-          Record
-        </button>
-      )}
-      {action.error !== undefined && (
-        <span className="field-error" role="alert">
-          {action.error}
-        </span>
-      )}
+      <ActionButton key={String(recording)} className="small" run={() => client.post(`/calls/${call.id}/record/${recording ? 'stop' : 'start'}`)}>
+        {recording ? 'Stop recording' : 'Record'}
+      </ActionButton>
     </div>
   );
 }
-
-const SUPERVISE = [
-  ['barge', 'Barge', 'Join the call: everyone hears the supervisor'],
-  ['listen', 'Listen', 'Listen in: nobody hears the supervisor'],
-  ['whisper', 'Whisper', 'Coach the agent: only the called extension hears the supervisor'],
-] as const;
 
 /**
  * Barge / listen / whisper ring the supervisor's phones; the one that answers
  * joins the call's mix. The supervisor's extension defaults to the key's own
  * (GET /keys/self); whisper goes to the agent, the server's default.
  */
-function SuperviseButtons({ call, client, supervisor }: { call: CallInfo; client: ApiClient; supervisor: string }) {
+function SuperviseButtons({ call, supervisor, superviseAs }: { call: CallInfo; supervisor: string; superviseAs: (verb: SuperviseVerb, extension: string) => Promise<void> }) {
   const [ext, setExt] = useState(supervisor);
   const action = useAction();
   const id = `sup-${call.id}`;
-  const run = (ev: FormEvent, verb: (typeof SUPERVISE)[number][0]): void => {
+  const run = (ev: FormEvent, verb: SuperviseVerb): void => {
     ev.preventDefault();
     if (!(ev.currentTarget as HTMLButtonElement).form?.reportValidity()) return;
-    action.run(() => client.post(`/calls/${call.id}/${verb}`, { extension: ext.trim() }));
+    action.run(() => superviseAs(verb, ext.trim()));
   };
   return (
     <form className="call-tools supervise" onSubmit={(ev) => ev.preventDefault()}>
@@ -96,13 +94,31 @@ function SuperviseButtons({ call, client, supervisor }: { call: CallInfo; client
           {word}
         </button>
       ))}
-      {action.error !== undefined && (
-        <span className="field-error" role="alert">
-          {action.error}
-        </span>
-      )}
+      <ActionError error={action.error} inline />
     </form>
   );
+}
+
+/** A supervisor's row: its mode (when this tab set it) and the other verbs, which switch it in the mixer. */
+function SupervisorMode({ p, mode, canControl, superviseAs }: { p: Participant; mode: SuperviseVerb | undefined; canControl: boolean; superviseAs: (verb: SuperviseVerb, extension: string) => Promise<void> }) {
+  return (
+    <span className="supervisor-mode">
+      <span className="badge supervisor" data-testid={`mode-${p.dn}`}>
+        supervisor{mode ? `: ${SUPERVISE.find(([v]) => v === mode)?.[3] ?? ''}` : ''}
+      </span>
+      {canControl &&
+        SUPERVISE.filter(([verb]) => verb !== mode).map(([verb, word, title]) => (
+          <ActionButton key={verb} className="small" title={title} label={`Switch ${p.dn} to ${verb}`} run={() => superviseAs(verb, p.dn)}>
+            {word}
+          </ActionButton>
+        ))}
+    </span>
+  );
+}
+
+/** The other end of a two-party call: parking `p` means its partner presses park (POST …/{partner}/park). */
+function partnerOf(p: Participant, ends: readonly Participant[]): Participant | undefined {
+  return ends.includes(p) ? ends.find((o) => o !== p) : undefined;
 }
 
 /**
@@ -121,84 +137,4 @@ function consultationsOf(p: Participant, calls: readonly CallInfo[]): { callId: 
     out.push({ callId: c.id, party: live.find((o) => o.dn !== p.dn)?.dn ?? '?' });
   }
   return out;
-}
-
-function ParticipantRow({ p, consults, client, canControl }: { p: Participant; consults: { callId: string; party: string }[]; client: ApiClient; canControl: boolean }) {
-  const [target, setTarget] = useState('');
-  const action = useAction();
-  const base = `/calls/${p.callId}/participants/${p.id}`;
-  const label = `${p.dn}${p.partyName ? ` (${p.partyName})` : ''}`;
-  const transfer = (ev: FormEvent): void => {
-    ev.preventDefault();
-    action.run(async () => {
-      await client.post(`${base}/transfer`, { destination: target.trim() });
-      setTarget('');
-    });
-  };
-  return (
-    <li
-      className="participant"
-      data-testid={`participant-${p.dn}`}
-      draggable={canControl}
-      onDragStart={(ev) => {
-        const data: DraggedParticipant = { callId: p.callId, participantId: p.id };
-        ev.dataTransfer.setData(PARTICIPANT_MIME, JSON.stringify(data));
-        ev.dataTransfer.effectAllowed = 'move';
-      }}
-    >
-      <span className="participant-name">{label}</span>
-      <span className="badge">{p.direction === 'inbound' ? 'caller' : 'called'}</span>
-      <span className={`badge status-${p.status.toLowerCase()}`}>{p.status}</span>
-      {canControl && (
-        <span className="actions">
-          <button type="button" className="danger" onClick={() => action.run(() => client.post(`${base}/drop`))} aria-label={`Drop ${p.dn}`}>
-            Drop
-          </button>
-          {p.status === 'Held' ? (
-            <button type="button" onClick={() => action.run(() => client.post(`${base}/resume`))} aria-label={`Resume ${p.dn}`}>
-              Resume
-            </button>
-          ) : (
-            <button type="button" disabled={p.status !== 'Connected'} onClick={() => action.run(() => client.post(`${base}/hold`))} aria-label={`Hold ${p.dn}`}>
-              Hold
-            </button>
-          )}
-          <form className="inline" onSubmit={transfer}>
-            <label htmlFor={`xfer-${p.id}`} className="visually-hidden">
-              Transfer {p.dn} to number
-            </label>
-            <input id={`xfer-${p.id}`} placeholder="number" inputMode="tel" pattern="[+]?[0-9*#]{2,32}" required size={6} value={target} onChange={(e) => setTarget(e.target.value)} />
-            <button type="submit" aria-label={`Transfer ${p.dn}`}>
-              Transfer
-            </button>
-            <button
-              type="button"
-              aria-label={`Consult for ${p.dn}`}
-              title="Attended transfer: hold the partner, call the number from this phone"
-              disabled={p.status !== 'Connected'}
-              onClick={(ev) => {
-                if (!ev.currentTarget.form?.reportValidity()) return;
-                action.run(async () => {
-                  await client.post(`${base}/consult`, { destination: target.trim() });
-                  setTarget('');
-                });
-              }}
-            >
-              Consult
-            </button>
-          </form>
-          {consults.map((c) => (
-            <button key={c.callId} type="button" onClick={() => action.run(() => client.post(`${base}/attended-transfer`, { consultCallId: c.callId }))} aria-label={`Complete transfer of ${p.dn} to ${c.party}`}>
-              Complete transfer to {c.party}
-            </button>
-          ))}
-        </span>
-      )}
-      {action.error !== undefined && (
-        <p className="field-error" role="alert">
-          {action.error}
-        </p>
-      )}
-    </li>
-  );
 }

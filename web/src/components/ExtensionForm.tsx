@@ -4,6 +4,8 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, errorText, type ApiClient } from '../api/client.ts';
 import type { Extension } from '../api/types.ts';
+import { FormButtons } from './FormButtons.tsx';
+import { ActionError } from './ActionError.tsx';
 
 const FIELDS = [
   { name: 'number', label: 'Number', inputMode: 'numeric' },
@@ -93,19 +95,8 @@ export function ExtensionForm({ client, editing, onSaved, onCancel }: { client: 
         <input id="ext-dnd" type="checkbox" checked={dnd} onChange={(e) => setDnd(e.target.checked)} />
         <label htmlFor="ext-dnd">Do not disturb</label>
       </div>
-      {error !== undefined && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="buttons">
-        <button type="submit" disabled={busy}>
-          {editing ? 'Save' : 'Create'}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <ActionError error={error} />
+      <FormButtons editing={editing !== undefined} disabled={busy} onCancel={onCancel} />
     </form>
   );
 }

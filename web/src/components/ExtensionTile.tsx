@@ -7,6 +7,7 @@ import type { Queue } from '../api/types.ts';
 import { isRegistered, queueMemberships, tileState, type LiveModel } from '../state/live-model.ts';
 import { PARTICIPANT_MIME, type DraggedParticipant } from './drag.ts';
 import { useAction } from './use-action.ts';
+import { ActionError } from './ActionError.tsx';
 
 const STATE_WORDS = { offline: 'not registered', free: 'free', ringing: 'ringing', talking: 'talking', held: 'on hold', dnd: 'do not disturb' } as const;
 
@@ -89,11 +90,7 @@ export function ExtensionTile({ number, model, client, canControl, canAdmin }: {
           </button>
         </form>
       )}
-      {action.error !== undefined && (
-        <p className="field-error" role="alert">
-          {action.error}
-        </p>
-      )}
+      <ActionError error={action.error} />
     </li>
   );
 }

@@ -6,7 +6,7 @@ import type { ReactNode } from 'react';
 import type { ApiClient } from '../api/client.ts';
 import type { AgentState, QueueAgentStatus, QueueStatus } from '../api/types.ts';
 import { Duration } from './Duration.tsx';
-import { useAction } from './use-action.ts';
+import { ActionButton } from './ActionButton.tsx';
 
 const STATE_WORDS: Record<AgentState, string> = { loggedOut: 'logged out', unavailable: 'unavailable', free: 'free', ringing: 'ringing', busy: 'busy', wrapUp: 'wrap-up' };
 
@@ -74,15 +74,14 @@ function Figure({ label, testId, warn = false, title, children }: { label: strin
  * qGlobalStatus); logging out touches this queue only.
  */
 function AgentRow({ agent: a, client, canControl }: { agent: QueueAgentStatus; client: ApiClient; canControl: boolean }) {
-  const action = useAction();
   const loggedIn = a.loggedIn && a.globalLoggedIn;
   const base = `/queues/${encodeURIComponent(a.queue)}/agents/${encodeURIComponent(a.extension)}`;
-  const toggle = (): void =>
-    action.run(async () => {
-      if (loggedIn) return client.post(`${base}/logout`);
-      if (!a.loggedIn) await client.post(`${base}/login`);
-      if (!a.globalLoggedIn) await client.post(`/extensions/${encodeURIComponent(a.extension)}/queues/login`);
-    });
+  const toggle = async (): Promise<unknown> => {
+    if (loggedIn) return client.post(`${base}/logout`);
+    if (!a.loggedIn) await client.post(`${base}/login`);
+    if (!a.globalLoggedIn) await client.post(`/extensions/${encodeURIComponent(a.extension)}/queues/login`);
+    return undefined;
+  };
   return (
     <li className={`agent agent-${a.state}`} data-testid={`agent-${a.queue}-${a.extension}`} data-state={a.state}>
       <span className="agent-ext">{a.extension}</span>
@@ -93,14 +92,9 @@ function AgentRow({ agent: a, client, canControl }: { agent: QueueAgentStatus; c
         {a.answeredToday} ans.
       </span>
       {canControl && (
-        <button type="button" disabled={action.busy} onClick={toggle} aria-label={loggedIn ? `Log ${a.extension} out of queue ${a.queue}` : `Log ${a.extension} into queue ${a.queue}`}>
+        <ActionButton run={toggle} label={loggedIn ? `Log ${a.extension} out of queue ${a.queue}` : `Log ${a.extension} into queue ${a.queue}`}>
           {loggedIn ? 'Log out' : 'Log in'}
-        </button>
-      )}
-      {action.error !== undefined && (
-        <span className="field-error" role="alert">
-          {action.error}
-        </span>
+        </ActionButton>
       )}
     </li>
   );

@@ -4,7 +4,7 @@
 // so the events that overlap the snapshot do no harm.
 import { extensionState, type ExtensionState } from '../../../src/core/presence.ts';
 import { AGENT_STATES, type AgentState } from '../../../src/core/queue-status.ts';
-import type { ActiveRecording, CallInfo, Extension, Participant, PbxEvent, Queue, QueueAgentStatus, QueueStatus } from '../api/types.ts';
+import type { ActiveRecording, CallInfo, Extension, ParkedCall, Participant, PbxEvent, Queue, QueueAgentStatus, QueueStatus } from '../api/types.ts';
 
 export interface LiveModel {
   extensions: ReadonlyMap<string, Extension>;
@@ -16,11 +16,13 @@ export interface LiveModel {
   queueStatus: ReadonlyMap<string, QueueStatus>;
   /** Recordings in progress by call id (GET /recordings/active, then recording.started / .stopped). */
   recordings: ReadonlyMap<string, ActiveRecording>;
+  /** Calls waiting in park orbits, by orbit (GET /parked, then call.parked / call.unparked). */
+  parked: ReadonlyMap<string, ParkedCall>;
   /** directory.changed events seen per entity (`ringGroups`…): a list showing that entity re-reads when it moves. */
   directoryChanges: ReadonlyMap<string, number>;
 }
 
-export const EMPTY_MODEL: LiveModel = { extensions: new Map(), devices: new Map(), calls: new Map(), queues: new Map(), queueStatus: new Map(), recordings: new Map(), directoryChanges: new Map() };
+export const EMPTY_MODEL: LiveModel = { extensions: new Map(), devices: new Map(), calls: new Map(), queues: new Map(), queueStatus: new Map(), recordings: new Map(), parked: new Map(), directoryChanges: new Map() };
 
 export function applyEvent(m: LiveModel, e: PbxEvent): LiveModel {
   switch (e.type) {
@@ -67,6 +69,15 @@ export function applyEvent(m: LiveModel, e: PbxEvent): LiveModel {
       // Only the recording it names: a replayed stop must not clear a newer start.
       else if (recordings.get(r.callId)?.recordingId === r.recordingId) recordings.delete(r.callId);
       return { ...m, recordings };
+    }
+    case 'call.parked':
+    case 'call.unparked': {
+      const p = (e.payload as PbxEvent<'call.parked'>['payload']).parked;
+      const parked = new Map(m.parked);
+      if (e.type === 'call.parked') parked.set(p.orbit, p);
+      // Only the parking it names: a replayed unpark must not clear a newer call in that orbit.
+      else if (parked.get(p.orbit)?.callId === p.callId && parked.get(p.orbit)?.parkedAt === p.parkedAt) parked.delete(p.orbit);
+      return { ...m, parked };
     }
     case 'directory.changed': {
       const entity = (e.payload as PbxEvent<'directory.changed'>['payload']).entity;

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react';
 import type { ApiClient } from '../api/client.ts';
 import { EventStream, type StreamStatus } from '../api/event-stream.ts';
-import type { ActiveRecording, CallInfo, Device, Extension, Page, PbxEvent, Queue, QueueStatus } from '../api/types.ts';
+import type { ActiveRecording, CallInfo, Device, Extension, Page, ParkedCall, PbxEvent, Queue, QueueStatus } from '../api/types.ts';
 import { applyEvent, EMPTY_MODEL, withExtension, withQueue, withQueueStatus, type LiveModel } from './live-model.ts';
 
 export function useLiveModel(client: ApiClient): { model: LiveModel; status: StreamStatus; error: string | undefined } {
@@ -35,12 +35,13 @@ export function useLiveModel(client: ApiClient): { model: LiveModel; status: Str
     };
     (async () => {
       const { lastSeq } = await client.get<{ lastSeq: number }>('/events?since=0&limit=1');
-      const [exts, queues, devices, calls, recordings] = await Promise.all([
+      const [exts, queues, devices, calls, recordings, parked] = await Promise.all([
         client.get<Page<Extension>>('/extensions?limit=1000'),
         client.get<Page<Queue>>('/queues?limit=1000'),
         client.get<Device[]>('/registrations'),
         client.get<CallInfo[]>('/calls'),
         client.get<ActiveRecording[]>('/recordings/active'),
+        client.get<ParkedCall[]>('/parked'),
       ]);
       const statuses = await Promise.all(queues.items.map((q) => client.get<QueueStatus>(`/queues/${encodeURIComponent(q.number)}/status`)));
       if (cancelled) return;
@@ -53,6 +54,7 @@ export function useLiveModel(client: ApiClient): { model: LiveModel; status: Str
         calls: new Map(calls.map((c) => [c.id, c])),
         queueStatus: new Map(statuses.map((st) => [st.queue, st])),
         recordings: new Map(recordings.map((r) => [r.callId, r])),
+        parked: new Map(parked.map((p) => [p.orbit, p])),
         directoryChanges: new Map(),
       });
       stream = new EventStream({

@@ -6,6 +6,8 @@ import { errorText, type ApiClient } from '../api/client.ts';
 import type { Cdr, RecordingInfo } from '../api/types.ts';
 import { formatSeconds } from '../components/Duration.tsx';
 import { toCsv } from './csv.ts';
+import { ActionError } from '../components/ActionError.tsx';
+import { DataTable } from '../components/DataTable.tsx';
 
 const DISPOSITIONS = ['ANSWERED', 'NO ANSWER', 'BUSY', 'FAILED'] as const;
 const CSV_FIELDS = ['calldate', 'src', 'dst', 'direction', 'disposition', 'duration', 'billsec', 'uniqueid'] as const;
@@ -83,44 +85,24 @@ export function CallHistory({ client }: { client: ApiClient }) {
           Export CSV
         </a>
       </form>
-      {error !== undefined && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ActionError error={error} page />
       {rows !== undefined && (
-        <div className="table-scroll">
-        <table className="cdr">
-          <caption className="visually-hidden">Call records</caption>
-          <thead>
-            <tr>
-              <th scope="col">Started</th>
-              <th scope="col">From</th>
-              <th scope="col">To</th>
-              <th scope="col">Direction</th>
-              <th scope="col">Disposition</th>
-              <th scope="col">Talk time</th>
-              <th scope="col">Recording</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((r) => {
-              const rec = recordings.get(r.uniqueid);
-              return (
-                <tr key={r.uniqueid} data-testid={`cdr-${r.uniqueid}`}>
-                  <td>{new Date(r.startedAt).toLocaleString()}</td>
-                  <td>{r.src}</td>
-                  <td>{r.dst}</td>
-                  <td>{r.direction}</td>
-                  <td>{r.disposition}</td>
-                  <td>{formatSeconds(r.billsec)}</td>
-                  <td>{rec?.link ? <audio controls preload="metadata" src={rec.link} aria-label={`Recording of ${r.src} to ${r.dst}`} /> : <span className="muted">—</span>}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-</div>
+        <DataTable caption="Call records" className="cdr" columns={['Started', 'From', 'To', 'Direction', 'Disposition', 'Talk time', 'Recording']}>
+          {shown.map((r) => {
+            const rec = recordings.get(r.uniqueid);
+            return (
+              <tr key={r.uniqueid} data-testid={`cdr-${r.uniqueid}`}>
+                <td>{new Date(r.startedAt).toLocaleString()}</td>
+                <td>{r.src}</td>
+                <td>{r.dst}</td>
+                <td>{r.direction}</td>
+                <td>{r.disposition}</td>
+                <td>{formatSeconds(r.billsec)}</td>
+                <td>{rec?.link ? <audio controls preload="metadata" src={rec.link} aria-label={`Recording of ${r.src} to ${r.dst}`} /> : <span className="muted">—</span>}</td>
+              </tr>
+            );
+          })}
+        </DataTable>
       )}
       {rows !== undefined && shown.length === 0 && <p className="muted">No calls match.</p>}
     </section>

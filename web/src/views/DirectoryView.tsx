@@ -4,7 +4,7 @@
 // to admin keys only. The other collections (#/directory/<path>) share one
 // schema-driven list and form (src/admin).
 import { useState } from 'react';
-import { errorText, type ApiClient } from '../api/client.ts';
+import type { ApiClient } from '../api/client.ts';
 import type { Extension } from '../api/types.ts';
 import type { LiveModel } from '../state/live-model.ts';
 import { ExtensionForm } from '../components/ExtensionForm.tsx';
@@ -13,6 +13,9 @@ import { Provisioning } from '../components/Provisioning.tsx';
 import { KeysAdmin } from './KeysAdmin.tsx';
 import { ENTITIES } from '../admin/entities.ts';
 import { EntityAdmin } from '../admin/EntityAdmin.tsx';
+import { ActionError } from '../components/ActionError.tsx';
+import { DataTable } from '../components/DataTable.tsx';
+import { EditDeleteActions, deleteConfirmed } from '../components/RowActions.tsx';
 
 export function DirectoryView({ client, model, canEdit, section }: { client: ApiClient; model: LiveModel; canEdit: boolean; section: string }) {
   const entities = ENTITIES.filter((e) => canEdit || !e.adminOnly);
@@ -40,14 +43,9 @@ function Extensions({ client, model, canEdit }: { client: ApiClient; model: Live
   const [error, setError] = useState<string>();
   const extensions = [...model.extensions.values()].sort((a, b) => a.number.localeCompare(b.number, 'en', { numeric: true }));
 
+  // The row leaves by the directory.changed event, like a delete made elsewhere.
   const remove = async (ext: Extension): Promise<void> => {
-    if (!window.confirm(`Delete extension ${ext.number}?`)) return;
-    setError(undefined);
-    try {
-      await client.delete(`/extensions/${encodeURIComponent(ext.number)}`);
-    } catch (err) {
-      setError(errorText(err));
-    }
+    await deleteConfirmed(client, `Delete extension ${ext.number}?`, `/extensions/${encodeURIComponent(ext.number)}`, setError);
   };
 
   return (
@@ -80,49 +78,19 @@ function Extensions({ client, model, canEdit }: { client: ApiClient; model: Live
           <Provisioning number={created.number} authId={created.authId} password={created.authPassword} />
         </SecretOnce>
       )}
-      {error !== undefined && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="table-scroll">
-      <table className="directory-table">
-        <caption className="visually-hidden">Extensions</caption>
-        <thead>
-          <tr>
-            <th scope="col">Number</th>
-            <th scope="col">Name</th>
-            <th scope="col">Email</th>
-            <th scope="col">Profile</th>
-            <th scope="col">DND</th>
-            {canEdit && <th scope="col">Actions</th>}
+      <ActionError error={error} page />
+      <DataTable caption="Extensions" className="directory-table" columns={['Number', 'Name', 'Email', 'Profile', 'DND']} actions={canEdit}>
+        {extensions.map((x) => (
+          <tr key={x.number} data-testid={`ext-row-${x.number}`}>
+            <td>{x.number}</td>
+            <td>{[x.firstName, x.lastName].filter(Boolean).join(' ')}</td>
+            <td>{x.email}</td>
+            <td>{x.forwardingProfile}</td>
+            <td>{x.dnd ? 'yes' : 'no'}</td>
+            {canEdit && <EditDeleteActions name={x.number} onEdit={() => { setEditing(x); setCreated(undefined); }} onDelete={() => void remove(x)} />}
           </tr>
-        </thead>
-        <tbody>
-          {extensions.map((x) => (
-            <tr key={x.number} data-testid={`ext-row-${x.number}`}>
-              <td>{x.number}</td>
-              <td>{[x.firstName, x.lastName].filter(Boolean).join(' ')}</td>
-              <td>{x.email}</td>
-              <td>{x.forwardingProfile}</td>
-              <td>{x.dnd ? 'yes' : 'no'}</td>
-              {canEdit && (
-                <td>
-                  <span className="actions">
-                  <button type="button" onClick={() => { setEditing(x); setCreated(undefined); }} aria-label={`Edit ${x.number}`}>
-                    Edit
-                  </button>
-                  <button type="button" className="danger" onClick={() => void remove(x)} aria-label={`Delete ${x.number}`}>
-                    Delete
-                  </button>
-                  </span>
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-</div>
+        ))}
+      </DataTable>
       {canEdit && <KeysAdmin client={client} />}
     </section>
   );

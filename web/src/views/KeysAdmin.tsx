@@ -4,6 +4,9 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { errorText, type ApiClient } from '../api/client.ts';
 import { ROLES, type Role } from '../api/role.ts';
 import { SecretOnce } from '../components/SecretOnce.tsx';
+import { ActionError } from '../components/ActionError.tsx';
+import { DataTable } from '../components/DataTable.tsx';
+import { deleteConfirmed } from '../components/RowActions.tsx';
 
 interface KeyInfo {
   id: string;
@@ -38,13 +41,7 @@ export function KeysAdmin({ client }: { client: ApiClient }) {
     }
   };
   const revoke = async (k: KeyInfo): Promise<void> => {
-    if (!window.confirm(`Revoke the ${k.role} key "${k.label}"? Clients using it stop working at once.`)) return;
-    try {
-      await client.delete(`/keys/${k.id}`);
-      reload();
-    } catch (err) {
-      setError(errorText(err));
-    }
+    if (await deleteConfirmed(client, `Revoke the ${k.role} key "${k.label}"? Clients using it stop working at once.`, `/keys/${k.id}`, setError)) reload();
   };
 
   return (
@@ -69,44 +66,26 @@ export function KeysAdmin({ client }: { client: ApiClient }) {
           <p>The new key, shown once (only its hash is stored):</p>
         </SecretOnce>
       )}
-      {error !== undefined && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="table-scroll">
-      <table>
-        <caption className="visually-hidden">API keys</caption>
-        <thead>
-          <tr>
-            <th scope="col">Label</th>
-            <th scope="col">Role</th>
-            <th scope="col">Created</th>
-            <th scope="col">Last used</th>
-            <th scope="col">Actions</th>
+      <ActionError error={error} page />
+      <DataTable caption="API keys" columns={['Label', 'Role', 'Created', 'Last used', 'Actions']}>
+        {keys.map((k) => (
+          <tr key={k.id} data-testid={`key-${k.id}`}>
+            <td>{k.label}</td>
+            <td>{k.role}</td>
+            <td>{new Date(k.createdAt).toLocaleString()}</td>
+            <td>{k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString() : '—'}</td>
+            <td>
+              {k.revokedAt === null ? (
+                <button type="button" className="danger" onClick={() => void revoke(k)} aria-label={`Revoke ${k.label || k.id}`}>
+                  Revoke
+                </button>
+              ) : (
+                <span className="muted">revoked {new Date(k.revokedAt).toLocaleString()}</span>
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {keys.map((k) => (
-            <tr key={k.id} data-testid={`key-${k.id}`}>
-              <td>{k.label}</td>
-              <td>{k.role}</td>
-              <td>{new Date(k.createdAt).toLocaleString()}</td>
-              <td>{k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString() : '—'}</td>
-              <td>
-                {k.revokedAt === null ? (
-                  <button type="button" className="danger" onClick={() => void revoke(k)} aria-label={`Revoke ${k.label || k.id}`}>
-                    Revoke
-                  </button>
-                ) : (
-                  <span className="muted">revoked {new Date(k.revokedAt).toLocaleString()}</span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-</div>
+        ))}
+      </DataTable>
     </section>
   );
 }

@@ -1,13 +1,15 @@
 // The receptionist's screen: the presence board beside the live calls, so a
-// caller can be dragged onto a colleague's tile.
+// caller can be dragged onto a colleague's tile, and the calls waiting in park orbits.
 import type { ApiClient } from '../api/client.ts';
 import type { LiveModel } from '../state/live-model.ts';
 import { ExtensionTile } from '../components/ExtensionTile.tsx';
 import { CallCard } from '../components/CallCard.tsx';
+import { ParkedCalls } from '../components/ParkedCalls.tsx';
 
 export function OperatorView({ client, model, canControl, canAdmin, supervisor }: { client: ApiClient; model: LiveModel; canControl: boolean; canAdmin: boolean; supervisor: string }) {
   const numbers = [...model.extensions.keys()].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const calls = [...model.calls.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  const parked = [...model.parked.values()].sort((a, b) => a.orbit.localeCompare(b.orbit));
   return (
     <div className="operator">
       <section aria-labelledby="presence-title" className="presence">
@@ -27,6 +29,7 @@ export function OperatorView({ client, model, canControl, canAdmin, supervisor }
           ))}
         </ul>
         {canControl && calls.length > 0 && <p className="hint">Drag a participant onto an extension to transfer it there.</p>}
+        <ParkedCalls parked={parked} client={client} canControl={canControl} retriever={supervisor} />
       </section>
     </div>
   );

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { ApiClient, ApiError, errorText } from '../api/client.ts';
 import { whoAmI } from '../api/role.ts';
 import type { Session } from '../state/session.ts';
+import { ActionError } from '../components/ActionError.tsx';
 
 export function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
   const [key, setKey] = useState('');
@@ -27,11 +28,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
         <h1 id="signin-title">Switchboard</h1>
         <label htmlFor="api-key">API key</label>
         <input id="api-key" type="password" autoComplete="off" required value={key} onChange={(e) => setKey(e.target.value)} aria-describedby={error ? 'signin-error' : undefined} />
-        {error !== undefined && (
-          <p id="signin-error" className="field-error" role="alert">
-            {error}
-          </p>
-        )}
+        <ActionError error={error} id="signin-error" />
         <button type="submit" disabled={busy || key.trim() === ''}>
           Sign in
         </button>
