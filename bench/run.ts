@@ -11,6 +11,8 @@ const BENCHES: Record<string, () => Promise<{ run(o: { smoke: boolean }): Promis
   chaos: () => import('./chaos.ts'),
   'http-fuzz': () => import('./http-fuzz.ts'),
   mixer: () => import('./mixer.ts'),
+  'register-storm': () => import('./register-storm.ts'),
+  'ws-fanout': () => import('./ws-fanout.ts'),
 };
 
 const args = process.argv.slice(2);
