@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Store } from '../store/index.ts';
+import { isStoreUnavailable } from '../core/errors.ts';
 import { SipStack } from '../sip/sip-stack.ts';
 import { AuthFailureGuard } from '../sip/security/auth-failure-guard.ts';
 import { Registrar } from '../sip/registrar/registrar.ts';
@@ -56,7 +57,7 @@ export class SipService {
   constructor(private readonly options: SipServiceOptions) {
     const { config, store, logger } = options;
     this.guard = new AuthFailureGuard({ onBan: (address, until) => logger.warn({ address, until: new Date(until).toISOString() }, 'SIP source banned after repeated authentication failures') });
-    this.stack = new SipStack({ host: config.host, port: config.sipPort, guard: this.guard, timers: { T1: config.sipT1Ms }, ...sipTls(config), onError: (err, where) => logger.error({ err, where }, 'SIP handler failed') });
+    this.stack = new SipStack({ host: config.host, port: config.sipPort, guard: this.guard, timers: { T1: config.sipT1Ms }, ...sipTls(config), onError: (err, where) => (isStoreUnavailable(err) ? logger.warn({ where, reason: (err as Error).message }, 'SIP request refused with 503: the database is unreachable') : logger.error({ err, where }, 'SIP handler failed')), isTemporary: isStoreUnavailable });
     this.locations = new LocationStore(store, config.nodeId);
     this.reachable = new ReachableLocations(this.locations);
     this.registrar = new Registrar(this.locations, this.guard, { realm: config.sipDomain, nonceSecret: randomBytes(32).toString('hex') });

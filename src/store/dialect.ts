@@ -48,7 +48,7 @@ function withStatementCache(handle: SqliteDatabase.Database): { prepare(sql: str
  * `postgres://user@host:5432/db?schema=name` (schema is created if missing and
  * becomes the search_path, which lets test runs isolate themselves).
  */
-export async function openDatabase(url: string): Promise<OpenedDatabase> {
+export async function openDatabase(url: string, health?: { failed(err: unknown): void; reachable(): void }): Promise<OpenedDatabase> {
   if (url.startsWith('sqlite:')) {
     const file = url === 'sqlite::memory:' ? ':memory:' : url.replace(/^sqlite:(\/\/)?/, '');
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -77,8 +77,15 @@ export async function openDatabase(url: string): Promise<OpenedDatabase> {
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
     max: 10,
+    // An unreachable server fails a query in seconds (503 to API clients, a retry for writes) instead of hanging it.
+    connectionTimeoutMillis: 5000,
     ...(schema !== null ? { options: `-c search_path=${schema}` } : {}),
   });
+  // An idle connection the server dropped (restart, pg_terminate_backend,
+  // network cut) is reported here; without a listener the process would die
+  // of it. The pool has already discarded it and the next query opens another.
+  pool.on('error', (err) => health?.failed(err));
+  pool.on('connect', () => health?.reachable());
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
   await sql`select 1`.execute(db);
   return { db, dialect: 'postgres', where: `postgres ${parsed.host}${parsed.pathname}${schema !== null ? ` schema ${schema}` : ''}` };

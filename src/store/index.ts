@@ -7,6 +7,7 @@ import type { Database } from './schema.ts';
 import { EntityStore } from './entity-store.ts';
 import { ApiKeys } from './api-keys.ts';
 import { EventLog } from './event-log.ts';
+import { StoreHealth } from './store-health.ts';
 import * as maps from './directory/mappings.ts';
 
 export class Store {
@@ -23,13 +24,17 @@ export class Store {
   readonly parameters: EntityStore;
   readonly keys: ApiKeys;
   readonly events: EventLog;
+  /** Whether the database answers; writes that must not be lost wait for it through `health.untilStored`. */
+  readonly health: StoreHealth;
   private migrated = false;
 
   private constructor(
     readonly db: Kysely<Database>,
     readonly dialect: SqlDialectName,
     readonly where: string,
+    health: StoreHealth,
   ) {
+    this.health = health;
     this.extensions = new EntityStore(db, maps.extensionMapping);
     this.extensionGroups = new EntityStore(db, maps.extensionGroupMapping);
     this.ringGroups = new EntityStore(db, maps.ringGroupMapping);
@@ -42,12 +47,13 @@ export class Store {
     this.contacts = new EntityStore(db, maps.contactMapping);
     this.parameters = new EntityStore(db, maps.parameterMapping);
     this.keys = new ApiKeys(db);
-    this.events = new EventLog(db);
+    this.events = new EventLog(db, undefined, this.health);
   }
 
   static async open(url: string): Promise<Store> {
-    const { db, dialect, where } = await openDatabase(url);
-    return new Store(db, dialect, where);
+    const health = new StoreHealth();
+    const { db, dialect, where } = await openDatabase(url, health);
+    return new Store(db, dialect, where, health);
   }
 
   async migrate(): Promise<MigrationReport> {
@@ -68,6 +74,7 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    this.health.close();
     await this.db.destroy();
   }
 }
