@@ -77,7 +77,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     version: VERSION,
     metrics: (registry) => {
       registerSipMetrics(registry, sip);
-      registerHealthMetrics(registry, store);
+      registerHealthMetrics(registry, store, sip.alarms);
     },
     cloudpbx: { pbxName: config.pbxName, timeZone: config.timeZone },
     callControlTokenSeconds: config.callControlTokenSeconds,

@@ -33,6 +33,20 @@ export interface EventPayloads {
   'queue.updated': QueueStatus;
   /** An agent's state in one queue changed (logged in/out, free, ringing, busy, wrap-up). */
   'queue.agent': QueueAgentStatus;
+  /** Something the PBX needs is failing (the recordings' disk is full…), or is fine again (src/engine/alarms.ts). */
+  'system.alarm': SystemAlarm;
+}
+
+export type AlarmReason = 'disk_full' | 'disk_error';
+
+export interface SystemAlarm {
+  reason: AlarmReason;
+  state: 'raised' | 'cleared';
+  /** What suffers from it, e.g. `recordings`. */
+  component: string;
+  /** The directory or file concerned. */
+  path: string;
+  detail: string;
 }
 
 export type EventType = keyof EventPayloads;

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Store } from '../store/index.ts';
 import { isStoreUnavailable } from '../core/errors.ts';
+import { Alarms } from './alarms.ts';
 import { SipStack } from '../sip/sip-stack.ts';
 import { AuthFailureGuard } from '../sip/security/auth-failure-guard.ts';
 import { Registrar } from '../sip/registrar/registrar.ts';
@@ -47,6 +48,7 @@ export class SipService {
   readonly b2bua: B2bua;
   readonly allocator: PortAllocator;
   readonly recordings: RecordingService;
+  readonly alarms: Alarms;
   readonly musicOnHold: MusicOnHold;
   readonly trunks: TrunkRegistrations;
   readonly queues: QueueService;
@@ -79,7 +81,8 @@ export class SipService {
       speak: (text) => prompts.spoken(text),
     });
     this.b2bua = new B2bua({ ctx, store, locations: this.reachable, registrar: this.registrar, guard: this.guard, allocator: this.allocator, logger: logger.child({ component: 'b2bua' }), rtpTimeoutSeconds: config.rtpTimeoutSeconds, timeZone: config.timeZone, dataDir: config.dataDir, queues: this.queues, cdr: this.cdr, journal: this.journal, conferenceRooms: config.conferenceRooms });
-    this.recordings = new RecordingService({ calls: this.b2bua, store, dataDir: config.dataDir, logger: logger.child({ component: 'recording' }) });
+    this.alarms = new Alarms(store, logger.child({ component: 'alarms' }));
+    this.recordings = new RecordingService({ calls: this.b2bua, store, dataDir: config.dataDir, logger: logger.child({ component: 'recording' }), alarms: this.alarms });
     this.musicOnHold = new MusicOnHold({ calls: this.b2bua, store, file: config.mohFile, logger: logger.child({ component: 'moh' }) });
     this.trunks = new TrunkRegistrations({ stack: this.stack, store, host, onError: (err) => logger.error({ err }, 'trunk registration failed') });
     this.qualifier = new Qualifier(this.stack, this.locations, { intervalMs: options.qualifyIntervalMs ?? 30_000, domain: config.sipDomain, host, onError: (err) => logger.error({ err }, 'qualify failed') });
