@@ -40,7 +40,9 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
   const calls = users * PASSES;
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-storm-'));
   const env = { SWITCHBOARD_DATA_DIR: join(dir, 'data'), SWITCHBOARD_HTTP_PORT: '0', SWITCHBOARD_SIP_PORT: '0', SWITCHBOARD_HOST: '127.0.0.1', SWITCHBOARD_LOG_LEVEL: 'warn' };
-  const sb = await spawnUntil(process.execPath, [join(ROOT, 'bin/switchboard.js'), 'start'], env, /register to 127\.0\.0\.1:(\d+)[\s\S]*Health:\s+http:\/\/[^:]+:(\d+)\/healthz[\s\S]*Admin API key[^:]*: (\S+)/);
+  // BENCH_CPU_PROF=DIR: a V8 CPU profile of Switchboard, written to DIR when it stops.
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const sb = await spawnUntil(process.execPath, [...prof, join(ROOT, 'bin/switchboard.js'), 'start'], env, /register to 127\.0\.0\.1:(\d+)[\s\S]*Health:\s+http:\/\/[^:]+:(\d+)\/healthz[\s\S]*Admin API key[^:]*: (\S+)/);
   let kam: Kamailio | undefined;
   try {
     const sipPort = sb.match[1] ?? '';
@@ -67,7 +69,7 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
       `switchboard ${ours.rate.toFixed(0)} reg/s (${String(ours.ok)} ok, ${String(ours.failed)} failed, ${String(registered)} listed), ` +
       `kamailio ${peer.rate.toFixed(0)} reg/s (${String(peer.ok)} ok, ${String(peer.failed)} failed); import ${importSeconds.toFixed(1)} s`;
     process.stdout.write(`bench/register-storm: ${summary}, ratio ${ratio.toFixed(2)}${opts.smoke ? ' (smoke)' : ''}\n`);
-    if (!opts.smoke) record('register-storm', 'npm run bench -- register-storm', summary, ratio);
+    if (!opts.smoke && process.env.BENCH_NO_RECORD !== '1') record('register-storm', 'npm run bench -- register-storm', summary, ratio);
     if (ours.ok === 0) throw new Error(`no registration succeeded against Switchboard:\n${ours.result.stderr}\n${ours.result.screen ?? ''}`);
     if (ours.failed > 0) throw new Error(`${String(ours.failed)} registrations failed against Switchboard`);
     if (registered !== users) throw new Error(`${String(registered)} of ${String(users)} devices listed as registered`);

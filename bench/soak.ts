@@ -189,7 +189,7 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
       `heap ${first?.heapMiB.toFixed(0) ?? '?'}→${last?.heapMiB.toFixed(0) ?? '?'} MiB (${trend.heapMiB.toFixed(2)} MiB/min, limit ${String(LIMITS.heapMiB)}), ` +
       `fds ${String(first?.fds ?? '?')}→${String(last?.fds ?? '?')} (${trend.fds.toFixed(2)}/min, limit ${String(LIMITS.fds)}); load average ${load0.toFixed(1)}→${(loadavg()[0] ?? 0).toFixed(1)}`;
     process.stdout.write(`bench/soak: ${summary}, ratio ${ratio.toFixed(2)}${opts.smoke ? ' (smoke)' : ''}\n`);
-    if (!opts.smoke) record('soak', `npm run bench -- soak --minutes ${String(minutes)}`, summary, ratio);
+    if (!opts.smoke && process.env.BENCH_NO_RECORD !== '1') record('soak', `npm run bench -- soak --minutes ${String(minutes)}`, summary, ratio);
     if (ok === 0) throw new Error(`no call completed:\n${sipp.stderr}`);
     if (failedCalls > ok / 100) throw new Error(`${String(failedCalls)} of ${String(ok + failedCalls)} calls failed`);
     if (reads.failed > 0) throw new Error(`${String(reads.failed)} API reads did not answer 200`);

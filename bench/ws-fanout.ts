@@ -106,6 +106,7 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
   const ratio = ours.p99 / peer.p99;
   const summary = `${String(clients)} subscribers × ${String(rate)} events/s × ${String(seconds)} s: switchboard /api/v1/events ${describe(ours)}; bare ws ${describe(peer)}; goal p99 < ${String(GOAL_P99_MS)} ms`;
   process.stdout.write(`bench/ws-fanout: ${summary}, ratio ${ratio.toFixed(2)}${opts.smoke ? ' (smoke)' : ''}\n`);
-  if (!opts.smoke) record('ws-fanout', 'npm run bench -- ws-fanout', summary, ratio);
+  const envs = ['BENCH_FANOUT_CLIENTS', 'BENCH_FANOUT_RATE', 'BENCH_FANOUT_SECONDS'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k] ?? ''} `);
+  if (!opts.smoke && process.env.BENCH_NO_RECORD !== '1') record('ws-fanout', `${envs.join('')}npm run bench -- ws-fanout`, summary, ratio);
   if (ours.missing > 0) throw new Error(`${String(ours.missing)} frames never reached a subscriber`);
 }
