@@ -55,7 +55,18 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
     for (let i = 0; i < users; i++) rows.push(`${FIRST + i},${password(FIRST + i)}`);
     writeFileSync(csvFile, `${rows.join('\n')}\n`);
     const importStarted = Date.now();
-    execFileSync(process.execPath, [join(ROOT, 'bin/switchboard.js'), 'import', 'extensions', csvFile], { env: { ...process.env, ...env }, stdio: 'pipe' });
+    // The import is idempotent (existing rows are updated), so a try that met the
+    // server's own writes ("database is locked": a deferred SQLite transaction
+    // cannot wait to upgrade to a writer) is simply run again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        execFileSync(process.execPath, [join(ROOT, 'bin/switchboard.js'), 'import', 'extensions', csvFile], { env: { ...process.env, ...env }, stdio: 'pipe' });
+        break;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        process.stderr.write(`bench/register-storm: import attempt ${String(attempt)} failed (${String((err as { stderr?: Buffer }).stderr ?? err).split('\n')[0] ?? ''}); again\n`);
+      }
+    }
     const importSeconds = (Date.now() - importStarted) / 1000;
     kam = await Kamailio.start({ cfg: KAMAILIO_CFG, defines: { WITH_AUTH: true }, sharedMemMb: 1024, udpReceiveBuffer: 2_097_152 });
 
