@@ -2,7 +2,7 @@
 // (WAL) by default, PostgreSQL for production and for several nodes.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, SqliteDialect, PostgresDialect, CamelCasePlugin, sql } from 'kysely';
+import { Kysely, SqliteDialect, SqliteDriver, PostgresDialect, CamelCasePlugin, CompiledQuery, sql, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from './schema.ts';
@@ -44,6 +44,30 @@ function withStatementCache(handle: SqliteDatabase.Database): { prepare(sql: str
 }
 
 /**
+ * SQLite: every transaction takes the write lock as it begins (BEGIN
+ * IMMEDIATE, https://sqlite.org/lang_transaction.html). A deferred one reads
+ * first and upgrades at its first write; if another process (the CLI while the
+ * server runs, or the server while the CLI imports) committed in between, the
+ * upgrade fails at once with "database is locked" — the busy timeout cannot
+ * help it. IMMEDIATE waits for the lock instead. Our transactions all write.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings);
+  }
+}
+
+/**
  * `sqlite:///abs/path.db`, `sqlite://relative.db`, `sqlite::memory:`,
  * `postgres://user@host:5432/db?schema=name` (schema is created if missing and
  * becomes the search_path, which lets test runs isolate themselves).
@@ -58,7 +82,7 @@ export async function openDatabase(url: string, health?: { failed(err: unknown):
     // A second process (the CLI while the server runs) waits for the writer instead of failing.
     handle.pragma('busy_timeout = 5000');
     handle.pragma('synchronous = NORMAL');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }), plugins: [new CamelCasePlugin()] });
+    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(handle) }), plugins: [new CamelCasePlugin()] });
     return { db, dialect: 'sqlite', where: `sqlite ${file}` };
   }
   const parsed = new URL(url);
