@@ -39,6 +39,8 @@ interface Sample {
   minute: number;
   rssMiB: number;
   heapMiB: number;
+  /** Memory outside the V8 heap that V8 knows of (Buffers): where RSS grows without the heap, look here first. */
+  externalMiB: number;
   fds: number;
 }
 
@@ -73,10 +75,10 @@ function openFds(pid: number): number {
   return readdirSync(`/proc/${String(pid)}/fd`).length;
 }
 
-async function heapMiB(base: string, headers: Record<string, string>): Promise<number> {
+async function heapMiB(base: string, headers: Record<string, string>): Promise<{ heap: number; external: number }> {
   const text = await (await fetch(`${base}/metrics`, { headers })).text();
-  const m = /^switchboard_nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
-  return Number(m?.[1] ?? NaN) / 2 ** 20;
+  const read = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+  return { heap: read('switchboard_nodejs_heap_size_used_bytes'), external: read('switchboard_nodejs_external_memory_bytes') };
 }
 
 /** Native event stream subscribers; `churn(n)` closes n of them and opens n new ones. */
@@ -160,9 +162,10 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
     process.stdout.write(`bench/soak: ${String(minutes)} min, ${String(cps)} calls/s held ${String(holdMs)} ms, API reads, ${String(SUBSCRIBERS)} event subscribers (${String(CHURN_PER_SAMPLE)} reconnect every ${String(SAMPLE_MS / 1000)} s); load average ${load0.toFixed(1)}\n`);
     while (Date.now() - t0 < minutes * 60_000) {
       await new Promise((r) => setTimeout(r, Math.min(SAMPLE_MS, minutes * 60_000 - (Date.now() - t0))));
-      const s: Sample = { minute: (Date.now() - t0) / 60_000, rssMiB: rssMiB(pid), heapMiB: await heapMiB(base, headers), fds: openFds(pid) };
+      const v8 = await heapMiB(base, headers);
+      const s: Sample = { minute: (Date.now() - t0) / 60_000, rssMiB: rssMiB(pid), heapMiB: v8.heap, externalMiB: v8.external, fds: openFds(pid) };
       samples.push(s);
-      process.stdout.write(`  ${s.minute.toFixed(1).padStart(5)} min  rss ${s.rssMiB.toFixed(1)} MiB  heap ${s.heapMiB.toFixed(1)} MiB  fds ${String(s.fds)}\n`);
+      process.stdout.write(`  ${s.minute.toFixed(1).padStart(5)} min  rss ${s.rssMiB.toFixed(1)} MiB  heap ${s.heapMiB.toFixed(1)} MiB  external ${s.externalMiB.toFixed(1)} MiB  fds ${String(s.fds)}\n`);
       await subs.churn(CHURN_PER_SAMPLE);
     }
     const reads = await reader.stop();
@@ -178,6 +181,7 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
       heapMiB: slope(xs, measured.map((s) => s.heapMiB)),
       fds: slope(xs, measured.map((s) => s.fds)),
     };
+    const externalTrend = slope(xs, measured.map((s) => s.externalMiB));
     const ratio = Math.max(trend.rssMiB / LIMITS.rssMiB, trend.heapMiB / LIMITS.heapMiB, trend.fds / LIMITS.fds, 0);
     const first = measured[0];
     const last = measured[measured.length - 1];
@@ -187,6 +191,7 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
       `${String(minutes)} min, ${String(cps)} calls/s × ${String(holdMs)} ms: ${String(ok)} calls ok, ${String(failedCalls)} failed; ${String(reads.ok)} API reads (${String(reads.failed)} not 200); ${String(frames)} event frames; ` +
       `after ${warmupMinutes.toFixed(1)} min warm-up rss ${first?.rssMiB.toFixed(0) ?? '?'}→${last?.rssMiB.toFixed(0) ?? '?'} MiB (${trend.rssMiB.toFixed(2)} MiB/min, limit ${String(LIMITS.rssMiB)}), ` +
       `heap ${first?.heapMiB.toFixed(0) ?? '?'}→${last?.heapMiB.toFixed(0) ?? '?'} MiB (${trend.heapMiB.toFixed(2)} MiB/min, limit ${String(LIMITS.heapMiB)}), ` +
+      `external ${first?.externalMiB.toFixed(0) ?? '?'}→${last?.externalMiB.toFixed(0) ?? '?'} MiB (${externalTrend.toFixed(2)} MiB/min), ` +
       `fds ${String(first?.fds ?? '?')}→${String(last?.fds ?? '?')} (${trend.fds.toFixed(2)}/min, limit ${String(LIMITS.fds)}); load average ${load0.toFixed(1)}→${(loadavg()[0] ?? 0).toFixed(1)}`;
     process.stdout.write(`bench/soak: ${summary}, ratio ${ratio.toFixed(2)}${opts.smoke ? ' (smoke)' : ''}\n`);
     if (!opts.smoke && process.env.BENCH_NO_RECORD !== '1') record('soak', `npm run bench -- soak --minutes ${String(minutes)}`, summary, ratio);
