@@ -22,13 +22,13 @@ import { OutputTail } from '../test/peers/process.ts';
 import { registerFrom } from '../test/helpers/sip-register.ts';
 
 const SCENARIOS = join(ROOT, 'bench', 'scenarios');
-const UAC_AUTH = join(SCENARIOS, 'b2bua-uac-auth.xml');
+export const UAC_AUTH = join(SCENARIOS, 'b2bua-uac-auth.xml');
 const UAC_PLAIN = join(SCENARIOS, 'b2bua-uac.xml');
 const UAS = join(SCENARIOS, 'b2bua-uas.xml');
 const KAMAILIO_CFG = join(ROOT, '../shared/peers/kamailio-proxy.cfg');
 const CALLER = '3001';
 const CALLEE = '3002';
-const PASSWORD = 'secret-pass';
+export const PASSWORD = 'secret-pass';
 const MIN_ACHIEVED = 0.95;
 
 interface Step {
@@ -263,7 +263,7 @@ function bestClean(steps: Step[]): Step | undefined {
 // ---- Switchboard's callee: a REGISTER from the UAS's port ----------------------
 
 /** A free UDP port, registered as `user`, then a SIPp UAS bound to it. */
-async function registeredUas(server: { host: string; port: number }): Promise<SippRun> {
+export async function registeredUas(server: { host: string; port: number }): Promise<SippRun> {
   const port = await freeUdpPort();
   await registerFrom(port, server, CALLEE, PASSWORD);
   // Someone could take the port between our REGISTER and SIPp's bind: then SIPp exits.
@@ -271,7 +271,7 @@ async function registeredUas(server: { host: string; port: number }): Promise<Si
   return startUas(port);
 }
 
-async function startUas(port?: number): Promise<SippRun> {
+export async function startUas(port?: number): Promise<SippRun> {
   const run = await startSipp({ scenarioFile: UAS, ...(port !== undefined ? { localPort: port } : {}), timeoutMs: 3_600_000, traceErrors: true, traceScreen: true });
   // SIPp binds at once; give it a moment, and fail loudly if it exited (port taken).
   await new Promise((r) => setTimeout(r, 300));

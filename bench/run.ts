@@ -1,5 +1,6 @@
 // `npm run bench -- <name> [--smoke]`: runs one benchmark (or `all`).
 // --smoke is the short version CI runs to prove the benchmark still works.
+// `soak` is not part of `all` (it runs for minutes: `npm run bench -- soak --minutes 30`).
 const BENCHES: Record<string, () => Promise<{ run(o: { smoke: boolean }): Promise<void> }>> = {
   api: () => import('./api.ts'),
   'sip-register': () => import('./sip-register.ts'),
@@ -11,12 +12,18 @@ const BENCHES: Record<string, () => Promise<{ run(o: { smoke: boolean }): Promis
   chaos: () => import('./chaos.ts'),
   'http-fuzz': () => import('./http-fuzz.ts'),
   mixer: () => import('./mixer.ts'),
+  'register-storm': () => import('./register-storm.ts'),
+  'ws-fanout': () => import('./ws-fanout.ts'),
+  soak: () => import('./soak.ts'),
 };
+const NOT_IN_ALL = new Set(['soak']);
+/** Options followed by a value (read by the benchmark itself from process.argv). */
+const WITH_VALUE = new Set(['--minutes']);
 
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
-const names = args.filter((a) => !a.startsWith('--'));
-const selected = names.length === 0 || names.includes('all') ? Object.keys(BENCHES) : names;
+const names = args.filter((a, i) => !a.startsWith('--') && !WITH_VALUE.has(args[i - 1] ?? ''));
+const selected = names.length === 0 || names.includes('all') ? Object.keys(BENCHES).filter((n) => !NOT_IN_ALL.has(n)) : names;
 for (const name of selected) {
   const load = BENCHES[name];
   if (!load) {

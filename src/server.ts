@@ -12,6 +12,7 @@ import type { PbxControl } from './core/pbx-control.ts';
 import { seedDemoDirectory, type DemoSummary } from './engine/demo.ts';
 import { SipService } from './engine/sip-service.ts';
 import { registerSipMetrics } from './engine/sip-metrics.ts';
+import { registerHealthMetrics } from './engine/health-metrics.ts';
 import { WebhookService } from './engine/webhooks/webhook-service.ts';
 import { WireCrmNotifier } from './engine/crm/wirecrm-notifier.ts';
 import { createSmsService } from './engine/sms/index.ts';
@@ -43,6 +44,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const store = await Store.open(config.databaseUrl);
   const report = await store.migrate();
   logger.info({ database: store.where, applied: report.applied }, 'store ready');
+  store.health.onChange((available, err) => {
+    if (available) logger.warn({ waiting: store.events.waiting }, 'database reachable again: storing the events and CDRs that waited');
+    else logger.error({ err }, 'database unreachable: calls go on, events and CDRs wait in memory, API reads answer 503');
+  });
   const sip = new SipService({ config, store, logger: logger.child({ component: 'sip' }) });
   // Before anything appends an event: in a cluster the JetStream stream numbers them.
   const cluster = config.natsUrl ? await Cluster.start({ natsUrl: config.natsUrl, clusterName: config.clusterName, nodeId: config.nodeId, store, sip, logger: logger.child({ component: 'cluster' }) }) : undefined;
@@ -70,7 +75,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     ports: () => ports,
     ready: () => store.ready(),
     version: VERSION,
-    metrics: (registry) => registerSipMetrics(registry, sip),
+    metrics: (registry) => {
+      registerSipMetrics(registry, sip);
+      registerHealthMetrics(registry, store, sip.alarms);
+    },
     cloudpbx: { pbxName: config.pbxName, timeZone: config.timeZone },
     callControlTokenSeconds: config.callControlTokenSeconds,
     ...(config.tlsCert && config.tlsKey ? { tls: { cert: config.tlsCert, key: config.tlsKey } } : {}),

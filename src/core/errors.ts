@@ -18,6 +18,7 @@ export const ERRORS = {
   SB_UNPROCESSABLE: { status: 422, title: 'Request cannot be carried out' },
   SB_DESTINATION_FAILED: { status: 424, title: 'The destination could not be reached' },
   SB_NOT_READY: { status: 503, title: 'Not ready' },
+  SB_STORE_UNAVAILABLE: { status: 503, title: 'The database is unreachable; retry shortly' },
   SB_INTERNAL: { status: 500, title: 'Internal error' },
 } as const;
 
@@ -49,3 +50,21 @@ export const notFound = (what: string, id: string | number): PbxError => new Pbx
 export const conflict = (what: string, id: string | number): PbxError => new PbxError('SB_CONFLICT', `${what} ${String(id)} already exists`);
 export const badReference = (path: string, message: string): PbxError => new PbxError('SB_BAD_REFERENCE', message, [{ path, message }]);
 export const invalid = (path: string, message: string): PbxError => new PbxError('SB_VALIDATION', message, [{ path, message }]);
+
+/**
+ * The database cannot be reached right now (PostgreSQL down, restarting, its
+ * backends terminated, the network between cut): worth retrying, and never
+ * the client's fault. SQLSTATE class 08 is "connection exception", 57P01–03
+ * "admin/crash shutdown, cannot connect now" (PostgreSQL, Appendix A).
+ */
+export function isStoreUnavailable(err: unknown): boolean {
+  if (err instanceof PbxError) return err.code === 'SB_STORE_UNAVAILABLE';
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (e === null || typeof e !== 'object') return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (/^08/.test(code) || code === '57P01' || code === '57P02' || code === '57P03') return true;
+  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(code)) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  // node-postgres reports a dropped socket and a pool that cannot connect in words, without a code.
+  return /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Client was closed and is not queryable/i.test(message);
+}

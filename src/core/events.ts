@@ -41,6 +41,20 @@ export interface EventPayloads {
   'call.parked': { parked: ParkedCall };
   /** A parked call left its orbit: retrieved (by: the extension that dialled the orbit), rung back to the parker at the timeout, hung up, or transferred elsewhere by the API. */
   'call.unparked': { parked: ParkedCall; reason: 'retrieved' | 'timeout' | 'hangup' | 'transferred'; by?: string };
+  /** Something the PBX needs is failing (the recordings' disk is full…), or is fine again (src/engine/alarms.ts). */
+  'system.alarm': SystemAlarm;
+}
+
+export type AlarmReason = 'disk_full' | 'disk_error';
+
+export interface SystemAlarm {
+  reason: AlarmReason;
+  state: 'raised' | 'cleared';
+  /** What suffers from it, e.g. `recordings`. */
+  component: string;
+  /** The directory or file concerned. */
+  path: string;
+  detail: string;
 }
 
 export type EventType = keyof EventPayloads;

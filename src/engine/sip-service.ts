@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Store } from '../store/index.ts';
+import { isStoreUnavailable } from '../core/errors.ts';
+import { Alarms } from './alarms.ts';
 import { SipStack } from '../sip/sip-stack.ts';
 import { AuthFailureGuard } from '../sip/security/auth-failure-guard.ts';
 import { Registrar } from '../sip/registrar/registrar.ts';
@@ -48,6 +50,7 @@ export class SipService {
   readonly b2bua: B2bua;
   readonly allocator: PortAllocator;
   readonly recordings: RecordingService;
+  readonly alarms: Alarms;
   readonly musicOnHold: MusicOnHold;
   readonly trunks: TrunkRegistrations;
   readonly queues: QueueService;
@@ -60,7 +63,7 @@ export class SipService {
   constructor(private readonly options: SipServiceOptions) {
     const { config, store, logger } = options;
     this.guard = new AuthFailureGuard({ onBan: (address, until) => logger.warn({ address, until: new Date(until).toISOString() }, 'SIP source banned after repeated authentication failures') });
-    this.stack = new SipStack({ host: config.host, port: config.sipPort, guard: this.guard, timers: { T1: config.sipT1Ms }, dnsServers: config.dnsServers, ...sipTls(config), onError: (err, where) => logger.error({ err, where }, 'SIP handler failed') });
+    this.stack = new SipStack({ host: config.host, port: config.sipPort, guard: this.guard, timers: { T1: config.sipT1Ms }, dnsServers: config.dnsServers, ...sipTls(config), onError: (err, where) => (isStoreUnavailable(err) ? logger.warn({ where, reason: (err as Error).message }, 'SIP request refused with 503: the database is unreachable') : logger.error({ err, where }, 'SIP handler failed')), isTemporary: isStoreUnavailable });
     this.locations = new LocationStore(store, config.nodeId);
     this.reachable = new ReachableLocations(this.locations);
     this.registrar = new Registrar(this.locations, this.guard, { realm: config.sipDomain, nonceSecret: randomBytes(32).toString('hex') });
@@ -82,7 +85,8 @@ export class SipService {
       speak: (text) => prompts.spoken(text),
     });
     this.b2bua = new B2bua({ ctx, store, locations: this.reachable, registrar: this.registrar, guard: this.guard, allocator: this.allocator, logger: logger.child({ component: 'b2bua' }), rtpTimeoutSeconds: config.rtpTimeoutSeconds, timeZone: config.timeZone, dataDir: config.dataDir, queues: this.queues, cdr: this.cdr, journal: this.journal, conferenceRooms: config.conferenceRooms, parkTimeoutSeconds: config.parkTimeoutSeconds });
-    this.recordings = new RecordingService({ calls: this.b2bua, store, dataDir: config.dataDir, logger: logger.child({ component: 'recording' }) });
+    this.alarms = new Alarms(store, logger.child({ component: 'alarms' }));
+    this.recordings = new RecordingService({ calls: this.b2bua, store, dataDir: config.dataDir, logger: logger.child({ component: 'recording' }), alarms: this.alarms });
     this.musicOnHold = new MusicOnHold({ calls: this.b2bua, store, file: config.mohFile, logger: logger.child({ component: 'moh' }) });
     this.trunks = new TrunkRegistrations({ stack: this.stack, store, host, onError: (err) => logger.error({ err }, 'trunk registration failed') });
     this.voicemailMail = voicemailNotifier(config, store, logger.child({ component: 'voicemail-mail' }));

@@ -110,6 +110,11 @@ export class WavRecorder {
     return new WavRecorder(file, opts);
   }
 
+  /** A write to the file failed (disk full…): what follows it is not in the file. */
+  get writeFailed(): boolean {
+    return this.failed;
+  }
+
   /** A relay tap feeding one direction: 0 (the caller's audio, left) or 1 (the callee's, right). */
   tap(source: 0 | 1): RtpTap {
     return this.taps[source];

@@ -11,6 +11,9 @@ import { ServerLocator } from './transport/server-locator.ts';
 import { TransactionLayer, type ServerTransaction, type TimerConfig, type InviteServerTransaction } from './transaction/index.ts';
 import type { AuthFailureGuard } from './security/auth-failure-guard.ts';
 
+/** Seconds a 503 for a temporary failure asks the client to wait. */
+const RETRY_AFTER_SECONDS = 5;
+
 export type RequestHandler = (request: SipRequest, tx: ServerTransaction) => void | Promise<void>;
 
 /** The dialog layer's entry points (the B2BUA installs them). */
@@ -31,6 +34,8 @@ export interface SipStackOptions {
   timers?: Partial<TimerConfig>;
   userAgent?: string;
   onError?: (err: unknown, where: string) => void;
+  /** A handler's error that means "try again shortly" (e.g. the database is down): answered 503 instead of 500. */
+  isTemporary?: (err: unknown) => boolean;
   /** SIP over TLS on `port` (0: any free one) with this certificate; off when unset. */
   tls?: { port: number; cert: string; key: string; ca?: string[] };
   /** DNS servers for RFC 3263 lookups (`ip` or `ip:port`); the system's when unset. */
@@ -129,6 +134,13 @@ export class SipStack implements MessageSender {
   private fail(err: unknown, request: SipRequest, tx: ServerTransaction): void {
     this.options.onError?.(err, `${request.method} handler`);
     try {
+      // RFC 3261 §21.5.4: 503 says the condition is temporary; Retry-After (§20.33) when to try again.
+      if (this.options.isTemporary?.(err)) {
+        const res = createResponse(request, 503, 'Service Unavailable', generateTagLike(request));
+        res.headers.set('Retry-After', String(RETRY_AFTER_SECONDS));
+        tx.respond(res);
+        return;
+      }
       tx.respond(createResponse(request, 500, 'Server Internal Error', generateTagLike(request)));
     } catch {
       // The transaction may already have answered.

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import { isRole, type Role } from '../core/roles.ts';
 import type { KeyInfo } from '../core/pbx-control.ts';
-import { PbxError, notFound } from '../core/errors.ts';
+import { PbxError, notFound, isStoreUnavailable } from '../core/errors.ts';
 
 export type ApiKeyInfo = KeyInfo;
 
@@ -22,9 +22,18 @@ export function hashKey(key: string): string {
 // How often last_used_at is written for a busy key: once a minute is plenty
 // for an audit column and keeps the hot path free of writes.
 const LAST_USED_RESOLUTION_MS = 60_000;
+// While the database is unreachable, a key verified against it this recently
+// is still accepted, so operators keep /metrics and the live views (calls,
+// registrations: memory, not the database) through an outage. Nothing can be
+// revoked on a database nobody reaches, so the only key this lets in is one
+// revoked in the last few minutes before the outage.
+const OUTAGE_GRACE_MS = 5 * 60_000;
+const OUTAGE_GRACE_KEYS = 10_000;
 
 export class ApiKeys {
   private readonly lastWritten = new Map<string, number>();
+  /** Hash → the key's identity and when the database last confirmed it. */
+  private readonly confirmed = new Map<string, { info: ApiKeyInfo; at: number }>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -48,16 +57,30 @@ export class ApiKeys {
   /** Returns the key's identity, or undefined for an unknown or revoked key. */
   async verify(key: string): Promise<ApiKeyInfo | undefined> {
     if (key.length < 10 || key.length > 200) return undefined;
-    const row = await this.db.selectFrom('apiKeys').selectAll().where('hash', '=', hashKey(key)).executeTakeFirst();
-    if (!row || row.revokedAt !== null || !isRole(row.role)) return undefined;
+    const hash = hashKey(key);
     const now = this.now();
+    let row;
+    try {
+      row = await this.db.selectFrom('apiKeys').selectAll().where('hash', '=', hash).executeTakeFirst();
+    } catch (err) {
+      const known = this.confirmed.get(hash);
+      if (isStoreUnavailable(err) && known && now.getTime() - known.at < OUTAGE_GRACE_MS) return known.info;
+      throw err;
+    }
+    if (!row || row.revokedAt !== null || !isRole(row.role)) {
+      this.confirmed.delete(hash);
+      return undefined;
+    }
     const last = this.lastWritten.get(row.id) ?? 0;
     if (now.getTime() - last > LAST_USED_RESOLUTION_MS) {
       this.lastWritten.set(row.id, now.getTime());
       await this.db.updateTable('apiKeys').set({ lastUsedAt: now.toISOString() }).where('id', '=', row.id).execute();
     }
-    const { hash: _hash, ...info } = row;
-    return { ...info, role: row.role };
+    const { hash: _hash, ...rest } = row;
+    const info = { ...rest, role: row.role };
+    if (this.confirmed.size >= OUTAGE_GRACE_KEYS) this.confirmed.clear();
+    this.confirmed.set(hash, { info, at: now.getTime() });
+    return info;
   }
 
   async list(): Promise<ApiKeyInfo[]> {
@@ -69,6 +92,7 @@ export class ApiKeys {
     const row = await this.db.selectFrom('apiKeys').select('id').where('id', '=', id).executeTakeFirst();
     if (!row) throw notFound('API key', id);
     await this.db.updateTable('apiKeys').set({ revokedAt: this.now().toISOString() }).where('id', '=', id).where('revokedAt', 'is', null).execute();
+    for (const [hash, c] of this.confirmed) if (c.info.id === id) this.confirmed.delete(hash);
     const info = (await this.list()).find((k) => k.id === id);
     return info as ApiKeyInfo;
   }

@@ -2,7 +2,7 @@
 // (WAL) by default, PostgreSQL for production and for several nodes.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, SqliteDialect, PostgresDialect, CamelCasePlugin, sql } from 'kysely';
+import { Kysely, SqliteDialect, SqliteDriver, PostgresDialect, CamelCasePlugin, CompiledQuery, sql, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from './schema.ts';
@@ -44,11 +44,35 @@ function withStatementCache(handle: SqliteDatabase.Database): { prepare(sql: str
 }
 
 /**
+ * SQLite: every transaction takes the write lock as it begins (BEGIN
+ * IMMEDIATE, https://sqlite.org/lang_transaction.html). A deferred one reads
+ * first and upgrades at its first write; if another process (the CLI while the
+ * server runs, or the server while the CLI imports) committed in between, the
+ * upgrade fails at once with "database is locked" — the busy timeout cannot
+ * help it. IMMEDIATE waits for the lock instead. Our transactions all write.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings);
+  }
+}
+
+/**
  * `sqlite:///abs/path.db`, `sqlite://relative.db`, `sqlite::memory:`,
  * `postgres://user@host:5432/db?schema=name` (schema is created if missing and
  * becomes the search_path, which lets test runs isolate themselves).
  */
-export async function openDatabase(url: string): Promise<OpenedDatabase> {
+export async function openDatabase(url: string, health?: { failed(err: unknown): void; reachable(): void }): Promise<OpenedDatabase> {
   if (url.startsWith('sqlite:')) {
     const file = url === 'sqlite::memory:' ? ':memory:' : url.replace(/^sqlite:(\/\/)?/, '');
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -58,7 +82,7 @@ export async function openDatabase(url: string): Promise<OpenedDatabase> {
     // A second process (the CLI while the server runs) waits for the writer instead of failing.
     handle.pragma('busy_timeout = 5000');
     handle.pragma('synchronous = NORMAL');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }), plugins: [new CamelCasePlugin()] });
+    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(handle) }), plugins: [new CamelCasePlugin()] });
     return { db, dialect: 'sqlite', where: `sqlite ${file}` };
   }
   const parsed = new URL(url);
@@ -77,8 +101,15 @@ export async function openDatabase(url: string): Promise<OpenedDatabase> {
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
     max: 10,
+    // An unreachable server fails a query in seconds (503 to API clients, a retry for writes) instead of hanging it.
+    connectionTimeoutMillis: 5000,
     ...(schema !== null ? { options: `-c search_path=${schema}` } : {}),
   });
+  // An idle connection the server dropped (restart, pg_terminate_backend,
+  // network cut) is reported here; without a listener the process would die
+  // of it. The pool has already discarded it and the next query opens another.
+  pool.on('error', (err) => health?.failed(err));
+  pool.on('connect', () => health?.reachable());
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
   await sql`select 1`.execute(db);
   return { db, dialect: 'postgres', where: `postgres ${parsed.host}${parsed.pathname}${schema !== null ? ` schema ${schema}` : ''}` };

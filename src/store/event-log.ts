@@ -9,6 +9,11 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import type { EventPayloads, EventType, PbxEvent } from '../core/events.ts';
+import { PbxError, isStoreUnavailable } from '../core/errors.ts';
+import { StoreHealth } from './store-health.ts';
+
+/** Events held in memory while the database is unreachable; past this an append fails (and is logged by its caller). */
+export const MAX_BACKLOG = 100_000;
 
 export type EventListener = (event: PbxEvent) => void;
 
@@ -40,14 +45,24 @@ export class EventLog {
   private readonly ownListeners = new Set<EventListener>();
   private readonly writers = new Set<EventWriter>();
   private transport: EventTransport | undefined;
+  /** Appends waiting for the database, stored one after the other in the order they were made. */
+  private backlog = 0;
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly now: () => Date = () => new Date(),
+    private readonly health: StoreHealth = new StoreHealth(),
   ) {}
 
-  async append<T extends EventType>(type: T, payload: EventPayloads[T]): Promise<PbxEvent<T>> {
-    const at = this.now().toISOString();
+  /** Events waiting for the database to come back. */
+  get waiting(): number {
+    return this.backlog;
+  }
+
+  /** `happenedAt`: when what the event reports took place, if earlier than now (a call's end, its CDR written after). */
+  async append<T extends EventType>(type: T, payload: EventPayloads[T], happenedAt?: Date): Promise<PbxEvent<T>> {
+    const at = (happenedAt ?? this.now()).toISOString();
     const writers = [...this.writers].filter((w) => w.wants(type));
     // In a cluster the transport numbers the event first; the row keeps that number.
     const seq = this.transport ? await this.transport.sequence(type, at, payload) : undefined;
@@ -61,19 +76,46 @@ export class EventLog {
           : await sql<{ seq: number | string }>`insert into events (seq, type, at, payload) values (${seq}, ${type}, ${at}, ${json}) returning seq`.execute(db);
       return { seq: Number(rows[0]?.seq), type, at, payload };
     };
-    const event =
+    const store = (): Promise<PbxEvent<T>> =>
       writers.length === 0
-        ? await insert(this.db)
-        : await this.db.transaction().execute(async (trx) => {
+        ? insert(this.db)
+        : this.db.transaction().execute(async (trx) => {
             const e = await insert(trx);
             for (const w of writers) await w.write(trx, e);
             return e;
           });
+    const event = await this.storeInOrder(store);
     for (const w of writers) w.committed?.(event);
     notify(this.ownListeners, event);
     // With a transport, every node's events (this one's too) come back through deliver().
     if (!this.transport) notify(this.listeners, event);
     return event;
+  }
+
+  /**
+   * Stores an event now, or — while the database is unreachable, and after
+   * that until what waited is stored — behind the events already waiting, so
+   * they reach the log and the subscribers in the order they happened, with
+   * the time they happened. Nothing is notified before it is stored: a
+   * subscriber's `seq` is always the log's.
+   */
+  private async storeInOrder<E>(store: () => Promise<E>): Promise<E> {
+    if (this.backlog === 0) {
+      try {
+        return await store();
+      } catch (err) {
+        if (!isStoreUnavailable(err)) throw err;
+      }
+    }
+    if (this.backlog >= MAX_BACKLOG) throw new PbxError('SB_STORE_UNAVAILABLE', `the database is unreachable and ${String(MAX_BACKLOG)} events already wait for it; this one is dropped`);
+    this.backlog++;
+    const run = this.tail.then(() => this.health.untilStored(store));
+    this.tail = run.catch(() => undefined);
+    try {
+      return await run;
+    } finally {
+      this.backlog--;
+    }
   }
 
   /** Clusters: from now on events are numbered by `transport`, and read from it. */

@@ -8,6 +8,7 @@ import { EntityStore } from './entity-store.ts';
 import { ApiKeys } from './api-keys.ts';
 import { DirectoryVersion } from './directory-version.ts';
 import { EventLog } from './event-log.ts';
+import { StoreHealth } from './store-health.ts';
 import * as maps from './directory/mappings.ts';
 
 export class Store {
@@ -24,13 +25,17 @@ export class Store {
   readonly parameters: EntityStore;
   readonly keys: ApiKeys;
   readonly events: EventLog;
+  /** Whether the database answers; writes that must not be lost wait for it through `health.untilStored`. */
+  readonly health: StoreHealth;
   private migrated = false;
 
   private constructor(
     readonly db: Kysely<Database>,
     readonly dialect: SqlDialectName,
     readonly where: string,
+    health: StoreHealth,
   ) {
+    this.health = health;
     const version = new DirectoryVersion(db);
     this.extensions = new EntityStore(db, maps.extensionMapping, version);
     this.extensionGroups = new EntityStore(db, maps.extensionGroupMapping, version);
@@ -44,12 +49,13 @@ export class Store {
     this.contacts = new EntityStore(db, maps.contactMapping, version);
     this.parameters = new EntityStore(db, maps.parameterMapping, version);
     this.keys = new ApiKeys(db);
-    this.events = new EventLog(db);
+    this.events = new EventLog(db, undefined, this.health);
   }
 
   static async open(url: string): Promise<Store> {
-    const { db, dialect, where } = await openDatabase(url);
-    return new Store(db, dialect, where);
+    const health = new StoreHealth();
+    const { db, dialect, where } = await openDatabase(url, health);
+    return new Store(db, dialect, where, health);
   }
 
   async migrate(): Promise<MigrationReport> {
@@ -70,6 +76,7 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    this.health.close();
     await this.db.destroy();
   }
 }

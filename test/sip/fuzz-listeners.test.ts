@@ -2,6 +2,7 @@
 // process must not crash and must still answer OPTIONS afterwards.
 //
 //   SIP_LISTENER_FUZZ_ITERATIONS=100000 node scripts/run-tests.mjs fuzz-listeners
+//   SIP_FUZZ_LONG=1 node scripts/run-tests.mjs fuzz-listeners     # 1,000,000 (not in CI)
 //
 // CI runs the short default. The mutations come from 127.0.0.2, so a source
 // banned for failed authentications (fuzzed REGISTERs carry credentials) does
@@ -16,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prng, mutate, SEEDS } from '../helpers/sip-mutate.ts';
 
-const ITERATIONS = Number(process.env.SIP_LISTENER_FUZZ_ITERATIONS ?? 10_000);
+const ITERATIONS = Number(process.env.SIP_LISTENER_FUZZ_ITERATIONS ?? (process.env.SIP_FUZZ_LONG === '1' ? 1_000_000 : 10_000));
 const SEED = Number(process.env.SIP_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 32));
 const BIN = join(import.meta.dirname, '../../bin/switchboard.js');
 

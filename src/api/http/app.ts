@@ -83,7 +83,8 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
   });
   app.setErrorHandler((err, request, reply) => {
     const pbx = toPbxError(err);
-    if (pbx.status >= 500) request.log.error({ err }, 'request failed');
+    if (pbx.code === 'SB_STORE_UNAVAILABLE') request.log.warn({ url: request.url }, 'request refused with 503: the database is unreachable');
+    else if (pbx.status >= 500) request.log.error({ err }, 'request failed');
     return sendProblem(request, reply, pbx);
   });
   app.setNotFoundHandler((request, reply) => sendProblem(request, reply, new PbxError('SB_ROUTE_NOT_FOUND', `${request.method} ${redactedUrl(request.url).split('?')[0] ?? ''} is not a route`)));

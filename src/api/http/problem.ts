@@ -2,7 +2,7 @@
 // src/core/errors.ts. Fastify's own errors (bad JSON, validation, size) are
 // mapped onto the same catalogue so no client mistake becomes a 500.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { PbxError, ERRORS, type ErrorCode, type ErrorDetail } from '../../core/errors.ts';
+import { PbxError, ERRORS, isStoreUnavailable, type ErrorCode, type ErrorDetail } from '../../core/errors.ts';
 
 export interface Problem {
   type: string;
@@ -16,6 +16,8 @@ export interface Problem {
 
 export function toPbxError(err: unknown): PbxError {
   if (err instanceof PbxError) return err;
+  // The database being down is ours to fix, not the client's, and not a bug: 503, retry later.
+  if (isStoreUnavailable(err)) return new PbxError('SB_STORE_UNAVAILABLE');
   const e = err as FastifyError & { validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[]; validationContext?: string };
   if (e.validation) {
     const details = e.validation.map((v) => {
@@ -53,5 +55,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, err: P
     ...(err.details.length > 0 ? { errors: err.details } : {}),
     requestId: request.id,
   };
+  // RFC 9110 §10.2.3: how long to wait before retrying a 503.
+  if (err.code === 'SB_STORE_UNAVAILABLE') reply.header('retry-after', '5');
   return reply.code(err.status).type('application/problem+json').send(body);
 }

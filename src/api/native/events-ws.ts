@@ -35,7 +35,7 @@ type Limits = typeof DEFAULTS;
 /** The part of a `ws` WebSocket this stream uses (`ws` ships no type declarations). */
 interface EventSocket {
   readonly bufferedAmount: number;
-  send(data: string, cb: (err?: Error) => void): void;
+  send(data: string | Buffer, options: { binary: boolean }, cb?: (err?: Error) => void): void;
   ping(): void;
   close(code: number, reason: string): void;
   terminate(): void;
@@ -55,6 +55,23 @@ export function typeFilter(types: string | undefined): (type: string) => boolean
   if (types === undefined) return () => true;
   const prefixes = types.split(',');
   return (type) => prefixes.some((p) => type === p || type.startsWith(`${p}.`));
+}
+
+/**
+ * One event's frame, serialized and encoded once for every stream that sends
+ * it: with a thousand subscribers, per-socket JSON.stringify and UTF-8
+ * encoding were most of the fan-out's CPU.
+ */
+const frames = new WeakMap<PbxEvent, Buffer>();
+/** RFC 6455 §5.2: a server's frame header is at most 10 octets. */
+const FRAME_HEADER_MAX = 10;
+function frameOf(e: PbxEvent): Buffer {
+  let frame = frames.get(e);
+  if (frame === undefined) {
+    frame = Buffer.from(JSON.stringify({ seq: e.seq, type: e.type, at: e.at, payload: e.payload }));
+    frames.set(e, frame);
+  }
+  return frame;
 }
 
 class EventStream {
@@ -110,6 +127,11 @@ class EventStream {
 
   private onEvent(e: PbxEvent): void {
     if (this.closed || e.seq <= this.cursor) return;
+    // Live, nothing waiting and room in the socket: straight out, without the queue's promise.
+    if (this.live && !this.pumping && this.queue.length === 0 && this.socket.bufferedAmount < this.limits.highWaterBytes) {
+      this.deliver(e);
+      return;
+    }
     this.queue.push(e);
     if (this.queue.length > this.limits.maxQueuedEvents) {
       this.log.warn({ cursor: this.cursor, queued: this.queue.length }, 'event stream client too slow; closing');
@@ -151,11 +173,19 @@ class EventStream {
 
   private deliver(e: PbxEvent): void {
     this.cursor = e.seq;
-    if (this.accepts(e.type)) this.send({ seq: e.seq, type: e.type, at: e.at, payload: e.payload });
+    if (this.accepts(e.type)) this.send(frameOf(e));
   }
 
-  private send(frame: object): void {
-    this.socket.send(JSON.stringify(frame), () => {
+  private send(frame: object | Buffer): void {
+    const data = Buffer.isBuffer(frame) ? frame : Buffer.from(JSON.stringify(frame));
+    // Only a send that fills the socket past the mark needs to say when it has
+    // gone (it is the last one before the stream waits); a callback on every
+    // send costs the fan-out more than the send itself.
+    if (this.socket.bufferedAmount + data.length + FRAME_HEADER_MAX < this.limits.highWaterBytes) {
+      this.socket.send(data, { binary: false });
+      return;
+    }
+    this.socket.send(data, { binary: false }, () => {
       if (this.closed || this.socket.bufferedAmount < this.limits.highWaterBytes) this.wake();
     });
   }

@@ -98,12 +98,20 @@ export class QueueService {
     }
   }
 
-  private async facts(): Promise<LiveFacts> {
+  /**
+   * What the agents' states are computed from: the rows of the queues' agents
+   * only. Reading every extension here made each refresh O(directory), and a
+   * refresh follows every registration: 10,000 phones registering at once
+   * spent a third of the CPU in it (bench/register-storm).
+   */
+  private async facts(queues: readonly { agents: readonly { extension: string }[] }[]): Promise<LiveFacts> {
     const extensions = new Map<string, AgentRow>();
-    for (let offset = 0; ; offset += 1000) {
-      const page = await this.o.store.extensions.list({ limit: 1000, offset });
-      for (const e of page.items as unknown as AgentRow[]) extensions.set(e.number, e);
-      if (page.items.length < 1000) break;
+    for (const q of queues) {
+      for (const a of q.agents) {
+        if (extensions.has(a.extension)) continue;
+        const row = (await this.o.store.extensions.find(a.extension)) as unknown as AgentRow | undefined;
+        if (row) extensions.set(a.extension, row);
+      }
     }
     return { extensions, registered: this.o.registered, busy: this.o.busyExtensions(), book: this.book, now: this.now() };
   }
@@ -112,7 +120,7 @@ export class QueueService {
   async status(number: string): Promise<QueueStatus> {
     const q = await this.queueRow(number);
     if (!q) throw new PbxError('SB_NOT_FOUND', `queue ${number} does not exist`);
-    return queueStatus(q, this.waiting.get(number) ?? [], await this.facts());
+    return queueStatus(q, this.waiting.get(number) ?? [], await this.facts([q]));
   }
 
   private async allStatuses(): Promise<QueueStatus[]> {
@@ -124,7 +132,7 @@ export class QueueService {
     }
     // No queue, nothing to look at: the agents' facts are read only for queues.
     if (queues.length === 0) return [];
-    const facts = await this.facts();
+    const facts = await this.facts(queues);
     return queues.map((q) => queueStatus(q, this.waiting.get(q.number) ?? [], facts));
   }
 
@@ -174,7 +182,7 @@ export class QueueService {
       // First come, first served: wait while a caller ahead has no offer out.
       const ahead = list.slice(0, list.indexOf(entry));
       const q = (await this.queueRow(queue.number)) ?? queue;
-      const facts = await this.facts();
+      const facts = await this.facts([q]);
       const free = new Set(q.agents.filter((a) => agentState(a, facts) === 'free').map((a) => a.extension));
       const rounds = ahead.every((w) => w.offering) ? offerRounds({ strategy: q.pollingStrategy, agents: q.agents.map((a) => a.extension), available: free, counters: (e) => this.book.counters(q.number, e), lastAgent: this.book.lastAgent(q.number) }) : [];
       if (rounds.length === 0) {
@@ -188,7 +196,7 @@ export class QueueService {
         const remaining = deadline - this.now();
         if (remaining <= 0) break;
         // Someone of this round may have been taken meanwhile (another queue, a direct call).
-        const facts = await this.facts();
+        const facts = await this.facts([q]);
         const agents = round.filter((e) => agentState(q.agents.find((a) => a.extension === e) ?? { extension: e, loggedIn: false }, facts) === 'free');
         const targets = (await Promise.all(agents.map((e) => ring.targetsOf(e)))).flat();
         if (targets.length === 0 || call.isEnded) continue;

@@ -590,7 +590,7 @@ export class B2bua {
         ...(alongside ? { alongside } : {}),
       }));
       const failureStatus = call.failureStatus;
-      log(written.then((cdr) => events.append('call.ended', { call: info, disposition, duration: cdr.duration, billsec: cdr.billsec, cdrUniqueid: cdr.uniqueid, ...(failureStatus !== undefined ? { failureStatus } : {}) })));
+      log(written.then((cdr) => events.append('call.ended', { call: info, disposition, duration: cdr.duration, billsec: cdr.billsec, cdrUniqueid: cdr.uniqueid, ...(failureStatus !== undefined ? { failureStatus } : {}) }, new Date(endedAt))));
     });
   }
 

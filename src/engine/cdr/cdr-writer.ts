@@ -76,14 +76,17 @@ export class CdrWriter {
       })
       .execute();
     const alongside = input.alongside;
-    if (alongside) {
-      await this.store.db.transaction().execute(async (tx) => {
-        await insert(tx);
-        await alongside(tx);
-      });
-    } else {
-      await insert(this.store.db);
-    }
+    // A CDR is what the call is billed by: while the database is unreachable it waits and is retried, never dropped.
+    await this.store.health.untilStored(async () => {
+      if (alongside) {
+        await this.store.db.transaction().execute(async (tx) => {
+          await insert(tx);
+          await alongside(tx);
+        });
+      } else {
+        await insert(this.store.db);
+      }
+    });
     return { uniqueid, duration, billsec };
   }
 }

@@ -13,6 +13,7 @@ import type { Kysely } from 'kysely';
 import type { Store } from '../../store/index.ts';
 import type { Database } from '../../store/schema.ts';
 import type { CallInfo } from '../../core/calls.ts';
+import { isStoreUnavailable } from '../../core/errors.ts';
 
 export const HEARTBEAT_MS = 2000;
 
@@ -82,7 +83,7 @@ export class OpenCallJournal {
   private write(p: Promise<unknown>): Promise<void> {
     return p.then(
       () => undefined,
-      (err: unknown) => this.logger.error({ err }, 'open-calls journal write failed'),
+      (err: unknown) => (isStoreUnavailable(err) ? this.logger.warn({ reason: (err as Error).message }, 'open-calls journal write skipped: the database is unreachable') : this.logger.error({ err }, 'open-calls journal write failed')),
     );
   }
 }

@@ -15,6 +15,7 @@ import type { CallInfo, Participant } from '../../core/calls.ts';
 import type { PbxEvent, RecordingQuery } from '../../core/pbx-control.ts';
 import type { ActiveRecording, RecordingAction, RecordingFile, RecordingFormat, RecordingInfo, RecordingParticipant } from '../../core/recordings.ts';
 import { PbxError, notFound } from '../../core/errors.ts';
+import { diskAlarmReason, type Alarms } from '../alarms.ts';
 import { WavRecorder } from '../../media/recorder.ts';
 import { wavToMp3 } from '../../media/mp3.ts';
 import type { Call } from '../b2bua/call.ts';
@@ -27,6 +28,8 @@ export interface RecordingServiceOptions {
   /** Recordings go to `<dataDir>/recordings/YYYY-MM-DD/<id>.wav|.mp3`. */
   dataDir: string;
   logger: Logger;
+  /** Raised when the recordings' disk refuses writes (full…), cleared when a recording is stored whole again. */
+  alarms?: Alarms;
   /** 1: both directions mixed (default); 2: caller left, callee right. */
   channels?: 1 | 2;
   /** How long to wait for the CDR of an ended call before storing the row without it. */
@@ -137,7 +140,7 @@ export class RecordingService {
   private onEvent(e: PbxEvent): void {
     if (e.type === 'call.updated') {
       const info = (e as PbxEvent<'call.updated'>).payload.call;
-      if (info.state === 'Talking') this.talking(info).catch((err: unknown) => this.o.logger.error({ err, call: info.id }, 'starting a recording failed'));
+      if (info.state === 'Talking') this.talking(info).catch((err: unknown) => this.failed(err, 'starting a recording failed', { call: info.id }));
     } else if (e.type === 'call.ended') {
       const p = (e as PbxEvent<'call.ended'>).payload;
       this.decided.delete(p.call.id);
@@ -163,7 +166,7 @@ export class RecordingService {
     const recorder = await WavRecorder.open({
       path: join(this.o.dataDir, 'recordings', day, `${id}.wav`),
       channels: this.o.channels ?? 1,
-      onError: (err) => this.o.logger.error({ err, recording: id }, 'writing a recording failed'),
+      onError: (err) => this.failed(err, 'writing a recording failed', { recording: id, call: call.id }),
     });
     if (this.active.has(call.id)) {
       // Two starts raced (policy and API): keep the first.
@@ -239,7 +242,7 @@ export class RecordingService {
     const { relay, mixer } = a.call.mediaTap();
     for (const leg of a.tapped) relay.setTap(leg, undefined);
     mixer?.setTap(undefined);
-    const done = this.store(a).catch((err: unknown) => this.o.logger.error({ err, recording: a.id, call: a.call.id }, 'finishing a recording failed'));
+    const done = this.store(a).catch((err: unknown) => this.failed(err, 'finishing a recording failed', { recording: a.id, call: a.call.id }));
     this.finishing.add(done);
     void done.finally(() => this.finishing.delete(done));
   }
@@ -267,6 +270,21 @@ export class RecordingService {
     });
     await this.o.store.db.deleteFrom('openRecordings').where('id', '=', a.id).execute();
     await this.o.store.events.append('recording.ready', { recording });
+    if (!a.recorder.writeFailed) this.o.alarms?.diskWriteSucceeded('recordings');
+  }
+
+  /**
+   * A recording could not be started, written or finished. The call is not
+   * touched (its audio does not go through the file). A disk error raises the
+   * alarm (once); anything else is logged.
+   */
+  private failed(err: unknown, what: string, about: Record<string, string>): void {
+    if (this.o.alarms && diskAlarmReason(err) !== undefined) {
+      this.o.logger.warn({ ...about, reason: (err as Error).message }, what);
+      this.o.alarms.diskWriteFailed('recordings', join(this.o.dataDir, 'recordings'), err);
+    } else {
+      this.o.logger.error({ err, ...about }, what);
+    }
   }
 
   private cdrWaiter(callId: string): { promise: Promise<string>; resolve: (uniqueid: string) => void } {

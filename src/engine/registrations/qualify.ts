@@ -22,11 +22,21 @@ export interface QualifyOptions {
   onError?: (err: unknown) => void;
 }
 
+/**
+ * A round's probes go out in slices, one every TICK_MS, spread over half the
+ * interval, so 10,000 phones are not sent 10,000 OPTIONS (and their
+ * retransmissions) in one tick while they, or a register storm, need the CPU.
+ * Small rounds (up to MIN_SLICE bindings) go at once.
+ */
+const TICK_MS = 100;
+const MIN_SLICE = 100;
+
 export class Qualifier {
   private timer: NodeJS.Timeout | undefined;
   private readonly callId = generateCallId();
   private cseq = 1;
   private readonly fromTag = generateTag();
+  private stopped = false;
 
   constructor(
     private readonly stack: SipStack,
@@ -35,18 +45,29 @@ export class Qualifier {
   ) {}
 
   start(): void {
+    this.stopped = false;
     this.timer = setInterval(() => this.round(), this.options.intervalMs);
     this.timer.unref();
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
 
   /** Probes every binding once; resolves when all have answered or timed out. */
-  round(): Promise<void> {
-    return Promise.all(this.locations.all().map((b) => this.probe(b.extension, b.contact, b.flow))).then(() => undefined);
+  async round(): Promise<void> {
+    const bindings = this.locations.all();
+    const ticks = Math.max(1, Math.floor(this.options.intervalMs / 2 / TICK_MS));
+    const slice = Math.max(MIN_SLICE, Math.ceil(bindings.length / ticks));
+    const probes: Promise<void>[] = [];
+    for (let i = 0; i < bindings.length; i += slice) {
+      if (i > 0) await new Promise((r) => setTimeout(r, TICK_MS).unref());
+      if (this.stopped) break;
+      for (const b of bindings.slice(i, i + slice)) probes.push(this.probe(b.extension, b.contact, b.flow));
+    }
+    await Promise.all(probes);
   }
 
   private probe(extension: string, contact: string, flow: Parameters<SipStack['send']>[1]): Promise<void> {

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { Outbox, destinationKey, type OutboxRow } from './outbox.ts';
 import type { HttpPoster, PostResult } from './http-post.ts';
 import { sign } from './signature.ts';
+import { isStoreUnavailable } from '../../core/errors.ts';
 
 export interface SubscriptionLookup {
   /** The subscription's secret and state, or undefined when it is gone. */
@@ -99,7 +100,9 @@ export class Deliverer {
         if (rows.length < batch || this.stopped) return;
       }
     } catch (err) {
-      this.o.logger.error({ err }, 'webhook delivery cycle failed');
+      // The outbox is in the database: while it is unreachable nothing is lost, the next cycle retries.
+      if (isStoreUnavailable(err)) this.o.logger.warn({ reason: (err as Error).message }, 'webhook delivery waits: the database is unreachable');
+      else this.o.logger.error({ err }, 'webhook delivery cycle failed');
     }
   }
 

@@ -3,6 +3,10 @@
 //
 //   SIP_FUZZ_ITERATIONS=200000 SIP_FUZZ_SEED=1234 node --import tsx --test test/sip/message/fuzz.test.ts
 //
+// Long mode (not in CI), one million mutations with progress every 100,000:
+//
+//   SIP_FUZZ_LONG=1 node scripts/run-tests.mjs test/sip/message/fuzz.test.ts
+//
 // The seed is printed; rerun with it to reproduce a failure.
 
 import assert from 'node:assert/strict';
@@ -10,7 +14,8 @@ import { describe, it } from 'node:test';
 import { type ParseResult, SipStreamFramer, parseMessage } from '../../../src/sip/message/index.ts';
 import { prng, mutate, SEEDS } from '../../helpers/sip-mutate.ts';
 
-const ITERATIONS = Number(process.env.SIP_FUZZ_ITERATIONS ?? 20000);
+const LONG_ITERATIONS = 1_000_000;
+const ITERATIONS = Number(process.env.SIP_FUZZ_ITERATIONS ?? (process.env.SIP_FUZZ_LONG === '1' ? LONG_ITERATIONS : 20000));
 const SEED = Number(process.env.SIP_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 32));
 
 function checkResult(r: ParseResult, input: Buffer, seed: number, iteration: number): void {
@@ -55,6 +60,7 @@ describe('fuzz', () => {
         pos += size;
       }
       assert.ok(framer.buffered <= framer.maxMessageSize + 2048, `seed ${SEED}, iteration ${i}: framer holds ${framer.buffered} octets`);
+      if (ITERATIONS >= LONG_ITERATIONS && (i + 1) % 100_000 === 0) console.log(`SIP fuzz: ${i + 1} of ${ITERATIONS} (seed ${SEED})`);
     }
     // Sanity: the mutations are not so destructive that nothing parses.
     assert.ok(accepted > 0);
