@@ -9,6 +9,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import type { EventPayloads, EventType, PbxEvent } from '../core/events.ts';
+import { GroupCommit } from './group-commit.ts';
 
 export type EventListener = (event: PbxEvent) => void;
 
@@ -20,6 +21,8 @@ export type EventListener = (event: PbxEvent) => void;
 export interface EventWriter {
   wants(type: EventType): boolean;
   write(trx: Transaction<Database>, event: PbxEvent): Promise<void>;
+  /** Several events committed together (group commit), in order; without it `write` is called for each. */
+  writeMany?(trx: Transaction<Database>, events: PbxEvent[]): Promise<void>;
   /** After the commit: e.g. wake the deliverer. */
   committed?(event: PbxEvent): void;
 }
@@ -33,6 +36,14 @@ export interface EventTransport {
   lastSeq(): Promise<number>;
 }
 
+interface PendingEvent {
+  type: EventType;
+  at: string;
+  payload: unknown;
+  seq: number | undefined;
+  writers: EventWriter[];
+}
+
 export class EventLog {
   /** subscribeAll: every node's events (API clients). */
   private readonly listeners = new Set<EventListener>();
@@ -40,35 +51,72 @@ export class EventLog {
   private readonly ownListeners = new Set<EventListener>();
   private readonly writers = new Set<EventWriter>();
   private transport: EventTransport | undefined;
+  private readonly commits = new GroupCommit<PendingEvent, PbxEvent>(
+    (items) => this.commitGroup(items),
+    (item) => this.commitAlone(item),
+  );
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /**
+   * Records the event (with what its writers add, in one transaction) and
+   * resolves once it is on disk. Appends that arrive while one is being
+   * committed are committed together next (GroupCommit): under load one
+   * transaction carries many events, and events are committed, numbered on
+   * one node, and announced in the order they were appended.
+   */
   async append<T extends EventType>(type: T, payload: EventPayloads[T]): Promise<PbxEvent<T>> {
     const at = this.now().toISOString();
     const writers = [...this.writers].filter((w) => w.wants(type));
     // In a cluster the transport numbers the event first; the row keeps that number.
     const seq = this.transport ? await this.transport.sequence(type, at, payload) : undefined;
-    const insert = async (db: Kysely<Database>): Promise<PbxEvent<T>> => {
-      const values = { type, at, payload: JSON.stringify(payload), ...(seq !== undefined ? { seq } : {}) };
-      const row = await db.insertInto('events').values(values).returning('seq').executeTakeFirstOrThrow();
-      return { seq: Number(row.seq), type, at, payload };
-    };
-    const event =
-      writers.length === 0
-        ? await insert(this.db)
-        : await this.db.transaction().execute(async (trx) => {
-            const e = await insert(trx);
-            for (const w of writers) await w.write(trx, e);
-            return e;
-          });
+    const event = (await this.commits.add({ type, at, payload, seq, writers })) as PbxEvent<T>;
     for (const w of writers) w.committed?.(event);
     notify(this.ownListeners, event);
     // With a transport, every node's events (this one's too) come back through deliver().
     if (!this.transport) notify(this.listeners, event);
     return event;
+  }
+
+  private async commitGroup(items: PendingEvent[]): Promise<PbxEvent[]> {
+    const explicit = items.every((i) => i.seq !== undefined);
+    if (!explicit && items.some((i) => i.seq !== undefined)) throw new Error('mixed numbering');
+    return this.db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .insertInto('events')
+        .values(items.map((i) => ({ type: i.type, at: i.at, payload: JSON.stringify(i.payload), ...(i.seq !== undefined ? { seq: i.seq } : {}) })))
+        .returning('seq')
+        .execute();
+      // The sequence is drawn row by row in VALUES order; RETURNING's own order is not promised.
+      const drawn = rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
+      const events = items.map((i, n) => ({ seq: i.seq ?? (drawn[n] as number), type: i.type, at: i.at, payload: i.payload }) as PbxEvent);
+      const byWriter = new Map<EventWriter, PbxEvent[]>();
+      items.forEach((i, n) => {
+        for (const w of i.writers) byWriter.set(w, [...(byWriter.get(w) ?? []), events[n] as PbxEvent]);
+      });
+      for (const [w, list] of byWriter) {
+        if (w.writeMany) await w.writeMany(trx, list);
+        else for (const e of list) await w.write(trx, e);
+      }
+      return events;
+    });
+  }
+
+  private async commitAlone(i: PendingEvent): Promise<PbxEvent> {
+    const insert = async (db: Kysely<Database>): Promise<PbxEvent> => {
+      const values = { type: i.type, at: i.at, payload: JSON.stringify(i.payload), ...(i.seq !== undefined ? { seq: i.seq } : {}) };
+      const row = await db.insertInto('events').values(values).returning('seq').executeTakeFirstOrThrow();
+      return { seq: Number(row.seq), type: i.type, at: i.at, payload: i.payload } as PbxEvent;
+    };
+    if (i.writers.length === 0) return insert(this.db);
+    return this.db.transaction().execute(async (trx) => {
+      const e = await insert(trx);
+      for (const w of i.writers) await w.write(trx, e);
+      return e;
+    });
   }
 
   /** Clusters: from now on events are numbered by `transport`, and read from it. */

@@ -56,6 +56,11 @@ export class WebhookSubscriptions implements EventWriter, SubscriptionLookup {
     await this.outbox.enqueue(trx, this.messagesFor(event));
   }
 
+  /** A group commit's events: their rows in one INSERT. */
+  async writeMany(trx: Transaction<Database>, events: PbxEvent[]): Promise<void> {
+    await this.outbox.enqueue(trx, events.flatMap((e) => this.messagesFor(e)));
+  }
+
   committed(): void {
     this.o.onCommitted();
   }
