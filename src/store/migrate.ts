@@ -10,6 +10,7 @@ import { migration005 } from './migrations/005-sms.ts';
 import { migration007 } from './migrations/007-route-points.ts';
 import { migration010 } from './migrations/010-device-path.ts';
 import { migration011 } from './migrations/011-voicemail.ts';
+import { migration015 } from './migrations/015-cluster-leases.ts';
 import type { Database } from './schema.ts';
 
 function provider(dialect: SqlDialectName): MigrationProvider {
@@ -23,6 +24,7 @@ function provider(dialect: SqlDialectName): MigrationProvider {
       '007-route-points': migration007,
       '010-device-path': migration010,
       '011-voicemail': migration011,
+      '015-cluster-leases': migration015,
     }),
   };
 }
