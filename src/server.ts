@@ -47,7 +47,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // Before anything appends an event: in a cluster the JetStream stream numbers them.
   const cluster = config.natsUrl ? await Cluster.start({ natsUrl: config.natsUrl, clusterName: config.clusterName, nodeId: config.nodeId, store, sip, logger: logger.child({ component: 'cluster' }) }) : undefined;
   const sms = createSmsService(config, store, logger.child({ component: 'sms' }));
-  const webhooks = new WebhookService({ store, logger: logger.child({ component: 'webhooks' }), allowPrivate: config.webhookAllowPrivate, backoffSeconds: config.webhookBackoff, timeoutMs: config.webhookTimeoutMs, userAgent: `Switchboard/${VERSION}` });
+  const webhooks = new WebhookService({ store, logger: logger.child({ component: 'webhooks' }), allowPrivate: config.webhookAllowPrivate, backoffSeconds: config.webhookBackoff, timeoutMs: config.webhookTimeoutMs, leaseMs: config.webhookLeaseSeconds * 1000, userAgent: `Switchboard/${VERSION}` });
   await webhooks.start();
   const ports: Ports = { rtp: config.rtpPorts };
   if (config.crmUrl) {
