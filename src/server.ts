@@ -49,6 +49,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const sms = createSmsService(config, store, logger.child({ component: 'sms' }));
   const webhooks = new WebhookService({ store, logger: logger.child({ component: 'webhooks' }), allowPrivate: config.webhookAllowPrivate, backoffSeconds: config.webhookBackoff, timeoutMs: config.webhookTimeoutMs, leaseMs: config.webhookLeaseSeconds * 1000, userAgent: `Switchboard/${VERSION}` });
   await webhooks.start();
+  cluster?.syncWebhookSubscriptions(webhooks.reloadable());
   const ports: Ports = { rtp: config.rtpPorts };
   if (config.crmUrl) {
     const crm = new WireCrmNotifier(webhooks.outbox, { url: config.crmUrl, events: config.crmEvents, internalCalls: config.crmInternalCalls, timeZone: config.timeZone, onCommitted: () => webhooks.deliverer.kick(), poster: webhooks.poster, replyTimeoutMs: config.crmReplyTimeoutMs, publicUrl: () => publicBaseUrl(config, ports.http ?? config.httpPort) });

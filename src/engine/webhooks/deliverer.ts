@@ -15,6 +15,8 @@ import { DeliveredMarks } from './delivered-marks.ts';
 export interface SubscriptionLookup {
   /** The subscription's secret and state, or undefined when it is gone. */
   signing(id: number): { secret: string; enabled: boolean } | undefined;
+  /** The same, read from the store: a subscription another node made a moment ago may not be cached here yet. */
+  signingFromStore(id: number): Promise<{ secret: string; enabled: boolean } | undefined>;
   disable(id: number, reason: string): Promise<void>;
 }
 
@@ -139,7 +141,7 @@ export class Deliverer {
   private async attempt(row: OutboxRow, marks: DeliveredMarks): Promise<boolean> {
     const headers: Record<string, string> = { 'content-type': row.contentType, ...(JSON.parse(row.headers) as Record<string, string>) };
     if (row.subscriptionId !== null) {
-      const sub = this.o.subscriptions.signing(row.subscriptionId);
+      const sub = this.o.subscriptions.signing(row.subscriptionId) ?? (await this.o.subscriptions.signingFromStore(row.subscriptionId));
       if (!sub || !sub.enabled) {
         await this.o.outbox.attemptFailed(row, { status: 0, error: sub ? 'subscription disabled' : 'subscription deleted', latencyMs: 0 }, undefined);
         return true;

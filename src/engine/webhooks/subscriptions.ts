@@ -34,6 +34,7 @@ export function messageId(seq: number, subscriptionId: number): string {
 
 export class WebhookSubscriptions implements EventWriter, SubscriptionLookup {
   private cache = new Map<number, Cached>();
+  private readonly changeListeners: (() => Promise<void>)[] = [];
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -44,6 +45,15 @@ export class WebhookSubscriptions implements EventWriter, SubscriptionLookup {
   async load(): Promise<void> {
     const rows = await this.db.selectFrom('webhookSubscriptions').selectAll().execute();
     this.cache = new Map(rows.map((r) => [r.id, { sub: toSubscription(r), secret: r.secret }]));
+  }
+
+  /** Hears of every change this process committed (a cluster tells the other nodes). */
+  onChange(listener: () => Promise<void>): void {
+    this.changeListeners.push(listener);
+  }
+
+  private async changed(): Promise<void> {
+    for (const l of this.changeListeners) await l();
   }
 
   // EventWriter: runs inside EventLog.append's transaction.
@@ -81,10 +91,18 @@ export class WebhookSubscriptions implements EventWriter, SubscriptionLookup {
     return c ? { secret: c.secret, enabled: c.sub.enabled } : undefined;
   }
 
+  async signingFromStore(id: number): Promise<{ secret: string; enabled: boolean } | undefined> {
+    const row = await this.db.selectFrom('webhookSubscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    this.cache.set(id, { sub: toSubscription(row), secret: row.secret });
+    return { secret: row.secret, enabled: row.enabled === 1 };
+  }
+
   async disable(id: number): Promise<void> {
     await this.db.updateTable('webhookSubscriptions').set({ enabled: 0 }).where('id', '=', id).execute();
     const c = this.cache.get(id);
     if (c) c.sub = { ...c.sub, enabled: false };
+    await this.changed();
   }
 
   // CRUD for the facade.
@@ -109,6 +127,7 @@ export class WebhookSubscriptions implements EventWriter, SubscriptionLookup {
       .executeTakeFirstOrThrow();
     const sub = toSubscription(row);
     this.cache.set(sub.id, { sub, secret });
+    await this.changed();
     return { ...sub, secret };
   }
 
@@ -128,6 +147,7 @@ export class WebhookSubscriptions implements EventWriter, SubscriptionLookup {
       .executeTakeFirstOrThrow();
     const sub = toSubscription(row);
     this.cache.set(id, { sub, secret: row.secret });
+    await this.changed();
     return sub;
   }
 
@@ -139,6 +159,7 @@ export class WebhookSubscriptions implements EventWriter, SubscriptionLookup {
       await trx.deleteFrom('webhookSubscriptions').where('id', '=', id).execute();
     });
     this.cache.delete(id);
+    await this.changed();
   }
 
   /**

@@ -44,6 +44,11 @@ export class WebhookService {
     this.deliverer.start();
   }
 
+  /** For a cluster: read the subscriptions again, and hear of this node's changes. */
+  reloadable(): { reload(): Promise<void>; onChange(listener: () => Promise<void>): void } {
+    return { reload: () => this.subscriptions.load(), onChange: (l) => this.subscriptions.onChange(l) };
+  }
+
   async stop(): Promise<void> {
     this.detach?.();
     await this.deliverer.stop();
