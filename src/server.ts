@@ -28,6 +28,8 @@ export interface RunningServer {
   http: FastifyInstance;
   sip: SipService;
   webhooks: WebhookService;
+  /** This node's part in a cluster (SWITCHBOARD_NATS_URL set). */
+  cluster?: Cluster;
   logger: Logger;
   ports: Ports;
   /** Set when this start created the demo directory (first run). */
@@ -95,5 +97,5 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       await cluster?.stop();
       await store.close();
     })());
-  return { config, store, control, http, sip, webhooks, logger, ports, ...(demo ? { demo } : {}), stop };
+  return { config, store, control, http, sip, webhooks, logger, ports, ...(cluster ? { cluster } : {}), ...(demo ? { demo } : {}), stop };
 }
