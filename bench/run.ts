@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<{ run(o: { smoke: boolean }): Promis
   chaos: () => import('./chaos.ts'),
   'http-fuzz': () => import('./http-fuzz.ts'),
   mixer: () => import('./mixer.ts'),
+  scale: () => import('./scale.ts'),
 };
 
 const args = process.argv.slice(2);
