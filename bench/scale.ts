@@ -49,6 +49,8 @@ interface Step {
   ok: number;
   failed: number;
   achieved: number;
+  /** Wall time of the step (SIPp start to exit). */
+  seconds: number;
   /** Core-ms per successful call of all the nodes together, and of Kamailio. */
   nodesMsPerCall: number;
   kamailioMsPerCall: number;
@@ -116,6 +118,7 @@ async function step(o: { front: Kamailio; pgrp: number; nodes: Node[]; rate: num
     ok,
     failed,
     achieved,
+    seconds,
     nodesMsPerCall: ok > 0 ? (total * 1000) / ok : 0,
     kamailioMsPerCall: ok > 0 ? ((kamCpu() - kamBefore) * 1000) / ok : 0,
     nodeShares: used.map((u) => u / seconds),
@@ -134,11 +137,26 @@ async function climb(label: string, o: Omit<Parameters<typeof step>[0], 'rate'>,
     if (!s.clean) {
       const causes = Object.entries(s.result.stats?.raw ?? {}).filter(([k, v]) => k.startsWith('Failed') && k.endsWith('(C)') && Number(v) > 0);
       process.stdout.write(`    sipp exit ${String(s.result.code)}; ${causes.map(([k, v]) => `${k} ${String(v)}`).join(', ')}\n${(s.result.errors ?? '').split('\n').slice(0, 20).join('\n')}\n`);
+      process.stdout.write(`    kamailio (tail):\n${o.front.log().trim().split('\n').slice(-15).join('\n')}\n`);
       break;
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
   return steps;
+}
+
+/** Share of a core each node uses with no call at all (its fixed cost: NATS, timers, probes, resyncs). */
+async function idleShares(nodes: Node[], ms: number): Promise<number[]> {
+  const before = nodes.map((n) => cpuSeconds(() => [n.child.pid ?? 0]));
+  await new Promise((r) => setTimeout(r, ms));
+  return nodes.map((n, i) => (cpuSeconds(() => [n.child.pid ?? 0]) - (before[i] ?? 0)) / (ms / 1000));
+}
+
+/** Core-ms per call above the nodes' idle cost. */
+function marginal(s: Step, idle: number[], seconds: number): number {
+  const used = s.nodeShares.reduce((a, b) => a + b, 0) * seconds;
+  const fixed = idle.reduce((a, b) => a + b, 0) * seconds;
+  return s.ok > 0 ? ((used - fixed) * 1000) / s.ok : 0;
 }
 
 function best(steps: Step[]): Step | undefined {
@@ -148,7 +166,7 @@ function best(steps: Step[]): Step | undefined {
 }
 
 export async function run(opts: { smoke: boolean }): Promise<void> {
-  const rates = opts.smoke ? [20] : (process.env.BENCH_SCALE_RATES ?? '50,100,150,200,250,300,400,500').split(',').map(Number).filter((r) => r > 0);
+  const rates = opts.smoke ? [20] : (process.env.BENCH_SCALE_RATES ?? '25,50,75,100,150,200,250,300,400').split(',').map(Number).filter((r) => r > 0);
   const seconds = opts.smoke ? 3 : Number(process.env.BENCH_SCALE_STEP_SECONDS ?? 10);
   const callers = Number(process.env.BENCH_SCALE_CALLERS ?? 20);
   const t0 = Date.now();
@@ -172,6 +190,8 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
   let uas: SippRun | undefined;
   let one: Step[] = [];
   let two: Step[] = [];
+  let idleOne: number[] = [];
+  let idleTwo: number[] = [];
   try {
     const a = await startNode('a', { ...env, SWITCHBOARD_DATA_DIR: join(dir, 'a'), SWITCHBOARD_DEMO: 'true' }, true);
     nodes.push(a);
@@ -189,11 +209,13 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
     uas = await startSipp({ scenarioFile: UAS, localPort: uasPort, timeoutMs: 3_600_000, traceErrors: true });
     await new Promise((r) => setTimeout(r, 300));
 
+    idleOne = await idleShares(nodes, 5000);
     one = await climb('1 node ', { front: front.kam, pgrp: front.pgrp, nodes: [...nodes], seconds, callers }, rates);
     await front.kam.stop();
     front = undefined;
     nodes.push(await startNode('b', { ...env, SWITCHBOARD_DATA_DIR: join(dir, 'b'), SWITCHBOARD_DEMO: 'false' }, false));
     front = await startFront(dir, frontPort, nodes);
+    idleTwo = await idleShares(nodes, 5000);
     two = await climb('2 nodes', { front: front.kam, pgrp: front.pgrp, nodes: [...nodes], seconds, callers }, rates);
   } finally {
     await uas?.stop();
@@ -208,15 +230,16 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
   const b1 = best(one);
   const b2 = best(two);
   const top = rates[rates.length - 1] ?? 0;
-  const fmt = (s: Step | undefined, steps: Step[]): string => {
+  const fmt = (s: Step | undefined, steps: Step[], idle: number[]): string => {
     if (s === undefined) return 'no clean step';
+    const idleText = `idle ${idle.map((x) => `${(x * 100).toFixed(1)} %`).join(' + ')}, ${marginal(s, idle, s.seconds).toFixed(2)} core-ms/call above idle`;
     const limit = steps.every((x) => x.clean) && s.target === top ? ' (top step, limit not reached)' : '';
     const fail = steps.find((x) => !x.clean);
-    const next = fail ? `; first unclean ${String(fail.target)}/s: ${String(fail.ok)} ok, ${String(fail.failed)} failed, ${fail.achieved.toFixed(0)}/s` : '';
-    return `${String(s.target)} calls/s clean${limit} (nodes ${s.nodeShares.map((x) => `${(x * 100).toFixed(0)} %`).join(' + ')} of a core, ${s.nodesMsPerCall.toFixed(2)} core-ms/call; kamailio ${s.kamailioMsPerCall.toFixed(2)} core-ms/call)${next}`;
+    const next = fail ? `; first unclean ${String(fail.target)}/s: ${String(fail.ok)} ok, ${String(fail.failed)} failed, ${fail.achieved.toFixed(0)}/s, ${fail.nodesMsPerCall.toFixed(2)} core-ms/call, ${marginal(fail, idle, fail.seconds).toFixed(2)} above idle` : '';
+    return `${String(s.target)} calls/s clean${limit} (nodes ${s.nodeShares.map((x) => `${(x * 100).toFixed(0)} %`).join(' + ')} of a core, ${s.nodesMsPerCall.toFixed(2)} core-ms/call, ${idleText}; kamailio ${s.kamailioMsPerCall.toFixed(2)} core-ms/call)${next}`;
   };
   const ratio = b1 && b2 ? b2.target / b1.target : 0;
-  const summary = `1 node: ${fmt(b1, one)}; 2 nodes: ${fmt(b2, two)}; ${String(callers)} callers, ${String(seconds)} s steps, load average ${load} at start`;
+  const summary = `1 node: ${fmt(b1, one, idleOne)}; 2 nodes: ${fmt(b2, two, idleTwo)}; ${String(callers)} callers, ${String(seconds)} s steps, load average ${load} at start`;
   process.stdout.write(`bench/scale: ${summary}, ratio ${ratio.toFixed(2)} (${((Date.now() - t0) / 1000).toFixed(0)} s)${opts.smoke ? ' (smoke)' : ''}\n`);
   if (!opts.smoke && !process.env.BENCH_NO_RECORD) record('scale', 'npm run bench -- scale', summary, ratio);
   if (b1 === undefined || b2 === undefined) throw new Error('a set-up had no clean step');
