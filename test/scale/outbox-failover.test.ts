@@ -2,9 +2,9 @@
 // and the SMS queue. Node A (a real child process) accepts 300 webhook
 // deliveries for a receiver that refuses connections, then hangs (so A holds
 // leases on rows it is sending), and 20 SMS while the SMSC is down; A is
-// killed with SIGKILL; the receiver and the SMSC come up; node B delivers
-// every accepted webhook exactly once (A's leased rows once their lease ran
-// out) and submits every SMS exactly once. Then B and a third node C, both
+// killed with SIGKILL; node B joins while A's lease still runs; the receiver
+// and the SMSC come up; B delivers every accepted webhook exactly once (A's
+// rows not before its lease ran out) and submits every SMS exactly once. Then B and a third node C, both
 // bound to the SMSC, take SMS from both APIs at once: each is submitted by
 // exactly one node.
 import { describe, it, before, after } from 'node:test';
@@ -80,13 +80,12 @@ describe('two nodes share the webhook outbox and the SMS queue', () => {
     dir = mkdtempSync(join(tmpdir(), 'sb-failover-'));
     hookPort = await freeTcpPort();
     smppPort = await freeTcpPort();
-    // A holds the rows it sends for 4 s and waits up to 60 s for an answer: killed mid-attempt, its rows are leased.
-    a = await startChild({ ...nodeEnv(db, cluster, 'a', true), ...shared(), SWITCHBOARD_DATA_DIR: join(dir, 'a'), SWITCHBOARD_WEBHOOK_LEASE_SECONDS: '4', SWITCHBOARD_WEBHOOK_TIMEOUT_MS: '60000' });
+    // A holds the rows it sends for 12 s and waits up to 60 s for an answer: killed mid-attempt, its rows are leased.
+    a = await startChild({ ...nodeEnv(db, cluster, 'a', true), ...shared(), SWITCHBOARD_DATA_DIR: join(dir, 'a'), SWITCHBOARD_WEBHOOK_LEASE_SECONDS: '12', SWITCHBOARD_WEBHOOK_TIMEOUT_MS: '60000' });
     await sql.connect();
     const sub = await api(a.base, a.adminKey, 'POST', '/api/v1/webhooks', { url: `http://127.0.0.1:${String(hookPort)}/hook`, events: ['key.created'] });
     assert.equal(sub.status, 201, JSON.stringify(sub.body));
     ({ id: subscriptionId, secret } = sub.body as { id: number; secret: string });
-    b = await startNode(db, cluster, 'b', false, { ...shared(), SWITCHBOARD_WEBHOOK_TIMEOUT_MS: '3000' });
   });
   after(async () => {
     await a?.kill9();
@@ -102,7 +101,6 @@ describe('two nodes share the webhook outbox and the SMS queue', () => {
 
   it('node A dies holding leases: node B delivers every accepted webhook exactly once, and every SMS A accepted', { timeout: 240_000 }, async () => {
     const nodeA = a as ChildSwitchboard;
-    const nodeB = b as TestServer;
     // The receiver refuses: A accepts the deliveries (each a key.created event of A's).
     for (let i = 0; i < HOOKS; i += 25) {
       await Promise.all(
@@ -114,7 +112,7 @@ describe('two nodes share the webhook outbox and the SMS queue', () => {
     }
     for (let i = 0; i < SMS_WHILE_DOWN; i++) await sendSms(nodeA.base, nodeA.adminKey ?? '', String(600100000 + i), `down ${String(i)}`);
     const rows = await sql.query<{ n: number }>(`select count(*)::int as n from webhook_outbox where subscription_id = $1 and status = 'pending'`, [subscriptionId]);
-    assert.equal(rows.rows[0]?.n, TOTAL, 'every delivery accepted is in the outbox, pending');
+    assert.equal(rows.rows[0]?.n, HOOKS, 'every delivery accepted is in the outbox, pending');
 
     // Now it hangs: A's next attempt holds its rows until A dies.
     const hole = await blackHole(hookPort);
@@ -124,6 +122,10 @@ describe('two nodes share the webhook outbox and the SMS queue', () => {
       return r.rows.length > 0 ? r.rows.map((x) => x.id) : undefined;
     }, 20_000, 'rows leased by node A while its attempt hangs');
     await nodeA.kill9();
+    const leaseEnd = Math.max(...(await sql.query<{ until: string }>(`select lease_until as until from webhook_outbox where id = any($1)`, [leasedByA])).rows.map((r) => new Date(r.until).getTime()));
+    // Node B joins now, while A's lease still runs (a node of the cluster that outlives A).
+    b = await startNode(db, cluster, 'b', false, { ...shared(), SWITCHBOARD_WEBHOOK_TIMEOUT_MS: '3000' });
+    const nodeB = b;
 
     // The receiver and the SMSC come up.
     await hole.close();
@@ -147,6 +149,10 @@ describe('two nodes share the webhook outbox and the SMS queue', () => {
     }
     const a2 = await sql.query<{ status: string; attempts: number }>(`select status, attempts from webhook_outbox where id = any($1)`, [leasedByA]);
     assert.ok(a2.rows.every((r) => r.status === 'delivered'), 'the rows A held when it died were delivered (by B, after the lease ran out)');
+    const heldIds = new Set((await sql.query<{ messageId: string }>(`select message_id as "messageId" from webhook_outbox where id = any($1)`, [leasedByA])).rows.map((r) => r.messageId));
+    const heldArrivals = receiver.received.filter((r) => heldIds.has(String(r.headers['webhook-id']))).map((r) => r.at);
+    assert.equal(heldArrivals.length, leasedByA.length, 'each row A held arrived once');
+    assert.ok(Math.min(...heldArrivals) >= leaseEnd - 50, 'the rows A held were not sent again before its lease ran out');
     assert.equal(nodeB.server.webhooks.deliverer.delivered, TOTAL, 'node B delivered them all');
 
     // SMS: every one A accepted, submitted once, by B.
