@@ -66,7 +66,7 @@ const TICKS = (() => {
 })();
 
 /** [pgrp, utime+stime in ticks] of one process, from /proc/PID/stat (fields 5, 14, 15). */
-function procStat(pid: number): [number, number] | undefined {
+export function procStat(pid: number): [number, number] | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
@@ -77,14 +77,14 @@ function procStat(pid: number): [number, number] | undefined {
 }
 
 /** CPU seconds used so far by the processes `pids()` names. */
-function cpuSeconds(pids: () => number[]): number {
+export function cpuSeconds(pids: () => number[]): number {
   let ticks = 0;
   for (const pid of pids()) ticks += procStat(pid)?.[1] ?? 0;
   return ticks / TICKS;
 }
 
 /** Every process in a process group (Kamailio's main process and its workers). */
-function groupMembers(pgrp: number): number[] {
+export function groupMembers(pgrp: number): number[] {
   const out: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;

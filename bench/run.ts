@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<{ run(o: { smoke: boolean }): Promis
   'register-storm': () => import('./register-storm.ts'),
   'ws-fanout': () => import('./ws-fanout.ts'),
   soak: () => import('./soak.ts'),
+  scale: () => import('./scale.ts'),
 };
 const NOT_IN_ALL = new Set(['soak']);
 /** Options followed by a value (read by the benchmark itself from process.argv). */

@@ -27,7 +27,7 @@ async function admin(statement: string): Promise<void> {
   }
 }
 
-async function one(db: 'sqlite' | 'postgres', events: number, subscriptions: number): Promise<{ rate: number; lost: number; seconds: number }> {
+async function one(db: 'sqlite' | 'postgres', events: number, subscriptions: number): Promise<{ rate: number; lost: number; seconds: number; appended: number }> {
   const seen = new Set<string>();
   let done: () => void = () => undefined;
   const all = new Promise<void>((r) => (done = r));
@@ -62,10 +62,11 @@ async function one(db: 'sqlite' | 'postgres', events: number, subscriptions: num
     for (let i = 0; i < events; i += 50) {
       await Promise.all(Array.from({ length: Math.min(50, events - i) }, (_, k) => server.store.events.append('dtmf', { callId: 'bench', participantId: 'bench.1', digit: String((i + k) % 10), durationMs: 100 })));
     }
+    const appended = (performance.now() - started) / 1000;
     const timeout = new Promise<void>((r) => setTimeout(r, 120_000).unref());
     await Promise.race([all, timeout]);
     const seconds = (performance.now() - started) / 1000;
-    return { rate: seen.size / seconds, lost: events * subscriptions - seen.size, seconds };
+    return { rate: seen.size / seconds, lost: events * subscriptions - seen.size, seconds, appended };
   } finally {
     await server.stop();
     receiver.close();
@@ -79,9 +80,11 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
   const subscriptions = Number(process.env.BENCH_WEBHOOK_SUBSCRIPTIONS ?? 1);
   const parts: string[] = [];
   let worst = Infinity;
-  for (const db of ['sqlite', 'postgres'] as const) {
+  // BENCH_WEBHOOK_DB=postgres: one database only (profiling).
+  const only = process.env.BENCH_WEBHOOK_DB;
+  for (const db of (['sqlite', 'postgres'] as const).filter((d) => only === undefined || d === only)) {
     const r = await one(db, events, subscriptions);
-    parts.push(`${db} ${r.rate.toFixed(0)} deliveries/s (${String(events * subscriptions)} in ${r.seconds.toFixed(1)} s, ${String(r.lost)} lost)`);
+    parts.push(`${db} ${r.rate.toFixed(0)} deliveries/s (${String(events * subscriptions)} in ${r.seconds.toFixed(1)} s, the events appended in the first ${r.appended.toFixed(1)} s, ${String(r.lost)} lost)`);
     worst = Math.min(worst, r.lost > 0 ? 0 : r.rate);
   }
   const summary = `${String(events)} events × ${String(subscriptions)} subscription(s): ${parts.join('; ')}; goal ${String(GOAL)}/s`;

@@ -51,6 +51,8 @@ export interface Config {
   webhookBackoff: number[];
   /** How long one webhook attempt may take. */
   webhookTimeoutMs: number;
+  /** How long a node holds the outbox rows it took; a node that died loses them when this runs out. */
+  webhookLeaseSeconds: number;
   /** WireCRM: the notification (webhook) URL the CRM generated; unset sends nothing. */
   crmUrl: string | undefined;
   /** WireCRM: which of NOTIFY_START, NOTIFY_INTERNAL, … are sent. */
@@ -174,6 +176,7 @@ const SETTINGS: Setting[] = [
   { key: 'webhookAllowPrivate', env: 'SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE', file: 'webhookAllowPrivate', parse: bool },
   { key: 'webhookBackoff', env: 'SWITCHBOARD_WEBHOOK_BACKOFF', file: 'webhookBackoff', parse: backoff },
   { key: 'webhookTimeoutMs', env: 'SWITCHBOARD_WEBHOOK_TIMEOUT_MS', file: 'webhookTimeoutMs', parse: webhookTimeout },
+  { key: 'webhookLeaseSeconds', env: 'SWITCHBOARD_WEBHOOK_LEASE_SECONDS', file: 'webhookLeaseSeconds', parse: webhookLease },
   { key: 'crmUrl', env: 'SWITCHBOARD_CRM_URL', file: 'crmUrl', parse: crmUrl },
   { key: 'crmEvents', env: 'SWITCHBOARD_CRM_EVENTS', file: 'crmEvents', parse: crmEvents },
   { key: 'crmInternalCalls', env: 'SWITCHBOARD_CRM_INTERNAL_CALLS', file: 'crmInternalCalls', parse: bool },
@@ -242,6 +245,12 @@ function backoff(raw: string, name: string): number[] {
 function webhookTimeout(raw: string, name: string): number {
   const n = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || n < 100 || n > 60_000) throw new ConfigError(name, `"${raw}" must be whole ms between 100 and 60000`);
+  return n;
+}
+
+function webhookLease(raw: string, name: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || n < 2 || n > 3600) throw new ConfigError(name, `"${raw}" must be whole seconds between 2 and 3600`);
   return n;
 }
 
@@ -343,6 +352,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'databaseUrl'>> = {
   // Standard Webhooks' suggested schedule after the immediate first attempt.
   webhookBackoff: [5, 300, 1800, 7200, 18000, 36000, 86400],
   webhookTimeoutMs: 10_000,
+  webhookLeaseSeconds: 60,
   crmUrl: undefined,
   crmEvents: [...CRM_EVENTS],
   crmInternalCalls: false,

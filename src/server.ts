@@ -29,6 +29,8 @@ export interface RunningServer {
   http: FastifyInstance;
   sip: SipService;
   webhooks: WebhookService;
+  /** This node's part in a cluster (SWITCHBOARD_NATS_URL set). */
+  cluster?: Cluster;
   logger: Logger;
   ports: Ports;
   /** Set when this start created the demo directory (first run). */
@@ -52,8 +54,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // Before anything appends an event: in a cluster the JetStream stream numbers them.
   const cluster = config.natsUrl ? await Cluster.start({ natsUrl: config.natsUrl, clusterName: config.clusterName, nodeId: config.nodeId, store, sip, logger: logger.child({ component: 'cluster' }) }) : undefined;
   const sms = createSmsService(config, store, logger.child({ component: 'sms' }));
-  const webhooks = new WebhookService({ store, logger: logger.child({ component: 'webhooks' }), allowPrivate: config.webhookAllowPrivate, backoffSeconds: config.webhookBackoff, timeoutMs: config.webhookTimeoutMs, userAgent: `Switchboard/${VERSION}` });
+  const webhooks = new WebhookService({ store, logger: logger.child({ component: 'webhooks' }), allowPrivate: config.webhookAllowPrivate, backoffSeconds: config.webhookBackoff, timeoutMs: config.webhookTimeoutMs, leaseMs: config.webhookLeaseSeconds * 1000, userAgent: `Switchboard/${VERSION}` });
   await webhooks.start();
+  cluster?.syncWebhookSubscriptions(webhooks.reloadable());
   const ports: Ports = { rtp: config.rtpPorts };
   if (config.crmUrl) {
     const crm = new WireCrmNotifier(webhooks.outbox, { url: config.crmUrl, events: config.crmEvents, internalCalls: config.crmInternalCalls, timeZone: config.timeZone, onCommitted: () => webhooks.deliverer.kick(), poster: webhooks.poster, replyTimeoutMs: config.crmReplyTimeoutMs, publicUrl: () => publicBaseUrl(config, ports.http ?? config.httpPort) });
@@ -102,5 +105,5 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       await cluster?.stop();
       await store.close();
     })());
-  return { config, store, control, http, sip, webhooks, logger, ports, ...(demo ? { demo } : {}), stop };
+  return { config, store, control, http, sip, webhooks, logger, ports, ...(cluster ? { cluster } : {}), ...(demo ? { demo } : {}), stop };
 }

@@ -14,6 +14,7 @@ import { StoreHealth } from './store-health.ts';
 
 /** Events held in memory while the database is unreachable; past this an append fails (and is logged by its caller). */
 export const MAX_BACKLOG = 100_000;
+import { GroupCommit } from './group-commit.ts';
 
 export type EventListener = (event: PbxEvent) => void;
 
@@ -25,6 +26,8 @@ export type EventListener = (event: PbxEvent) => void;
 export interface EventWriter {
   wants(type: EventType): boolean;
   write(trx: Transaction<Database>, event: PbxEvent): Promise<void>;
+  /** Several events committed together (group commit), in order; without it `write` is called for each. */
+  writeMany?(trx: Transaction<Database>, events: PbxEvent[]): Promise<void>;
   /** After the commit: e.g. wake the deliverer. */
   committed?(event: PbxEvent): void;
 }
@@ -38,6 +41,14 @@ export interface EventTransport {
   lastSeq(): Promise<number>;
 }
 
+interface PendingEvent {
+  type: EventType;
+  at: string;
+  payload: unknown;
+  seq: number | undefined;
+  writers: EventWriter[];
+}
+
 export class EventLog {
   /** subscribeAll: every node's events (API clients). */
   private readonly listeners = new Set<EventListener>();
@@ -48,6 +59,10 @@ export class EventLog {
   /** Appends waiting for the database, stored one after the other in the order they were made. */
   private backlog = 0;
   private tail: Promise<unknown> = Promise.resolve();
+  private readonly commits = new GroupCommit<PendingEvent, PbxEvent>(
+    (items) => this.commitGroup(items),
+    (item) => this.commitAlone(item),
+  );
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -60,31 +75,21 @@ export class EventLog {
     return this.backlog;
   }
 
-  /** `happenedAt`: when what the event reports took place, if earlier than now (a call's end, its CDR written after). */
+  /**
+   * Records the event (with what its writers add, in one transaction) and
+   * resolves once it is on disk. Appends that arrive while one is being
+   * committed are committed together next (GroupCommit): under load one
+   * transaction carries many events, and events are committed, numbered on
+   * one node, and announced in the order they were appended.
+   * `happenedAt`: when what the event reports took place, if earlier than now
+   * (a call's end, its CDR written after a database outage).
+   */
   async append<T extends EventType>(type: T, payload: EventPayloads[T], happenedAt?: Date): Promise<PbxEvent<T>> {
     const at = (happenedAt ?? this.now()).toISOString();
     const writers = [...this.writers].filter((w) => w.wants(type));
     // In a cluster the transport numbers the event first; the row keeps that number.
     const seq = this.transport ? await this.transport.sequence(type, at, payload) : undefined;
-    const insert = async (db: Kysely<Database>): Promise<PbxEvent<T>> => {
-      // Raw SQL: the query builder (and the camel-case plugin walking its
-      // tree) cost more than SQLite's own insert, ten times per call.
-      const json = JSON.stringify(payload);
-      const { rows } =
-        seq === undefined
-          ? await sql<{ seq: number | string }>`insert into events (type, at, payload) values (${type}, ${at}, ${json}) returning seq`.execute(db)
-          : await sql<{ seq: number | string }>`insert into events (seq, type, at, payload) values (${seq}, ${type}, ${at}, ${json}) returning seq`.execute(db);
-      return { seq: Number(rows[0]?.seq), type, at, payload };
-    };
-    const store = (): Promise<PbxEvent<T>> =>
-      writers.length === 0
-        ? insert(this.db)
-        : this.db.transaction().execute(async (trx) => {
-            const e = await insert(trx);
-            for (const w of writers) await w.write(trx, e);
-            return e;
-          });
-    const event = await this.storeInOrder(store);
+    const event = (await this.storeInOrder(() => this.commits.add({ type, at, payload, seq, writers }))) as PbxEvent<T>;
     for (const w of writers) w.committed?.(event);
     notify(this.ownListeners, event);
     // With a transport, every node's events (this one's too) come back through deliver().
@@ -116,6 +121,49 @@ export class EventLog {
     } finally {
       this.backlog--;
     }
+  }
+
+  private async commitGroup(items: PendingEvent[]): Promise<PbxEvent[]> {
+    const explicit = items.every((i) => i.seq !== undefined);
+    if (!explicit && items.some((i) => i.seq !== undefined)) throw new Error('mixed numbering');
+    return this.db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .insertInto('events')
+        .values(items.map((i) => ({ type: i.type, at: i.at, payload: JSON.stringify(i.payload), ...(i.seq !== undefined ? { seq: i.seq } : {}) })))
+        .returning('seq')
+        .execute();
+      // The sequence is drawn row by row in VALUES order; RETURNING's own order is not promised.
+      const drawn = rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
+      const events = items.map((i, n) => ({ seq: i.seq ?? (drawn[n] as number), type: i.type, at: i.at, payload: i.payload }) as PbxEvent);
+      const byWriter = new Map<EventWriter, PbxEvent[]>();
+      items.forEach((i, n) => {
+        for (const w of i.writers) byWriter.set(w, [...(byWriter.get(w) ?? []), events[n] as PbxEvent]);
+      });
+      for (const [w, list] of byWriter) {
+        if (w.writeMany) await w.writeMany(trx, list);
+        else for (const e of list) await w.write(trx, e);
+      }
+      return events;
+    });
+  }
+
+  private async commitAlone(i: PendingEvent): Promise<PbxEvent> {
+    const insert = async (db: Kysely<Database>): Promise<PbxEvent> => {
+      // Raw SQL: the query builder (and the camel-case plugin walking its
+      // tree) cost more than SQLite's own insert, ten times per call.
+      const json = JSON.stringify(i.payload);
+      const { rows } =
+        i.seq === undefined
+          ? await sql<{ seq: number | string }>`insert into events (type, at, payload) values (${i.type}, ${i.at}, ${json}) returning seq`.execute(db)
+          : await sql<{ seq: number | string }>`insert into events (seq, type, at, payload) values (${i.seq}, ${i.type}, ${i.at}, ${json}) returning seq`.execute(db);
+      return { seq: Number(rows[0]?.seq), type: i.type, at: i.at, payload: i.payload } as PbxEvent;
+    };
+    if (i.writers.length === 0) return insert(this.db);
+    return this.db.transaction().execute(async (trx) => {
+      const e = await insert(trx);
+      for (const w of i.writers) await w.write(trx, e);
+      return e;
+    });
   }
 
   /** Clusters: from now on events are numbered by `transport`, and read from it. */

@@ -11,6 +11,7 @@ import { migration007 } from './migrations/007-route-points.ts';
 import { migration010 } from './migrations/010-device-path.ts';
 import { migration011 } from './migrations/011-voicemail.ts';
 import { migration012 } from './migrations/012-queue-service-level.ts';
+import { migration015 } from './migrations/015-cluster-leases.ts';
 import { migration017 } from './migrations/017-trunk-dns-srv.ts';
 import { migration018 } from './migrations/018-voicemail-notified.ts';
 import type { Database } from './schema.ts';
@@ -27,6 +28,7 @@ function provider(dialect: SqlDialectName): MigrationProvider {
       '010-device-path': migration010,
       '011-voicemail': migration011,
       '012-queue-service-level': migration012,
+      '015-cluster-leases': migration015,
       '017-trunk-dns-srv': migration017,
       '018-voicemail-notified': migration018,
     }),

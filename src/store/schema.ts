@@ -352,6 +352,16 @@ export interface SmsMessagesTable {
   nextAttemptAt: Stamp;
   createdAt: Stamp;
   updatedAt: Stamp;
+  /** The node sending it now (migration 015); '' when none. */
+  leaseOwner: Generated<string>;
+  leaseUntil: Stamp | null;
+}
+
+/** One owner node per ACD queue, held by a lease it renews (migration 015). */
+export interface QueueOwnersTable {
+  queue: string;
+  node: string;
+  leaseUntil: Stamp;
 }
 
 export interface SmsPartsTable {
@@ -433,4 +443,5 @@ export interface Database {
   voicemailMessages: VoicemailMessagesTable;
   openCalls: OpenCallsTable;
   openRecordings: OpenRecordingsTable;
+  queueOwners: QueueOwnersTable;
 }

@@ -14,7 +14,7 @@ export const NATS_URL = process.env.SWITCHBOARD_TEST_NATS_URL ?? 'nats://127.0.0
 export const FRONT_CFG = new URL('../../deploy/kamailio/kamailio.cfg', import.meta.url).pathname;
 
 /** A node of the test cluster, named a, b, … */
-export async function startNode(db: TestDatabase, cluster: string, node: string, first: boolean): Promise<TestServer> {
+export async function startNode(db: TestDatabase, cluster: string, node: string, first: boolean, env: Record<string, string> = {}): Promise<TestServer> {
   return startTestServer({
     SWITCHBOARD_DATABASE_URL: db.url,
     SWITCHBOARD_NATS_URL: NATS_URL,
@@ -22,7 +22,13 @@ export async function startNode(db: TestDatabase, cluster: string, node: string,
     SWITCHBOARD_NODE_ID: node,
     // Only the first node seeds the demo directory; the others share it.
     SWITCHBOARD_DEMO: first ? 'true' : 'false',
+    ...env,
   });
+}
+
+/** The same node settings for a child process (`bin/switchboard.js start`), which a test can kill -9. */
+export function nodeEnv(db: TestDatabase, cluster: string, node: string, first: boolean): Record<string, string> {
+  return { SWITCHBOARD_DATABASE_URL: db.url, SWITCHBOARD_NATS_URL: NATS_URL, SWITCHBOARD_CLUSTER_NAME: cluster, SWITCHBOARD_NODE_ID: node, SWITCHBOARD_DEMO: first ? 'true' : 'false', SWITCHBOARD_SIP_PORT: '0', SWITCHBOARD_LOG_LEVEL: 'warn' };
 }
 
 export function clusterName(): string {

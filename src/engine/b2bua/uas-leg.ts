@@ -3,7 +3,7 @@
 // in-dialog requests of that side (BYE, re-INVITE, INFO, OPTIONS).
 import { EventEmitter } from 'node:events';
 import { createResponse, generateTag, type SipRequest, type SipResponse } from '../../sip/message/index.ts';
-import { Dialog, dialogKey, retransmit2xxUntilAck, type Retransmission2xx } from '../../sip/dialog/index.ts';
+import { Dialog, copyRecordRoute, dialogKey, retransmit2xxUntilAck, type Retransmission2xx } from '../../sip/dialog/index.ts';
 import type { InviteServerTransaction, ServerTransaction } from '../../sip/transaction/index.ts';
 import type { Flow } from '../../sip/transport/flow.ts';
 import type { LegContext } from './leg-context.ts';
@@ -48,7 +48,14 @@ export class UasLeg extends EventEmitter<UasLegEvents> implements DialogLeg {
 
   private response(status: number, reason?: string, sdp?: string): SipResponse {
     const res = createResponse(this.request, status, reason, this.toTag);
-    if (status > 100 && status < 300) res.setHeader('Contact', this.ctx.contact(this.flow));
+    // RFC 3261 §12.1.1: a response that establishes a dialog (101–299) MUST carry
+    // the request's Record-Route, so the caller routes its ACK and BYE through
+    // the proxies that asked (the cluster's Kamailio front answers 404 to an
+    // in-dialog request that has no Route).
+    if (status > 100 && status < 300) {
+      res.setHeader('Contact', this.ctx.contact(this.flow));
+      copyRecordRoute(this.request, res);
+    }
     res.setHeader('User-Agent', 'Switchboard');
     if (sdp !== undefined) {
       res.setHeader('Content-Type', SDP_TYPE);

@@ -6,7 +6,9 @@ import type { Logger } from 'pino';
 import type { Store } from '../../store/index.ts';
 import type { SipService } from '../sip-service.ts';
 import type { CallSource } from '../pbx-control.ts';
-import { clusterNames } from './names.ts';
+import { clusterNames, type ClusterNames } from './names.ts';
+import { QueueOwnership } from './queue-ownership.ts';
+import { SubscriptionSync, type ReloadableSubscriptions } from './subscription-sync.ts';
 import { JetStreamEventStream } from './event-stream.ts';
 import { RemoteLocations } from './remote-locations.ts';
 import { RemoteCalls } from './remote-calls.ts';
@@ -22,11 +24,17 @@ export interface ClusterOptions {
 }
 
 export class Cluster {
+  private readonly syncs: SubscriptionSync[] = [];
+
   private constructor(
     private readonly nc: NatsConnection,
+    private readonly names: ClusterNames,
+    private readonly o: ClusterOptions,
     private readonly stream: JetStreamEventStream,
     private readonly locations: RemoteLocations,
     readonly calls: ClusterCalls,
+    /** Which node owns each ACD queue. */
+    readonly queues: QueueOwnership,
   ) {}
 
   /** Joins before anything appends an event: from here on the stream numbers them. */
@@ -47,11 +55,22 @@ export class Cluster {
     o.store.events.useTransport(stream);
     const calls = new ClusterCalls(o.sip.b2bua, remoteCalls, nc, names, o.nodeId);
     calls.serve();
+    const queues = new QueueOwnership({ store: o.store, node: o.nodeId, logger: o.logger });
+    await queues.start();
     o.logger.info({ node: o.nodeId, stream: names.stream }, 'joined the cluster');
-    return new Cluster(nc, stream, locations, calls);
+    return new Cluster(nc, names, o, stream, locations, calls, queues);
+  }
+
+  /** Keeps this node's copy of the webhook subscriptions in step with the other nodes'. */
+  syncWebhookSubscriptions(subscriptions: ReloadableSubscriptions): void {
+    const sync = new SubscriptionSync(this.nc, this.names, this.o.nodeId, subscriptions, (err) => this.o.logger.error({ err }, 'cluster: reloading webhook subscriptions failed'));
+    sync.start();
+    this.syncs.push(sync);
   }
 
   async stop(): Promise<void> {
+    for (const s of this.syncs) s.stop();
+    await this.queues.stop();
     this.calls.stop();
     this.locations.stop();
     await this.stream.stop();

@@ -9,6 +9,8 @@ export interface ClusterNames {
   eventSubject(node: string): string;
   /** Where a node answers commands for the calls it holds (request/reply). */
   commandSubject(node: string): string;
+  /** Where a node announces that it changed the webhook subscriptions. */
+  readonly webhooksSubject: string;
 }
 
 export function clusterNames(cluster: string): ClusterNames {
@@ -17,6 +19,7 @@ export function clusterNames(cluster: string): ClusterNames {
     eventsWildcard: `switchboard.${cluster}.events.*`,
     eventSubject: (node) => `switchboard.${cluster}.events.${node}`,
     commandSubject: (node) => `switchboard.${cluster}.calls.${node}`,
+    webhooksSubject: `switchboard.${cluster}.webhooks`,
   };
 }
 

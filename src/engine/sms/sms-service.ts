@@ -4,8 +4,11 @@
 // change of its state is one `sms.updated` event. Delivery receipts find the
 // message by the SMSC message_id of each part.
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Selectable } from 'kysely';
 import type { Logger } from 'pino';
 import type { Store } from '../../store/index.ts';
+import type { SmsMessagesTable } from '../../store/schema.ts';
 import type { SmsAccepted } from '../../core/pbx-control.ts';
 import { STATUS } from './smpp-pdu.ts';
 import { ESM_UDHI } from './smpp-pdu.ts';
@@ -33,7 +36,13 @@ function newId(): string {
   return String(n + 1_000_000_000_000_000_000n);
 }
 
+/** How long a node may hold a message it is sending; far above one SMPP round trip. */
+const LEASE_MS = 60_000;
+
 export class SmsService {
+  /** This process, as the holder of the messages it leases. */
+  readonly owner = `${hostname()}:${String(process.pid)}:${randomBytes(4).toString('hex')}`;
+  private stopping = false;
   private pumping: Promise<void> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
@@ -60,6 +69,7 @@ export class SmsService {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
     await this.pumping;
     await this.client.stop();
@@ -81,6 +91,7 @@ export class SmsService {
   }
 
   private kick(): void {
+    if (this.stopping) return;
     if (this.pumping) {
       this.again = true;
       return;
@@ -95,24 +106,53 @@ export class SmsService {
     });
   }
 
-  /** Sends what is due, oldest first; a test message is never sent, it stops at STOP. */
+  /**
+   * Sends what is due, oldest first; a test message is never sent, it stops at
+   * STOP. Several nodes share one queue: each message is leased first (on
+   * PostgreSQL with SKIP LOCKED, so two nodes never take the same one), sent by
+   * the node that holds it, and given back after its attempt; a node that died
+   * holding one loses it when the lease runs out.
+   */
   private async pump(): Promise<void> {
-    const due = await this.store.db
-      .selectFrom('smsMessages')
-      .selectAll()
-      .where('status', 'in', ['QUEUE', 'RENEWAL'])
-      .where('nextAttemptAt', '<=', this.now().toISOString())
-      .orderBy('createdAt')
-      .limit(100)
-      .execute();
-    for (const m of due) {
-      if (m.test === 1) {
-        await this.setStatus(m.id, m.to, 'STOP', 'test message: not sent');
-        continue;
+    const due = await this.claim(this.client.bound);
+    try {
+      for (const m of due) {
+        if (this.stopping) break;
+        if (m.test === 1) await this.setStatus(m.id, m.to, 'STOP', 'test message: not sent');
+        else if (this.client.bound) await this.send(m.id, m.to, m.body, m.attempts);
+        await this.release([m.id]);
       }
-      if (!this.client.bound) return;
-      await this.send(m.id, m.to, m.body, m.attempts);
+    } finally {
+      await this.release(due.map((m) => m.id));
     }
+  }
+
+  /** Leases up to 100 due messages (only test messages while the gateway is not bound). */
+  private async claim(bound: boolean): Promise<Selectable<SmsMessagesTable>[]> {
+    const now = this.now();
+    const nowIso = now.toISOString();
+    let due = this.store.db
+      .selectFrom('smsMessages')
+      .select('id')
+      .where('status', 'in', ['QUEUE', 'RENEWAL'])
+      .where('nextAttemptAt', '<=', nowIso)
+      .where((eb) => eb.or([eb('leaseUntil', 'is', null), eb('leaseUntil', '<', nowIso)]))
+      .orderBy('createdAt')
+      .limit(100);
+    if (!bound) due = due.where('test', '=', 1);
+    if (this.store.dialect === 'postgres') due = due.forUpdate().skipLocked();
+    const rows = await this.store.db
+      .updateTable('smsMessages')
+      .set({ leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + LEASE_MS).toISOString() })
+      .where('id', 'in', due)
+      .returningAll()
+      .execute();
+    return rows.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+  }
+
+  private async release(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.store.db.updateTable('smsMessages').set({ leaseOwner: '', leaseUntil: null }).where('id', 'in', ids).where('leaseOwner', '=', this.owner).execute();
   }
 
   private async send(id: string, to: string, body: string, attempts: number): Promise<void> {

@@ -11,10 +11,13 @@ import { Outbox, destinationKey, type OutboxRow } from './outbox.ts';
 import type { HttpPoster, PostResult } from './http-post.ts';
 import { sign } from './signature.ts';
 import { isStoreUnavailable } from '../../core/errors.ts';
+import { DeliveredMarks } from './delivered-marks.ts';
 
 export interface SubscriptionLookup {
   /** The subscription's secret and state, or undefined when it is gone. */
   signing(id: number): { secret: string; enabled: boolean } | undefined;
+  /** The same, read from the store: a subscription another node made a moment ago may not be cached here yet. */
+  signingFromStore(id: number): Promise<{ secret: string; enabled: boolean } | undefined>;
   disable(id: number, reason: string): Promise<void>;
 }
 
@@ -122,21 +125,26 @@ export class Deliverer {
   }
 
   private async deliverGroup(rows: OutboxRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i] as OutboxRow;
-      const ok = this.stopped ? false : await this.attempt(row);
-      if (!ok) {
-        await this.o.outbox.release(rows.slice(this.stopped ? i : i + 1).map((r) => r.id));
-        return;
+    const marks = new DeliveredMarks(this.o.outbox);
+    try {
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i] as OutboxRow;
+        const ok = this.stopped ? false : await this.attempt(row, marks);
+        if (!ok) {
+          await this.o.outbox.release(rows.slice(this.stopped ? i : i + 1).map((r) => r.id));
+          return;
+        }
       }
+    } finally {
+      await marks.flush();
     }
   }
 
   /** One attempt; true when the destination may take the next row now. */
-  private async attempt(row: OutboxRow): Promise<boolean> {
+  private async attempt(row: OutboxRow, marks: DeliveredMarks): Promise<boolean> {
     const headers: Record<string, string> = { 'content-type': row.contentType, ...(JSON.parse(row.headers) as Record<string, string>) };
     if (row.subscriptionId !== null) {
-      const sub = this.o.subscriptions.signing(row.subscriptionId);
+      const sub = this.o.subscriptions.signing(row.subscriptionId) ?? (await this.o.subscriptions.signingFromStore(row.subscriptionId));
       if (!sub || !sub.enabled) {
         await this.o.outbox.attemptFailed(row, { status: 0, error: sub ? 'subscription disabled' : 'subscription deleted', latencyMs: 0 }, undefined);
         return true;
@@ -146,13 +154,13 @@ export class Deliverer {
       headers['webhook-id'] = row.messageId;
     }
     const result = await this.o.poster.post(row.url, headers, row.body);
-    return this.record(row, result);
+    return this.record(row, result, marks);
   }
 
-  private async record(row: OutboxRow, result: PostResult): Promise<boolean> {
+  private async record(row: OutboxRow, result: PostResult, marks: DeliveredMarks): Promise<boolean> {
     const { status } = result;
     if (status >= 200 && status < 300) {
-      await this.o.outbox.delivered(row.id, status, result.latencyMs);
+      marks.add({ id: row.id, status, latencyMs: result.latencyMs });
       this.delivered += 1;
       return true;
     }

@@ -3,12 +3,14 @@
 // deliverer leases due rows (lease_owner / lease_until), so a row whose
 // process died is taken up again once its lease runs out. On PostgreSQL the
 // claim uses FOR UPDATE SKIP LOCKED so several nodes share one outbox.
-import type { Kysely, Transaction, Selectable } from 'kysely';
+import { sql, type Kysely, type Transaction, type Selectable } from 'kysely';
 import type { Database, WebhookOutboxTable } from '../../store/schema.ts';
 import type { SqlDialectName } from '../../store/dialect.ts';
 import type { DeliveryStatus, WebhookDelivery } from '../../core/webhooks.ts';
 
 export type OutboxRow = Selectable<WebhookOutboxTable>;
+
+const ENQUEUE_CHUNK = 1000;
 
 export interface OutboxMessage {
   subscriptionId: number | null;
@@ -56,9 +58,15 @@ export class Outbox {
 
   /** Inserts the messages; returns their row ids in the same order. */
   async enqueue(trx: Transaction<Database> | Kysely<Database>, messages: OutboxMessage[]): Promise<number[]> {
-    if (messages.length === 0) return [];
+    const ids: number[] = [];
+    // Bounded statements: PostgreSQL takes at most 65,535 parameters in one (14 per row here).
+    for (let i = 0; i < messages.length; i += ENQUEUE_CHUNK) ids.push(...(await this.insert(trx, messages.slice(i, i + ENQUEUE_CHUNK))));
+    return ids;
+  }
+
+  private async insert(trx: Transaction<Database> | Kysely<Database>, messages: OutboxMessage[]): Promise<number[]> {
     const at = this.now().toISOString();
-    return trx
+    const rows = await trx
       .insertInto('webhookOutbox')
       .values(
         messages.map((m) => ({
@@ -81,8 +89,9 @@ export class Outbox {
         })),
       )
       .returning('id')
-      .execute()
-      .then((rows) => rows.map((r) => r.id));
+      .execute();
+    // Ids are drawn in VALUES order; RETURNING's own order is not promised.
+    return rows.map((r) => r.id).sort((a, b) => a - b);
   }
 
   /** Leases up to `limit` due rows, oldest first, for `leaseMs`. */
@@ -109,12 +118,21 @@ export class Outbox {
   }
 
   async delivered(id: number, status: number, latencyMs: number): Promise<void> {
+    await this.deliveredMany([{ id, status, latencyMs }]);
+  }
+
+  /**
+   * Marks many rows delivered in one statement (one round trip, one commit),
+   * each with its own status code and latency: `UPDATE … FROM (VALUES …)`,
+   * which PostgreSQL and SQLite (3.33+) both read, and both name the columns
+   * of a VALUES list column1, column2, ….
+   */
+  async deliveredMany(rows: { id: number; status: number; latencyMs: number }[]): Promise<void> {
+    if (rows.length === 0) return;
     const at = this.now().toISOString();
-    await this.db
-      .updateTable('webhookOutbox')
-      .set((eb) => ({ status: 'delivered', attempts: eb('attempts', '+', 1), lastStatus: status, lastLatencyMs: latencyMs, lastError: '', deliveredAt: at, leaseOwner: '', leaseUntil: null }))
-      .where('id', '=', id)
-      .execute();
+    const values = sql.join(rows.map((r) => sql`(cast(${r.id} as integer), cast(${r.status} as integer), cast(${Math.round(r.latencyMs)} as integer))`));
+    await sql`update webhook_outbox set status = 'delivered', attempts = attempts + 1, last_status = v.column2, last_latency_ms = v.column3, last_error = '', delivered_at = ${at}, lease_owner = '', lease_until = null
+      from (values ${values}) as v where webhook_outbox.id = v.column1`.execute(this.db);
   }
 
   /**

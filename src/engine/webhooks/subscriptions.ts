@@ -34,6 +34,7 @@ export function messageId(seq: number, subscriptionId: number): string {
 
 export class WebhookSubscriptions implements EventWriter, SubscriptionLookup {
   private cache = new Map<number, Cached>();
+  private readonly changeListeners: (() => Promise<void>)[] = [];
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -46,6 +47,15 @@ export class WebhookSubscriptions implements EventWriter, SubscriptionLookup {
     this.cache = new Map(rows.map((r) => [r.id, { sub: toSubscription(r), secret: r.secret }]));
   }
 
+  /** Hears of every change this process committed (a cluster tells the other nodes). */
+  onChange(listener: () => Promise<void>): void {
+    this.changeListeners.push(listener);
+  }
+
+  private async changed(): Promise<void> {
+    for (const l of this.changeListeners) await l();
+  }
+
   // EventWriter: runs inside EventLog.append's transaction.
   wants(type: EventType): boolean {
     for (const c of this.cache.values()) if (c.sub.enabled && eventTypeMatches(c.sub.events, type)) return true;
@@ -54,6 +64,11 @@ export class WebhookSubscriptions implements EventWriter, SubscriptionLookup {
 
   async write(trx: Transaction<Database>, event: PbxEvent): Promise<void> {
     await this.outbox.enqueue(trx, this.messagesFor(event));
+  }
+
+  /** A group commit's events: their rows in one INSERT. */
+  async writeMany(trx: Transaction<Database>, events: PbxEvent[]): Promise<void> {
+    await this.outbox.enqueue(trx, events.flatMap((e) => this.messagesFor(e)));
   }
 
   committed(): void {
@@ -76,10 +91,18 @@ export class WebhookSubscriptions implements EventWriter, SubscriptionLookup {
     return c ? { secret: c.secret, enabled: c.sub.enabled } : undefined;
   }
 
+  async signingFromStore(id: number): Promise<{ secret: string; enabled: boolean } | undefined> {
+    const row = await this.db.selectFrom('webhookSubscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    this.cache.set(id, { sub: toSubscription(row), secret: row.secret });
+    return { secret: row.secret, enabled: row.enabled === 1 };
+  }
+
   async disable(id: number): Promise<void> {
     await this.db.updateTable('webhookSubscriptions').set({ enabled: 0 }).where('id', '=', id).execute();
     const c = this.cache.get(id);
     if (c) c.sub = { ...c.sub, enabled: false };
+    await this.changed();
   }
 
   // CRUD for the facade.
@@ -104,6 +127,7 @@ export class WebhookSubscriptions implements EventWriter, SubscriptionLookup {
       .executeTakeFirstOrThrow();
     const sub = toSubscription(row);
     this.cache.set(sub.id, { sub, secret });
+    await this.changed();
     return { ...sub, secret };
   }
 
@@ -123,6 +147,7 @@ export class WebhookSubscriptions implements EventWriter, SubscriptionLookup {
       .executeTakeFirstOrThrow();
     const sub = toSubscription(row);
     this.cache.set(id, { sub, secret: row.secret });
+    await this.changed();
     return sub;
   }
 
@@ -134,6 +159,7 @@ export class WebhookSubscriptions implements EventWriter, SubscriptionLookup {
       await trx.deleteFrom('webhookSubscriptions').where('id', '=', id).execute();
     });
     this.cache.delete(id);
+    await this.changed();
   }
 
   /**

@@ -17,6 +17,8 @@ export interface WebhookServiceOptions {
   allowPrivate: boolean;
   backoffSeconds: number[];
   timeoutMs: number;
+  /** How long this node holds the rows it took (default 60 s). */
+  leaseMs?: number;
   userAgent: string;
   pollMs?: number;
 }
@@ -32,7 +34,7 @@ export class WebhookService {
     this.outbox = new Outbox(o.store.db, o.store.dialect);
     this.poster = new HttpPoster({ allowPrivate: o.allowPrivate, timeoutMs: o.timeoutMs, userAgent: o.userAgent });
     this.subscriptions = new WebhookSubscriptions(o.store.db, this.outbox, { allowPrivate: o.allowPrivate, onCommitted: () => this.deliverer.kick() });
-    this.deliverer = new Deliverer({ outbox: this.outbox, poster: this.poster, subscriptions: this.subscriptions, logger: o.logger, backoffSeconds: o.backoffSeconds, ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}) });
+    this.deliverer = new Deliverer({ outbox: this.outbox, poster: this.poster, subscriptions: this.subscriptions, logger: o.logger, backoffSeconds: o.backoffSeconds, ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}), ...(o.leaseMs !== undefined ? { leaseMs: o.leaseMs } : {}) });
   }
 
   /** Loads the subscriptions, starts writing outbox rows and delivering (rows left by an earlier run go first). */
@@ -40,6 +42,11 @@ export class WebhookService {
     await this.subscriptions.load();
     this.detach = this.o.store.events.addWriter(this.subscriptions);
     this.deliverer.start();
+  }
+
+  /** For a cluster: read the subscriptions again, and hear of this node's changes. */
+  reloadable(): { reload(): Promise<void>; onChange(listener: () => Promise<void>): void } {
+    return { reload: () => this.subscriptions.load(), onChange: (l) => this.subscriptions.onChange(l) };
   }
 
   async stop(): Promise<void> {
