@@ -6,10 +6,8 @@ import { PbxError } from '../../core/errors.ts';
 import type { AudioOffer } from './sdp-media.ts';
 import type { UacTarget } from './uac-leg.ts';
 import type { LocalTarget } from './local-leg.ts';
-import { type Alternative, type CallParty, type End, type Fork } from './call-base.ts';
+import type { Alternative, CallParty, End, Fork } from './call-ends.ts';
 import { MutingCall } from './muting-call.ts';
-
-export type { CallParty, CallerSide, ReferRequest, CallEvents } from './call-base.ts';
 
 export class Call extends MutingCall {
   /**

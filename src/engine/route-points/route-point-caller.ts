@@ -6,7 +6,7 @@
 // participant's raw audio streams (participant-audio.ts maps a route point's
 // participant to its partner's relay leg). A BYE toward it reaches nobody;
 // the application ends the call with `drop`.
-import type { CallerSide } from '../b2bua/call-base.ts';
+import type { CallerSide } from '../b2bua/call-ends.ts';
 import type { DialogLegHandlers } from '../b2bua/dialog-leg.ts';
 
 export class RoutePointCaller implements CallerSide {
