@@ -16,7 +16,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchBaresip } from './baresip-launch.ts';
+import { launchBaresip, type LaunchedBaresip } from './baresip-launch.ts';
 import { LOOPBACK } from './ports.ts';
 import { exitOf, exitsWithin, isRunning, keepPeerDirs, sleep, untrack, type OutputTail } from './process.ts';
 
@@ -109,18 +109,7 @@ export class Baresip {
   #closed = false;
   #stopping: Promise<void> | undefined;
 
-  private constructor(init: {
-    user: string;
-    dir: string;
-    sipPort: number;
-    ctrlPort: number;
-    rtpPorts: readonly [number, number];
-    aor: string;
-    child: ChildProcess;
-    socket: Socket;
-    output: OutputTail;
-    logFile: WriteStream;
-  }) {
+  private constructor(init: LaunchedBaresip & { user: string; dir: string }) {
     this.user = init.user;
     this.dir = init.dir;
     this.sipPort = init.sipPort;
