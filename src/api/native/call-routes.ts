@@ -66,10 +66,17 @@ const ParticipantParams = Type.Object({
   }),
 });
 type ParticipantAction = (typeof PARTICIPANT_ACTIONS)[number];
+/** The participant verbs with a body: which call, which participant. */
+const CallParticipantParams = Type.Object({ id: CallParams.properties.id, pid: ParticipantParams.properties.pid });
+const DestinationBody = Type.Object({ destination: Type.String({ pattern: '^[+]?[0-9*#]{2,32}$' }) }, { additionalProperties: false });
+const Accepted = Type.Object({ status: Type.Literal('accepted') });
 
 export async function callRoutes(app: FastifyInstance, opts: { control: PbxControl }): Promise<void> {
   const { control } = opts;
   const tags = ['Calls'];
+  /** A supervisor joins the call: barge-in, listen or whisper (to `whisperTo`, whisper only). */
+  const supervise = (verb: 'barge' | 'listen' | 'whisper', extension: string, callId: string, whisperTo?: string) =>
+    verb === 'barge' ? control.calls.bargeIn(extension, callId) : verb === 'listen' ? control.calls.listen(extension, callId) : control.calls.whisper(extension, callId, whisperTo);
   app.get('/calls', { schema: { tags, summary: 'Live calls with their participants', response: { 200: Type.Array(CallOut), ...problems } } }, async () => control.calls.list());
   app.post(
     '/calls',
@@ -97,7 +104,7 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
   app.get('/calls/:id', { schema: { tags, summary: 'One live call', params: CallParams, response: { 200: CallOut, ...problems } } }, async (req) => control.calls.get((req.params as { id: string }).id));
   app.post(
     '/calls/:id/participants/:pid/:action',
-    { config: { role: 'control' }, schema: { tags, summary: 'Act on a participant', params: ParticipantParams, response: { 202: Type.Object({ status: Type.Literal('accepted') }), ...problems } } },
+    { config: { role: 'control' }, schema: { tags, summary: 'Act on a participant', params: ParticipantParams, response: { 202: Accepted, ...problems } } },
     async (req, reply) => {
       const p = req.params as { id: string; pid: string; action: ParticipantAction };
       const act: Record<ParticipantAction, () => void | Promise<void>> = {
@@ -127,9 +134,9 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
         schema: {
           tags,
           summary,
-          params: Type.Object({ id: CallParams.properties.id, pid: ParticipantParams.properties.pid }),
-          body: Type.Object({ destination: Type.String({ pattern: '^[+]?[0-9*#]{2,32}$' }) }, { additionalProperties: false }),
-          response: { 202: Type.Object({ status: Type.Literal('accepted') }), ...problems },
+          params: CallParticipantParams,
+          body: DestinationBody,
+          response: { 202: Accepted, ...problems },
         },
       },
       async (req, reply) => {
@@ -150,8 +157,8 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
       schema: {
         tags,
         summary: "Attended transfer, step 1: hold the participant's partner and have the participant's phone call `destination`",
-        params: Type.Object({ id: CallParams.properties.id, pid: ParticipantParams.properties.pid }),
-        body: Type.Object({ destination: Type.String({ pattern: '^[+]?[0-9*#]{2,32}$' }) }, { additionalProperties: false }),
+        params: CallParticipantParams,
+        body: DestinationBody,
         response: { 201: CallOut, ...problems },
       },
     },
@@ -167,9 +174,9 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
       schema: {
         tags,
         summary: 'Attended transfer, step 2: the participant leaves this call and the consultation call; the two partners are connected',
-        params: Type.Object({ id: CallParams.properties.id, pid: ParticipantParams.properties.pid }),
+        params: CallParticipantParams,
         body: Type.Object({ consultCallId: CallParams.properties.id }, { additionalProperties: false }),
-        response: { 202: Type.Object({ status: Type.Literal('accepted') }), ...problems },
+        response: { 202: Accepted, ...problems },
       },
     },
     async (req, reply) => {
@@ -205,9 +212,7 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
         const id = (req.params as { id: string }).id;
         const b = req.body as { extension: string; participantId?: string };
         if (verb !== 'whisper' && b.participantId !== undefined) throw invalid('/participantId', `participantId applies to whisper only, not ${verb}`);
-        const call =
-          verb === 'barge' ? await control.calls.bargeIn(b.extension, id) : verb === 'listen' ? await control.calls.listen(b.extension, id) : await control.calls.whisper(b.extension, id, b.participantId);
-        return reply.code(202).send(call);
+        return reply.code(202).send(await supervise(verb, b.extension, id, b.participantId));
       },
     );
   }
@@ -223,7 +228,7 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
         schema: {
           tags,
           summary,
-          params: Type.Object({ id: CallParams.properties.id, pid: ParticipantParams.properties.pid }),
+          params: CallParticipantParams,
           body: Type.Object({ extension: Type.String({ pattern: '^[0-9]{2,10}$', description: "The supervisor's extension" }) }, { additionalProperties: false }),
           response: { 202: CallOut, ...problems },
         },
@@ -233,8 +238,7 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
         const { extension } = req.body as { extension: string };
         const call = control.calls.get(id);
         if (!call.participants.some((x) => x.id === pid && x.status !== 'Ended')) throw new PbxError('SB_NOT_FOUND', `participant ${pid} is not in call ${id}`);
-        const out = verb === 'barge' ? await control.calls.bargeIn(extension, id) : verb === 'listen' ? await control.calls.listen(extension, id) : await control.calls.whisper(extension, id, pid);
-        return reply.code(202).send(out);
+        return reply.code(202).send(await supervise(verb, extension, id, pid));
       },
     );
   }
