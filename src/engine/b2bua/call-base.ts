@@ -81,13 +81,26 @@ export abstract class CallBase extends CallCore {
     const done = this.stepDone;
     if (!done) return this.finish(disposition, status);
     this.stepDone = undefined;
+    this.cancelForks();
+    done({ answered: false, status, disposition, callEnded: false });
+  }
+
+  /** Every fork of the round stops ringing (CANCEL, RFC 3261 §9.1) and leaves the call. */
+  protected cancelForks(): void {
     clearTimeout(this.noAnswerTimer);
-    for (const f of this.forks) {
+    const ringing = this.forks;
+    this.forks = [];
+    for (const f of ringing) {
       f.leg.cancel();
       this.dropFork(f);
     }
-    this.forks = [];
-    done({ answered: false, status, disposition, callEnded: false });
+  }
+
+  /** The round is given up for something else (a pickup, a divert): forks cancelled, the caller hears none of their early media. */
+  protected abandonRinging(): void {
+    this.cancelForks();
+    this.earlyMedia = undefined;
+    this.media.unbridge(this.callerEnd.mediaId);
   }
 
   /**
