@@ -105,3 +105,16 @@ export async function callBetween(t: TestServer, phones: Record<string, Baresip>
   const call = calls[0]!;
   return { callId: call.id, up: at, pid: Object.fromEntries(call.participants.map((p) => [p.dn, p.id])) };
 }
+
+/** Registered phones that answer by themselves, one per extension, in order. */
+export async function autoAnswerPhones<const E extends readonly string[]>(t: TestServer, extensions: E): Promise<{ [K in keyof E]: Baresip }> {
+  const phones: Baresip[] = [];
+  for (const ext of extensions) phones.push(await registeredPhone(t, ext, { answermode: 'auto' }));
+  return phones as { [K in keyof E]: Baresip };
+}
+
+/** The phones first, then their server: a phone stopped after its registrar waits ~31 s to un-REGISTER. */
+export async function stopPhonesThenServer(t: TestServer | undefined, phones: (Baresip | undefined)[]): Promise<void> {
+  for (const p of phones) await p?.stop();
+  await t?.stop();
+}
