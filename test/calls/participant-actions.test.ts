@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { api, type TestServer } from '../helpers/server.ts';
-import { startToneRig, callBetween, type ToneRig, eventually, audioFlowsBothWays, lastHeard } from '../helpers/phones.ts';
+import { startToneRig, talkingBetween, hangUpAndSettle, type ToneRig, eventually, audioFlowsBothWays, lastHeard } from '../helpers/phones.ts';
 import { bandRmsRatio, bandShareIn, soxStat } from '../peers/audio.ts';
 import type { Baresip } from '../peers/baresip.ts';
 import { openAudioSocket } from '../helpers/audio-socket.ts';
@@ -42,18 +42,12 @@ describe('participant actions: mute, record, supervisor per participant and live
   after(() => rig?.stop());
 
   /** 101 calls 102 and audio flows both ways. */
-  async function talk(): Promise<{ callId: string; up: number; p101: string; p102: string }> {
-    const c = await callBetween(t, phones);
-    await audioFlowsBothWays(t, c.callId);
-    return { callId: c.callId, up: c.up, p101: c.pid['101']!, p102: c.pid['102']! };
-  }
+  const talk = async () => {
+    const c = await talkingBetween(t, phones);
+    return { callId: c.callId, up: c.up, p101: c.caller, p102: c.callee };
+  };
 
-  async function hangUp(): Promise<void> {
-    const closed = phones['102']!.waitForType('CALL_CLOSED', 10_000);
-    await phones['101']!.hangup();
-    await closed;
-    await eventually(async () => ((await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as any[]).length === 0, 5000, 'no calls');
-  }
+  const hangUp = () => hangUpAndSettle(t, phones['101']!, phones['102']!);
 
   const post = (path: string, body?: unknown) => api(t.base, t.adminKey, 'POST', path, body);
 

@@ -4,11 +4,10 @@
 // at 102's phone while it flows, the sockets closed when the call ends; the
 // key rules before the upgrade, text frames refused, and a reader that does
 // not read losing the oldest frames instead of growing memory.
-/* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, type TestServer } from '../helpers/server.ts';
-import { startToneRig, callBetween, type ToneRig, eventually, audioFlowsBothWays, lastHeard } from '../helpers/phones.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { startToneRig, talkingBetween, hangUpAndSettle, type ToneRig, audioFlowsBothWays, lastHeard } from '../helpers/phones.ts';
 import { sinePcm, toneShare } from '../helpers/pcm-stream.ts';
 import { openAudioSocket } from '../helpers/audio-socket.ts';
 import { bandShareIn } from '../peers/audio.ts';
@@ -33,17 +32,11 @@ describe('native participant audio WebSocket', () => {
   after(() => rig?.stop());
 
   /** 101 calls 102 and audio flows both ways. */
-  async function talk(): Promise<{ callId: string; up: number; p101: string; p102: string }> {
-    const c = await callBetween(t, phones);
-    await audioFlowsBothWays(t, c.callId);
-    return { callId: c.callId, up: c.up, p101: c.pid['101']!, p102: c.pid['102']! };
-  }
-  async function hangUp(): Promise<void> {
-    const closed = phones['102']!.waitForType('CALL_CLOSED', 10_000);
-    await phones['101']!.hangup();
-    await closed;
-    await eventually(async () => ((await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as any[]).length === 0, 5000, 'no calls');
-  }
+  const talk = async () => {
+    const c = await talkingBetween(t, phones);
+    return { callId: c.callId, up: c.up, p101: c.caller, p102: c.callee };
+  };
+  const hangUp = () => hangUpAndSettle(t, phones['101']!, phones['102']!);
   const wsUrl = (callId: string, pid: string, query = '') => `${t.base.replace(/^http/, 'ws')}/api/v1/calls/${callId}/participants/${pid}/audio${query}`;
 
   it("reads 101's tone in 20 ms frames, plays a tone to 102 in place of 101 while it flows, and closes with the call", async () => {

@@ -118,3 +118,18 @@ export async function stopPhonesThenServer(t: TestServer | undefined, phones: (B
   for (const p of phones) await p?.stop();
   await t?.stop();
 }
+
+/** callBetween, then audio flows both ways through the PBX; participant ids as `caller` and `callee` too. */
+export async function talkingBetween(t: TestServer, phones: Record<string, Baresip>, from = '101', to = '102'): Promise<{ callId: string; up: number; pid: Record<string, string>; caller: string; callee: string }> {
+  const c = await callBetween(t, phones, from, to);
+  await audioFlowsBothWays(t, c.callId);
+  return { ...c, caller: c.pid[from]!, callee: c.pid[to]! };
+}
+
+/** `phone` hangs up, `other` sees its call close, and the PBX has no call left. */
+export async function hangUpAndSettle(t: TestServer, phone: Baresip, other: Baresip): Promise<void> {
+  const closed = other.waitForType('CALL_CLOSED', 10_000);
+  await phone.hangup();
+  await closed;
+  await eventually(async () => ((await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as unknown[]).length === 0, 5000, 'no calls');
+}
