@@ -28,66 +28,20 @@
 // socket handed over, and sends that same Buffer (dgram allocates its own
 // send request and the message's rinfo; that is Node's cost, not ours).
 import { EventEmitter } from 'node:events';
-import type { RemoteInfo, Socket } from 'node:dgram';
+import type { RemoteInfo } from 'node:dgram';
 import { PbxMediaError } from './errors.ts';
 import { alawToUlaw, transcodeInPlace, ulawToAlaw } from './g711.ts';
 import type { PortAllocator } from './port-allocator.ts';
 import { RtpHeader, looksLikeRtcp, parseRtpHeader, setPayloadType } from './rtp-packet.ts';
-import { TelephoneEventDetector } from './telephone-event.ts';
+import { PT_CN, STATIC_PT, legStats, newRelayLeg, type Codec, type LegStats, type MediaDirection, type RelayLeg, type RemoteMedia, type RtpTap } from './relay-leg.ts';
+import { admitRtcp, admitRtp, rtcpDestination, unlatch } from './latching.ts';
 
-export type Codec = 'PCMU' | 'PCMA';
-
-/** RFC 3551 §6 Table 4: the static payload types of the two G.711 laws, and comfort noise (RFC 3389). */
-const STATIC_PT: Readonly<Record<Codec, number>> = { PCMU: 0, PCMA: 8 };
-const PT_CN = 13;
-
-/** RFC 3264 §5.1 direction attributes, as the leg's own SDP states them (the phone's point of view). */
-export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
-
-/** What a leg's SDP said about where and how it receives media. */
-export interface RemoteMedia {
-  /** An IP literal (the c= line); host names are not resolved. */
-  address: string;
-  /** Port 0 means the stream is disabled (RFC 3264 §5.1): nothing is sent to it. */
-  port: number;
-  codec: Codec;
-  payloadType: number;
-  /** The dynamic payload type of telephone-event/8000 (RFC 4733 §7.1.1), when negotiated. */
-  telephoneEventPayloadType?: number;
-  /** RFC 3605 a=rtcp; the RTP port + 1 when absent (RFC 3550 §11). */
-  rtcpPort?: number;
-}
-
-export interface LegStats {
-  /** RTP packets accepted from the leg's phone. */
-  packetsIn: number;
-  /** RTP packets sent to the leg's phone. */
-  packetsOut: number;
-  bytesIn: number;
-  bytesOut: number;
-  /** When the last accepted RTP packet arrived, by the relay's clock. */
-  lastPacketAt: number | undefined;
-  /** The source RTP is latched onto, once a packet has arrived. */
-  latchedAddress?: string;
-  latchedPort?: number;
-  /** Packets that reached the leg's ports but were not accepted: not RTP/RTCP, or not from the latched source. */
-  packetsDropped?: number;
-  rtcpPacketsIn?: number;
-  rtcpPacketsOut?: number;
-}
+export type { Codec, LegStats, MediaDirection, RemoteMedia, RtpTap } from './relay-leg.ts';
 
 export type MediaRelayEvents = {
   /** One per RFC 4733 DTMF event (digits 0–9 * # A–D), at its end. */
   dtmf: [legId: string, digit: string, durationMs: number];
 };
-
-/**
- * Sees each G.711 audio packet a leg's phone sends, as it arrives: `packet` is
- * the datagram and `header` the relay's reused view of it, both valid only
- * during the call (copy what you keep), before any transcoding, with the
- * sender's codec. A tap must not change the packet.
- */
-export type RtpTap = (packet: Buffer, header: RtpHeader, codec: Codec) => void;
 
 export interface MediaRelayOptions {
   allocator: PortAllocator;
@@ -99,51 +53,12 @@ export interface MediaRelayOptions {
   relatchAfterMs?: number;
 }
 
-interface Leg {
-  readonly id: string;
-  readonly port: number;
-  readonly rtp: Socket;
-  readonly rtcp: Socket;
-  remote: RemoteMedia | undefined;
-  peer: Leg | undefined;
-  /** Packets from this leg go on to its peer (only while sendrecv: see setDirection). */
-  sends: boolean;
-  /** Packets from the peer go on to this leg (sendrecv or recvonly). */
-  receives: boolean;
-  direction: MediaDirection;
-  /** Where RTP to this leg goes: the SDP address until latched, then the packets' source. */
-  rtpAddress: string | undefined;
-  rtpPort: number;
-  rtpLatched: boolean;
-  rtcpAddress: string | undefined;
-  rtcpPort: number;
-  rtcpLatched: boolean;
-  lastRtcpAt: number | undefined;
-  readonly detector: TelephoneEventDetector;
-  packetsIn: number;
-  packetsOut: number;
-  bytesIn: number;
-  bytesOut: number;
-  lastPacketAt: number | undefined;
-  packetsDropped: number;
-  rtcpPacketsIn: number;
-  rtcpPacketsOut: number;
-  /** Set by recorders and taps; undefined costs the packet path one comparison. */
-  tap: RtpTap | undefined;
-  /** More taps beside `tap` (raw PCM streams of the Call Control API); undefined when none. */
-  taps: RtpTap[] | undefined;
-  /** While set, the peer's packets are not forwarded to this leg: an injector owns what the phone hears. */
-  ownedOutput: boolean;
-  /** Set while the leg is a mixer member (mixer.ts): its phone's audio, only while it sends. */
-  mixerInput: RtpTap | undefined;
-}
-
 export class MediaRelay extends EventEmitter<MediaRelayEvents> {
   readonly host: string;
   private readonly allocator: PortAllocator;
   private readonly now: () => number;
   private readonly relatchAfterMs: number;
-  private readonly legs = new Map<string, Leg>();
+  private readonly legs = new Map<string, RelayLeg>();
   /** Ids whose ports are being bound, so two concurrent addLeg calls cannot both take one id. */
   private readonly pending = new Set<string>();
   /** One view reused by every packet: handlers run one at a time on the event loop. */
@@ -177,37 +92,7 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
       this.allocator.release(pair.port);
       throw new PbxMediaError('the media relay is closed', 'MEDIA_CLOSED');
     }
-    const leg: Leg = {
-      id: legId,
-      port: pair.port,
-      rtp: pair.rtp,
-      rtcp: pair.rtcp,
-      remote: undefined,
-      peer: undefined,
-      sends: true,
-      receives: true,
-      direction: 'sendrecv',
-      rtpAddress: undefined,
-      rtpPort: 0,
-      rtpLatched: false,
-      rtcpAddress: undefined,
-      rtcpPort: 0,
-      rtcpLatched: false,
-      lastRtcpAt: undefined,
-      detector: new TelephoneEventDetector(8000),
-      packetsIn: 0,
-      packetsOut: 0,
-      bytesIn: 0,
-      bytesOut: 0,
-      lastPacketAt: undefined,
-      packetsDropped: 0,
-      rtcpPacketsIn: 0,
-      rtcpPacketsOut: 0,
-      tap: undefined,
-      taps: undefined,
-      ownedOutput: false,
-      mixerInput: undefined,
-    };
+    const leg = newRelayLeg(legId, pair);
     // Unconnected UDP sockets rarely report errors (no ICMP on Linux); a send
     // that fails is a lost datagram either way.
     pair.rtp.on('error', ignore);
@@ -233,20 +118,7 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
     if (remote.codec !== 'PCMU' && remote.codec !== 'PCMA') throw new PbxMediaError(`codec ${String(remote.codec)} is not relayed`, 'MEDIA_INVALID');
     const moved = !leg.remote || leg.remote.address !== remote.address || leg.remote.port !== remote.port || leg.remote.rtcpPort !== remote.rtcpPort;
     leg.remote = { ...remote };
-    if (moved) {
-      leg.rtpLatched = false;
-      leg.rtcpLatched = false;
-      leg.detector.reset();
-      if (remote.port === 0) {
-        leg.rtpAddress = undefined;
-        leg.rtcpAddress = undefined;
-      } else {
-        leg.rtpAddress = remote.address;
-        leg.rtpPort = remote.port;
-        leg.rtcpAddress = remote.address;
-        leg.rtcpPort = remote.rtcpPort ?? remote.port + 1;
-      }
-    }
+    if (moved) unlatch(leg, remote);
   }
 
   /**
@@ -365,22 +237,7 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
 
   stats(legId: string): LegStats | undefined {
     const leg = this.legs.get(legId);
-    if (!leg) return undefined;
-    const s: LegStats = {
-      packetsIn: leg.packetsIn,
-      packetsOut: leg.packetsOut,
-      bytesIn: leg.bytesIn,
-      bytesOut: leg.bytesOut,
-      lastPacketAt: leg.lastPacketAt,
-      packetsDropped: leg.packetsDropped,
-      rtcpPacketsIn: leg.rtcpPacketsIn,
-      rtcpPacketsOut: leg.rtcpPacketsOut,
-    };
-    if (leg.rtpLatched) {
-      s.latchedAddress = leg.rtpAddress;
-      s.latchedPort = leg.rtpPort;
-    }
-    return s;
+    return leg ? legStats(leg) : undefined;
   }
 
   /** Unbridges the leg, closes its sockets and releases its ports. Unknown ids are ignored. */
@@ -409,7 +266,7 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
     from.legs.delete(legId);
     old.rtp.removeAllListeners('message');
     old.rtcp.removeAllListeners('message');
-    const leg: Leg = { ...old, id: asId, peer: undefined };
+    const leg: RelayLeg = { ...old, id: asId, peer: undefined };
     leg.rtp.on('message', (buf: Buffer, rinfo: RemoteInfo) => this.onRtp(leg, buf, rinfo));
     leg.rtcp.on('message', (buf: Buffer, rinfo: RemoteInfo) => this.onRtcp(leg, buf, rinfo));
     this.legs.set(asId, leg);
@@ -423,13 +280,13 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
     this.removeAllListeners();
   }
 
-  private leg(legId: string): Leg {
+  private leg(legId: string): RelayLeg {
     const leg = this.legs.get(legId);
     if (!leg) throw new PbxMediaError(`no media leg ${legId}`, 'MEDIA_UNKNOWN_LEG');
     return leg;
   }
 
-  private detach(leg: Leg): void {
+  private detach(leg: RelayLeg): void {
     const peer = leg.peer;
     if (!peer) return;
     leg.peer = undefined;
@@ -438,7 +295,7 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
 
   // ---- the per-packet path ------------------------------------------------
 
-  private onRtp(leg: Leg, buf: Buffer, rinfo: RemoteInfo): void {
+  private onRtp(leg: RelayLeg, buf: Buffer, rinfo: RemoteInfo): void {
     const h = this.header;
     // RFC 3550 Appendix A.1 validity checks; an RTCP packet on the RTP port
     // (RFC 5761 demultiplexing) is not relayed, as rtcp-mux is not negotiated.
@@ -447,7 +304,7 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
       return;
     }
     const now = this.now();
-    if (!this.admitRtp(leg, rinfo.address, rinfo.port, now)) {
+    if (!admitRtp(leg, rinfo.address, rinfo.port, now, this.relatchAfterMs)) {
       leg.packetsDropped++;
       return;
     }
@@ -496,7 +353,7 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
     this.sendRtp(peer, buf);
   }
 
-  private callTap(leg: Leg, buf: Buffer, codec: Codec): void {
+  private callTap(leg: RelayLeg, buf: Buffer, codec: Codec): void {
     if (leg.tap !== undefined) this.safeTap(leg.tap, buf, codec);
     if (leg.taps !== undefined) for (const tap of leg.taps) this.safeTap(tap, buf, codec);
   }
@@ -509,7 +366,7 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
     }
   }
 
-  private callMixer(leg: Leg, buf: Buffer, codec: Codec): void {
+  private callMixer(leg: RelayLeg, buf: Buffer, codec: Codec): void {
     try {
       leg.mixerInput!(buf, this.header, codec);
     } catch {
@@ -517,7 +374,7 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
     }
   }
 
-  private onRtcp(leg: Leg, buf: Buffer, rinfo: RemoteInfo): void {
+  private onRtcp(leg: RelayLeg, buf: Buffer, rinfo: RemoteInfo): void {
     // RFC 3550 Appendix A.2, loosely: version 2 and an RTCP packet type
     // (200–204 and later ones, all within RFC 5761's 192–223), at least a header and SSRC.
     if (buf.length < 8 || buf[0]! >> 6 !== 2 || !looksLikeRtcp(buf)) {
@@ -525,29 +382,12 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
       return;
     }
     const now = this.now();
-    if (leg.rtcpLatched) {
-      if (rinfo.address !== leg.rtcpAddress || rinfo.port !== leg.rtcpPort) {
-        if (leg.lastRtcpAt !== undefined && now - leg.lastRtcpAt <= this.relatchAfterMs) {
-          leg.packetsDropped++;
-          return;
-        }
-        if (!this.latchRtcp(leg, rinfo)) return;
-      }
-    } else if (!this.latchRtcp(leg, rinfo)) {
-      return;
-    }
+    if (!admitRtcp(leg, rinfo.address, rinfo.port, now, this.relatchAfterMs)) return;
     leg.rtcpPacketsIn++;
     leg.lastRtcpAt = now;
     const peer = leg.peer;
     if (!peer) return;
-    let address = peer.rtcpAddress;
-    let port = peer.rtcpPort;
-    if (!peer.rtcpLatched && peer.rtpLatched && peer.rtpAddress !== peer.remote?.address) {
-      // The peer's RTP came from another address than its SDP (NAT): its RTCP
-      // most likely leaves from the neighbouring port of the same mapping.
-      address = peer.rtpAddress;
-      port = peer.rtpPort + 1;
-    }
+    const { address, port } = rtcpDestination(peer);
     if (address === undefined || port < 1 || port > 65535) return;
     try {
       peer.rtcp.send(buf, port, address);
@@ -557,37 +397,7 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
     }
   }
 
-  private latchRtcp(leg: Leg, rinfo: RemoteInfo): boolean {
-    if (rinfo.port === 0) {
-      leg.packetsDropped++;
-      return false;
-    }
-    leg.rtcpAddress = rinfo.address;
-    leg.rtcpPort = rinfo.port;
-    leg.rtcpLatched = true;
-    return true;
-  }
-
-  /**
-   * Latching: the first RTP packet fixes where the leg's phone really is.
-   * After that, packets from any other source are ignored — a basic defence
-   * against injected RTP — unless the latched source has been silent for more
-   * than relatchAfterMs (the phone changed address: a NAT rebinding, a Wi-Fi
-   * handover).
-   */
-  private admitRtp(leg: Leg, address: string, port: number, now: number): boolean {
-    if (leg.rtpLatched) {
-      if (address === leg.rtpAddress && port === leg.rtpPort) return true;
-      if (leg.lastPacketAt !== undefined && now - leg.lastPacketAt <= this.relatchAfterMs) return false;
-    }
-    if (port === 0) return false;
-    leg.rtpAddress = address;
-    leg.rtpPort = port;
-    leg.rtpLatched = true;
-    return true;
-  }
-
-  private sendRtp(to: Leg, buf: Buffer): void {
+  private sendRtp(to: RelayLeg, buf: Buffer): void {
     try {
       // No callback: dgram would otherwise allocate a closure's worth of work per packet.
       to.rtp.send(buf, to.rtpPort, to.rtpAddress);

@@ -5,10 +5,10 @@
 // every JSON reply checked against the seed's examples.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import type { TestServer } from '../helpers/server.ts';
 import { eventually } from '../helpers/phones.ts';
 import type { Baresip } from '../peers/baresip.ts';
-import { CallControlClient, selfSignedCertificate, httpsRegisteredPhone as registeredPhone, type FrameLog, type Frame } from '../helpers/callcontrol-client.ts';
+import { startHttpsServer, httpsRegisteredPhone as registeredPhone, CallControlClient, type FrameLog, type Frame } from '../helpers/callcontrol-client.ts';
 import { SEED, assertConforms } from './seed-contract.ts';
 
 interface WireParticipant {
@@ -45,10 +45,8 @@ describe('call control over HTTPS with real phones', () => {
   const framesAfter = (from: number): Frame[] => ws.frames.slice(from);
 
   before(async () => {
-    const pair = await selfSignedCertificate();
-    t = await startTestServer({ SWITCHBOARD_TLS_CERT: pair.cert, SWITCHBOARD_TLS_KEY: pair.key });
+    ({ t, client: app } = await startHttpsServer());
     const key = (await t.server.control.keys.create('control', 'call centre app')).key;
-    app = new CallControlClient(`https://127.0.0.1:${String(t.server.ports.http)}`, pair.ca);
     const token = await app.connect('101', key);
     assert.equal(token.status, 200);
     assertConforms(token.body, SEED.token);

@@ -5,7 +5,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { registeredPhone, eventually, audioFlowsBothWays } from '../helpers/phones.ts';
+import { registeredPhone, autoAnswerPhones, stopPhonesThenServer, eventually, audioFlowsBothWays } from '../helpers/phones.ts';
 import type { Baresip } from '../peers/baresip.ts';
 import { SipUa } from '../helpers/sip-ua.ts';
 
@@ -57,14 +57,9 @@ describe('attended transfer and join', () => {
   before(async () => {
     t = await startTestServer();
     control = (await t.server.control.keys.create('control', 'operator')).key;
-    p101 = await registeredPhone(t, '101', { answermode: 'auto' });
-    p102 = await registeredPhone(t, '102', { answermode: 'auto' });
-    p103 = await registeredPhone(t, '103', { answermode: 'auto' });
+    [p101, p102, p103] = await autoAnswerPhones(t, ['101', '102', '103']);
   });
-  after(async () => {
-    for (const p of [p101, p102, p103]) await p?.stop();
-    await t.stop();
-  });
+  after(() => stopPhonesThenServer(t, [p101, p102, p103]));
 
   it('consult then complete: 102 and 103 talk, 101 leaves both calls, each call has its CDR', async () => {
     const { first, consult, pid101 } = await consulted();

@@ -5,11 +5,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { tonePhones, eventually } from '../helpers/phones.ts';
+import { api, type TestServer } from '../helpers/server.ts';
+import { startToneRig, type ToneRig, eventually } from '../helpers/phones.ts';
 import { bandShareIn } from '../peers/audio.ts';
 import type { Baresip } from '../peers/baresip.ts';
 import { PbxClient } from '../api/cloudpbx/ws-client.ts';
@@ -18,19 +15,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TONE: Record<string, number> = { '101': 500, '102': 1000, '103': 1700 };
 
 describe('conference room', () => {
+  let rig: ToneRig;
   let t: TestServer;
-  let dir: string;
-  const phones: Record<string, Baresip> = {};
+  let phones: Record<string, Baresip>;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sb-room-'));
-    t = await startTestServer();
-    Object.assign(phones, await tonePhones(t, TONE, dir));
+    rig = await startToneRig(TONE, 'sb-room-');
+    ({ t, phones } = rig);
   });
-  after(async () => {
-    for (const p of Object.values(phones)) await p.stop();
-    await t?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => rig?.stop());
 
   it('three callers dial 900: each hears the two others, not itself; the room lists them; each call has its CDR', async () => {
     // Seed 003 §2.3.5: the CloudPBX channel tells who joins and leaves the room.

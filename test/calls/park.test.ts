@@ -5,11 +5,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { tonePhones, eventually, lastHeard, audioFlowsBothWays } from '../helpers/phones.ts';
+import { api, type TestServer } from '../helpers/server.ts';
+import { startToneRig, type ToneRig, eventually, lastHeard, audioFlowsBothWays } from '../helpers/phones.ts';
 import { bandShareIn, soxStat } from '../peers/audio.ts';
 import type { Baresip } from '../peers/baresip.ts';
 
@@ -18,32 +15,46 @@ const PARK_TIMEOUT = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('call park', () => {
+  let rig: ToneRig;
   let t: TestServer;
-  let dir: string;
   let control: string;
   let read: string;
-  const phones: Record<string, Baresip> = {};
+  let phones: Record<string, Baresip>;
   const calls = async (): Promise<any[]> => (await api(t.base, control, 'GET', '/api/v1/calls')).body as any[];
   const eventsOf = async (type: string): Promise<any[]> => ((await api(t.base, control, 'GET', '/api/v1/events?limit=1000')).body.events as any[]).filter((e) => e.type === type);
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sb-park-'));
-    t = await startTestServer({ SWITCHBOARD_PARK_TIMEOUT: String(PARK_TIMEOUT) });
+    rig = await startToneRig(TONE, 'sb-park-', { SWITCHBOARD_PARK_TIMEOUT: String(PARK_TIMEOUT) });
+    ({ t, phones } = rig);
     control = (await t.server.control.keys.create('control', 'operator')).key;
     read = (await t.server.control.keys.create('read', 'viewer')).key;
-    Object.assign(phones, await tonePhones(t, TONE, dir));
   });
-  after(async () => {
-    for (const p of Object.values(phones)) await p.stop();
-    await t?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => rig?.stop());
 
   async function call101to102(): Promise<any> {
     const up = Promise.all([phones['101']!.waitForType('CALL_ESTABLISHED', 15_000), phones['102']!.waitForType('CALL_ESTABLISHED', 15_000)]);
     await phones['101']!.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
     await up;
     return eventually(async () => (await calls()).find((c) => c.state === 'Talking'), 10_000, 'a talking call');
+  }
+
+  /** Once the call shows exactly these participants, as sorted `dn:status` joined by commas. */
+  function showsParticipants(callId: string, want: string, what: string): Promise<any> {
+    return eventually(async () => {
+      const c = (await calls()).find((x) => x.id === callId);
+      return (c?.participants ?? []).map((p: any) => `${p.dn as string}:${p.status as string}`).sort().join() === want ? c : undefined;
+    }, 10_000, what);
+  }
+
+  /** With no call left, 101 calls 102 and the API parks 102 (101's partner); once 101 has left. */
+  async function parkedByApi(): Promise<{ call: any; parked: { status: number; body: any } }> {
+    await eventually(async () => (await calls()).length === 0, 10_000, 'no call left');
+    const call = await call101to102();
+    const left = phones['101']!.waitForType('CALL_CLOSED', 10_000);
+    const parked = await api(t.base, control, 'POST', `/api/v1/calls/${call.id as string}/participants/${call.owner as string}/park`);
+    assert.equal(parked.status, 202, JSON.stringify(parked.body));
+    await left;
+    return { call, parked };
   }
 
   it('the API parks 102 in *71 (music on hold, 101 leaves); 103 dials *71 and hears 102', async () => {
@@ -77,11 +88,7 @@ describe('call park', () => {
     const up = phones['103']!.waitForType('CALL_ESTABLISHED', 10_000);
     await phones['103']!.dial(`sip:*71@127.0.0.1:${String(t.sipPort)}`);
     await up;
-    const retrieved = await eventually(async () => {
-      const c = (await calls()).find((x) => x.id === call.id);
-      const ps = (c?.participants ?? []).map((p: any) => `${p.dn as string}:${p.status as string}`).sort();
-      return ps.join() === '102:Connected,103:Connected' ? c : undefined;
-    }, 10_000, '102 and 103 connected in the parked call');
+    const retrieved = await showsParticipants(call.id as string, '102:Connected,103:Connected', '102 and 103 connected in the parked call');
     assert.equal(retrieved.state, 'Talking');
     assert.deepEqual((await api(t.base, read, 'GET', '/api/v1/parked')).body, [], 'the orbit is free again');
     await eventually(async () => t.server.sip.musicOnHold.size === 0, 5000, 'the music stopped');
@@ -129,11 +136,7 @@ describe('call park', () => {
 
     const back = await phones['101']!.waitForType('CALL_ESTABLISHED', (PARK_TIMEOUT + 15) * 1000);
     assert.ok(back, 'the parker was rung back');
-    const again = await eventually(async () => {
-      const c = (await calls()).find((x) => x.id === call.id);
-      const ps = (c?.participants ?? []).map((p: any) => `${p.dn as string}:${p.status as string}`).sort();
-      return ps.join() === '101:Connected,102:Connected' ? c : undefined;
-    }, 10_000, '101 and 102 together again in the same call');
+    const again = await showsParticipants(call.id as string, '101:Connected,102:Connected', '101 and 102 together again in the same call');
     assert.equal(again.state, 'Talking');
     const timeouts = (await eventsOf('call.unparked')).filter((e) => e.payload.reason === 'timeout');
     assert.equal(timeouts.length, 1);
@@ -143,20 +146,12 @@ describe('call park', () => {
   });
 
   it('click-to-call retrieves: POST /calls {from: 103, to: *71} rings 103, which then talks to the parked 102', async () => {
-    await eventually(async () => (await calls()).length === 0, 10_000, 'no call left');
-    const call = await call101to102();
-    const left = phones['101']!.waitForType('CALL_CLOSED', 10_000);
-    const parked = await api(t.base, control, 'POST', `/api/v1/calls/${call.id as string}/participants/${call.owner as string}/park`);
-    assert.equal(parked.status, 202, JSON.stringify(parked.body));
-    await left;
+    const { call, parked } = await parkedByApi();
     const up = phones['103']!.waitForType('CALL_ESTABLISHED', 10_000);
     const made = await api(t.base, control, 'POST', '/api/v1/calls', { from: '103', to: parked.body.orbit });
     assert.equal(made.status, 201, JSON.stringify(made.body));
     await up;
-    await eventually(async () => {
-      const c = (await calls()).find((x) => x.id === call.id);
-      return (c?.participants ?? []).map((p: any) => `${p.dn as string}:${p.status as string}`).sort().join() === '102:Connected,103:Connected';
-    }, 10_000, '102 and 103 connected in the parked call');
+    await showsParticipants(call.id as string, '102:Connected,103:Connected', '102 and 103 connected in the parked call');
     await audioFlowsBothWays(t, call.id as string, 'audio both ways between 102 and 103');
     const down = phones['102']!.waitForType('CALL_CLOSED', 10_000);
     await phones['103']!.hangup();
@@ -164,20 +159,12 @@ describe('call park', () => {
   });
 
   it('the API transfers the parked party elsewhere: the orbit is free (call.unparked transferred) and 102 talks to 103', async () => {
-    await eventually(async () => (await calls()).length === 0, 10_000, 'no call left');
-    const call = await call101to102();
-    const left = phones['101']!.waitForType('CALL_CLOSED', 10_000);
-    const parked = await api(t.base, control, 'POST', `/api/v1/calls/${call.id as string}/participants/${call.owner as string}/park`);
-    assert.equal(parked.status, 202, JSON.stringify(parked.body));
-    await left;
+    const { call, parked } = await parkedByApi();
     const up = phones['103']!.waitForType('CALL_ESTABLISHED', 10_000);
     const moved = await api(t.base, control, 'POST', `/api/v1/calls/${call.id as string}/participants/${parked.body.participant.id as string}/transfer`, { destination: '103' });
     assert.equal(moved.status, 202, JSON.stringify(moved.body));
     await up;
-    await eventually(async () => {
-      const c = (await calls()).find((x) => x.id === call.id);
-      return (c?.participants ?? []).map((p: any) => `${p.dn as string}:${p.status as string}`).sort().join() === '102:Connected,103:Connected';
-    }, 10_000, '102 (resumed) and 103 connected');
+    await showsParticipants(call.id as string, '102:Connected,103:Connected', '102 (resumed) and 103 connected');
     assert.deepEqual((await api(t.base, read, 'GET', '/api/v1/parked')).body, [], 'the orbit is free');
     const transferred = (await eventsOf('call.unparked')).filter((e) => e.payload.reason === 'transferred');
     assert.equal(transferred.length, 1);

@@ -6,13 +6,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { tonePhones, eventually, audioFlowsBothWays, lastHeard } from '../helpers/phones.ts';
+import { api, type TestServer } from '../helpers/server.ts';
+import { startToneRig, talkingBetween, hangUpAndSettle, type ToneRig, eventually, audioFlowsBothWays, lastHeard } from '../helpers/phones.ts';
 import { bandRmsRatio, bandShareIn, soxStat } from '../peers/audio.ts';
 import type { Baresip } from '../peers/baresip.ts';
 import { openAudioSocket } from '../helpers/audio-socket.ts';
@@ -32,39 +31,23 @@ const hears = (who: string, l: Record<string, number>, dn: string) => assert.ok(
 const deaf = (who: string, l: Record<string, number>, dn: string) => assert.ok(l[dn]! <= 12, `${who} does not hear ${dn}: ${JSON.stringify(l)} (% of RMS per tone)`);
 
 describe('participant actions: mute, record, supervisor per participant and live mode change', () => {
+  let rig: ToneRig;
   let t: TestServer;
   let dir: string;
-  const phones: Record<string, Baresip> = {};
+  let phones: Record<string, Baresip>;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sb-part-'));
-    t = await startTestServer();
-    Object.assign(phones, await tonePhones(t, TONE, dir));
+    rig = await startToneRig(TONE, 'sb-part-');
+    ({ t, dir, phones } = rig);
   });
-  after(async () => {
-    for (const p of Object.values(phones)) await p.stop();
-    await t?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => rig?.stop());
 
-  async function talk(): Promise<{ callId: string; up: number; p101: string; p102: string }> {
-    await sleep(1100); // baresip names its recordings by the second
-    const up = Promise.all([phones['101']!.waitForType('CALL_ESTABLISHED', 10_000), phones['102']!.waitForType('CALL_ESTABLISHED', 10_000)]);
-    await phones['101']!.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
-    await up;
-    const at = Date.now();
-    const calls = (await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as any[];
-    assert.equal(calls.length, 1);
-    const c = calls[0];
-    await audioFlowsBothWays(t, c.id);
-    return { callId: c.id, up: at, p101: c.participants.find((p: any) => p.dn === '101').id, p102: c.participants.find((p: any) => p.dn === '102').id };
-  }
+  /** 101 calls 102 and audio flows both ways. */
+  const talk = async () => {
+    const c = await talkingBetween(t, phones);
+    return { callId: c.callId, up: c.up, p101: c.caller, p102: c.callee };
+  };
 
-  async function hangUp(): Promise<void> {
-    const closed = phones['102']!.waitForType('CALL_CLOSED', 10_000);
-    await phones['101']!.hangup();
-    await closed;
-    await eventually(async () => ((await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as any[]).length === 0, 5000, 'no calls');
-  }
+  const hangUp = () => hangUpAndSettle(t, phones['101']!, phones['102']!);
 
   const post = (path: string, body?: unknown) => api(t.base, t.adminKey, 'POST', path, body);
 

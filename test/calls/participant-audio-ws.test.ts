@@ -4,14 +4,10 @@
 // at 102's phone while it flows, the sockets closed when the call ends; the
 // key rules before the upgrade, text frames refused, and a reader that does
 // not read losing the oldest frames instead of growing memory.
-/* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { tonePhones, eventually, audioFlowsBothWays, lastHeard } from '../helpers/phones.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { startToneRig, talkingBetween, hangUpAndSettle, type ToneRig, audioFlowsBothWays, lastHeard } from '../helpers/phones.ts';
 import { sinePcm, toneShare } from '../helpers/pcm-stream.ts';
 import { openAudioSocket } from '../helpers/audio-socket.ts';
 import { bandShareIn } from '../peers/audio.ts';
@@ -22,40 +18,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TONE: Record<string, number> = { '101': 500, '102': 1000 };
 
 describe('native participant audio WebSocket', () => {
+  let rig: ToneRig;
   let t: TestServer;
-  let dir: string;
   let control: string;
   let read: string;
-  const phones: Record<string, Baresip> = {};
+  let phones: Record<string, Baresip>;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sb-audio-ws-'));
-    t = await startTestServer();
+    rig = await startToneRig(TONE, 'sb-audio-ws-');
+    ({ t, phones } = rig);
     control = (await t.server.control.keys.create('control', 'bot')).key;
     read = (await t.server.control.keys.create('read', 'wall')).key;
-    Object.assign(phones, await tonePhones(t, TONE, dir));
   });
-  after(async () => {
-    for (const p of Object.values(phones)) await p.stop();
-    await t?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => rig?.stop());
 
-  async function talk(): Promise<{ callId: string; up: number; p101: string; p102: string }> {
-    await sleep(1100); // baresip names its recordings by the second
-    const up = Promise.all([phones['101']!.waitForType('CALL_ESTABLISHED', 10_000), phones['102']!.waitForType('CALL_ESTABLISHED', 10_000)]);
-    await phones['101']!.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
-    await up;
-    const at = Date.now();
-    const c = ((await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as any[])[0];
-    await audioFlowsBothWays(t, c.id);
-    return { callId: c.id, up: at, p101: c.participants.find((p: any) => p.dn === '101').id, p102: c.participants.find((p: any) => p.dn === '102').id };
-  }
-  async function hangUp(): Promise<void> {
-    const closed = phones['102']!.waitForType('CALL_CLOSED', 10_000);
-    await phones['101']!.hangup();
-    await closed;
-    await eventually(async () => ((await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as any[]).length === 0, 5000, 'no calls');
-  }
+  /** 101 calls 102 and audio flows both ways. */
+  const talk = async () => {
+    const c = await talkingBetween(t, phones);
+    return { callId: c.callId, up: c.up, p101: c.caller, p102: c.callee };
+  };
+  const hangUp = () => hangUpAndSettle(t, phones['101']!, phones['102']!);
   const wsUrl = (callId: string, pid: string, query = '') => `${t.base.replace(/^http/, 'ws')}/api/v1/calls/${callId}/participants/${pid}/audio${query}`;
 
   it("reads 101's tone in 20 ms frames, plays a tone to 102 in place of 101 while it flows, and closes with the call", async () => {

@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { registeredPhone, eventually, audioFlowsBothWays } from '../helpers/phones.ts';
+import { registeredPhone, autoAnswerPhones, stopPhonesThenServer, eventually, audioFlowsBothWays } from '../helpers/phones.ts';
 import type { Baresip } from '../peers/baresip.ts';
 
 interface CallBody {
@@ -44,15 +44,10 @@ describe('transferto and routeto (seed 001)', () => {
   before(async () => {
     t = await startTestServer();
     control = (await t.server.control.keys.create('control', 'operator')).key;
-    p101 = await registeredPhone(t, '101', { answermode: 'auto' });
-    p102 = await registeredPhone(t, '102', { answermode: 'auto' });
-    p103 = await registeredPhone(t, '103', { answermode: 'auto' });
+    [p101, p102, p103] = await autoAnswerPhones(t, ['101', '102', '103']);
     p104 = await registeredPhone(t, '104', { answermode: 'manual' });
   });
-  after(async () => {
-    for (const p of [p101, p102, p103, p104]) await p?.stop();
-    await t.stop();
-  });
+  after(() => stopPhonesThenServer(t, [p101, p102, p103, p104]));
 
   it('transferto: 101 is held while 103 rings; 103 answers and takes 102’s place', async () => {
     const call = await call101to102();

@@ -6,11 +6,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { tonePhones, eventually, audioFlowsBothWays, lastHeard } from '../helpers/phones.ts';
+import { api, type TestServer } from '../helpers/server.ts';
+import { startToneRig, callBetween, type ToneRig, eventually, audioFlowsBothWays, lastHeard } from '../helpers/phones.ts';
 import { bandShareIn } from '../peers/audio.ts';
 import type { Baresip } from '../peers/baresip.ts';
 
@@ -29,31 +28,20 @@ const hears = (who: string, l: Record<string, number>, dn: string) => assert.ok(
 const deaf = (who: string, l: Record<string, number>, dn: string) => assert.ok(l[dn]! <= 12, `${who} does not hear ${dn}: ${JSON.stringify(l)} (% of RMS per tone)`);
 
 describe('barge-in, listen, whisper', () => {
+  let rig: ToneRig;
   let t: TestServer;
   let dir: string;
-  const phones: Record<string, Baresip> = {};
+  let phones: Record<string, Baresip>;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sb-mix-'));
-    t = await startTestServer();
-    Object.assign(phones, await tonePhones(t, TONE, dir));
+    rig = await startToneRig(TONE, 'sb-mix-');
+    ({ t, dir, phones } = rig);
   });
-  after(async () => {
-    for (const p of Object.values(phones)) await p.stop();
-    await t?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => rig?.stop());
 
   /** 101 calls 102; returns the call id and when each phone's call came up. */
   async function talk(): Promise<{ callId: string; up: number }> {
-    // baresip names its recordings by the second: two calls within one would share a file.
-    await sleep(1100);
-    const up = Promise.all([phones['101']!.waitForType('CALL_ESTABLISHED', 10_000), phones['102']!.waitForType('CALL_ESTABLISHED', 10_000)]);
-    await phones['101']!.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
-    await up;
-    const at = Date.now();
-    const calls = (await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as any[];
-    assert.equal(calls.length, 1);
-    return { callId: calls[0].id as string, up: at };
+    const { callId, up } = await callBetween(t, phones);
+    return { callId, up };
   }
 
   /** The supervisor is connected in the call (its phone answered, the call shows it). */

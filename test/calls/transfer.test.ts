@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { registeredPhone, eventually } from '../helpers/phones.ts';
+import { autoAnswerPhones, stopPhonesThenServer, eventually } from '../helpers/phones.ts';
 import type { Baresip } from '../peers/baresip.ts';
 
 interface CallBody {
@@ -31,17 +31,33 @@ describe('blind transfer', () => {
     return talking();
   };
 
+  /** While 102 rings for 101 (answering by hand), the API diverts it to `destination` and 103 answers: 101 and 103 talk. */
+  const divert102 = async (destination: string): Promise<{ call: CallBody; after: CallBody }> => {
+    await p102.setAnswermode('manual');
+    const ringing = p102.waitForType('CALL_INCOMING', 10_000);
+    await p101.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
+    await ringing;
+    const call = await eventually(async () => {
+      const calls = (await api(t.base, control, 'GET', '/api/v1/calls')).body as CallBody[];
+      return calls[0]?.participants.find((p) => p.dn === '102' && p.status === 'Ringing') ? calls[0] : undefined;
+    });
+    const pid = call.participants.find((p) => p.dn === '102')?.id ?? '';
+    const stopped = p102.waitForType('CALL_CLOSED', 10_000);
+    const up = Promise.all([p103.waitForType('CALL_ESTABLISHED', 10_000), p101.waitForType('CALL_ESTABLISHED', 10_000)]);
+    const res = await api(t.base, control, 'POST', `/api/v1/calls/${call.id}/participants/${pid}/divert`, { destination });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    await Promise.all([stopped, up]);
+    const after = await talking();
+    assert.deepEqual(after.participants.map((p) => `${p.dn}:${p.status}`), ['101:Connected', '103:Connected']);
+    return { call, after };
+  };
+
   before(async () => {
     t = await startTestServer();
     control = (await t.server.control.keys.create('control', 'operator')).key;
-    p101 = await registeredPhone(t, '101', { answermode: 'auto' });
-    p102 = await registeredPhone(t, '102', { answermode: 'auto' });
-    p103 = await registeredPhone(t, '103', { answermode: 'auto' });
+    [p101, p102, p103] = await autoAnswerPhones(t, ['101', '102', '103']);
   });
-  after(async () => {
-    for (const p of [p101, p102, p103]) await p?.stop();
-    await t.stop();
-  });
+  after(() => stopPhonesThenServer(t, [p101, p102, p103]));
 
   it('from the API: the caller goes on to 103, 102 leaves', async () => {
     const call = await call101to102();
@@ -98,22 +114,7 @@ describe('blind transfer', () => {
   });
 
   it('divert: while 102 rings, the call goes to 103 instead', async () => {
-    await p102.setAnswermode('manual');
-    const ringing = p102.waitForType('CALL_INCOMING', 10_000);
-    await p101.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
-    await ringing;
-    const call = await eventually(async () => {
-      const calls = (await api(t.base, control, 'GET', '/api/v1/calls')).body as CallBody[];
-      return calls[0]?.participants.find((p) => p.dn === '102' && p.status === 'Ringing') ? calls[0] : undefined;
-    });
-    const pid = call.participants.find((p) => p.dn === '102')?.id ?? '';
-    const stopped = p102.waitForType('CALL_CLOSED', 10_000);
-    const up = Promise.all([p103.waitForType('CALL_ESTABLISHED', 10_000), p101.waitForType('CALL_ESTABLISHED', 10_000)]);
-    const res = await api(t.base, control, 'POST', `/api/v1/calls/${call.id}/participants/${pid}/divert`, { destination: '103' });
-    assert.equal(res.status, 202, JSON.stringify(res.body));
-    await Promise.all([stopped, up]);
-    const after = await talking();
-    assert.deepEqual(after.participants.map((p) => `${p.dn}:${p.status}`), ['101:Connected', '103:Connected']);
+    const { call, after } = await divert102('103');
     const again = await api(t.base, control, 'POST', `/api/v1/calls/${call.id}/participants/${after.participants[1]?.id ?? ''}/divert`, { destination: '102' });
     assert.equal(again.status, 422, 'a connected participant cannot be diverted');
     const down = p103.waitForType('CALL_CLOSED', 10_000);
@@ -184,22 +185,7 @@ describe('blind transfer', () => {
   it('divert to a ring group: while 102 rings, the call goes to group 630 (103) instead', async () => {
     const group = await api(t.base, t.adminKey, 'POST', '/api/v1/ring-groups', { number: '630', name: 'Backup', strategy: 'ringAll', ringTime: 15, members: ['103'], noAnswer: { type: 'none', number: '' } });
     assert.equal(group.status, 201, JSON.stringify(group.body));
-    await p102.setAnswermode('manual');
-    const ringing = p102.waitForType('CALL_INCOMING', 10_000);
-    await p101.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
-    await ringing;
-    const call = await eventually(async () => {
-      const calls = (await api(t.base, control, 'GET', '/api/v1/calls')).body as CallBody[];
-      return calls[0]?.participants.find((p) => p.dn === '102' && p.status === 'Ringing') ? calls[0] : undefined;
-    });
-    const pid = call.participants.find((p) => p.dn === '102')?.id ?? '';
-    const stopped = p102.waitForType('CALL_CLOSED', 10_000);
-    const up = Promise.all([p103.waitForType('CALL_ESTABLISHED', 10_000), p101.waitForType('CALL_ESTABLISHED', 10_000)]);
-    const res = await api(t.base, control, 'POST', `/api/v1/calls/${call.id}/participants/${pid}/divert`, { destination: '630' });
-    assert.equal(res.status, 202, JSON.stringify(res.body));
-    await Promise.all([stopped, up]);
-    const after = await talking();
-    assert.deepEqual(after.participants.map((p) => `${p.dn}:${p.status}`), ['101:Connected', '103:Connected']);
+    await divert102('630');
     const down = p103.waitForType('CALL_CLOSED', 10_000);
     await p101.hangup();
     await down;

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { registeredPhone, eventually } from '../helpers/phones.ts';
+import { autoAnswerPhones, stopPhonesThenServer, eventually } from '../helpers/phones.ts';
 import type { Baresip } from '../peers/baresip.ts';
 import { startSipp } from '../peers/sipp.ts';
 import { freeUdpPort } from '../peers/ports.ts';
@@ -35,14 +35,9 @@ describe('trunks: outbound and inbound rules', () => {
 
   before(async () => {
     t = await startTestServer();
-    p101 = await registeredPhone(t, '101', { answermode: 'auto' });
-    p102 = await registeredPhone(t, '102', { answermode: 'auto' });
-    p103 = await registeredPhone(t, '103', { answermode: 'auto' });
+    [p101, p102, p103] = await autoAnswerPhones(t, ['101', '102', '103']);
   });
-  after(async () => {
-    for (const p of [p101, p102, p103]) await p?.stop();
-    await t.stop();
-  });
+  after(() => stopPhonesThenServer(t, [p101, p102, p103]));
 
   it('out: 101 dials 0600100200; the provider gets 48600100200 from caller ID 221234567; CDR Outbound ANSWERED', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-provider-'));

@@ -3,6 +3,7 @@
 // POSTs with the Bearer token, and the WebSocket over wss:// on the same port.
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
 import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,25 @@ export interface Reply {
   status: number;
   body: any;
   headers: Record<string, string | string[] | undefined>;
+}
+
+/** A whole response: its status, headers and body, parsed when it is JSON. */
+export function readReply(res: IncomingMessage): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('error', reject);
+    res.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON
+      }
+      resolve({ status: res.statusCode ?? 0, body, headers: res.headers });
+    });
+  });
 }
 
 /** A self-signed pair for 127.0.0.1, as `switchboard cert create` makes it. */
@@ -101,20 +121,7 @@ export class CallControlClient {
       if (opts.raw.contentType) headers['content-type'] = opts.raw.contentType;
     }
     return new Promise((resolve, reject) => {
-      const req = httpsRequest(`${this.base}${path}`, { method, headers, ca: this.ca }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            // not JSON
-          }
-          resolve({ status: res.statusCode ?? 0, body, headers: res.headers });
-        });
-      });
+      const req = httpsRequest(`${this.base}${path}`, { method, headers, ca: this.ca }, (res) => void readReply(res).then(resolve, reject));
       req.on('error', reject);
       if (payload !== undefined) req.write(payload);
       req.end();

@@ -4,7 +4,7 @@
 // (Goertzel) for what comes back.
 import { request as httpsRequest } from 'node:https';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import type { CallControlClient } from './callcontrol-client.ts';
+import { readReply, type CallControlClient } from './callcontrol-client.ts';
 
 /** A sine as PCM s16le 8 kHz mono. */
 export function sinePcm(hz: number, seconds: number, amplitude = 12000): Buffer {
@@ -107,20 +107,7 @@ export function openPcmWriter(client: CallControlClient, path: string, contentTy
   if (token) headers.authorization = `Bearer ${token}`;
   let req!: ClientRequest;
   const response = new Promise<{ status: number; body: unknown }>((resolve, reject) => {
-    req = httpsRequest(`${client.base}${path}`, { method: 'POST', ca: client.ca, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown = text;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          // not JSON
-        }
-        resolve({ status: res.statusCode ?? 0, body });
-      });
-    });
+    req = httpsRequest(`${client.base}${path}`, { method: 'POST', ca: client.ca, headers }, (res) => void readReply(res).then(resolve, reject));
     req.on('error', reject);
   });
   response.catch(() => undefined);

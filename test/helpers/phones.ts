@@ -1,8 +1,11 @@
 // Registered baresip phones for call tests: each extension's SIP password is
 // read through the admin API, the phone registers and is ready to call.
 import { Baresip, type BaresipOptions } from '../peers/baresip.ts';
-import { api, type TestServer } from './server.ts';
+import { api, startTestServer, type TestServer } from './server.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CallInfo } from '../../src/core/calls.ts';
 import { makeToneWav } from '../peers/audio.ts';
 
 export async function registeredPhone(t: TestServer, ext: string, opts: Partial<BaresipOptions> = {}): Promise<Baresip> {
@@ -58,4 +61,75 @@ export async function tonePhones(t: TestServer, tones: Record<string, number>, d
     phones[dn] = await registeredPhone(t, dn, { audioFile: file, answermode: 'auto' });
   }
   return phones;
+}
+
+/** A test server with tone phones (tonePhones) and the directory of their tone files. */
+export interface ToneRig {
+  t: TestServer;
+  dir: string;
+  phones: Record<string, Baresip>;
+  /** Phones first, then the server (a phone stopped after its registrar waits ~31 s to un-REGISTER), then the files. */
+  stop(): Promise<void>;
+}
+
+export async function startToneRig(tones: Record<string, number>, dirPrefix: string, env: Record<string, string> = {}): Promise<ToneRig> {
+  const dir = mkdtempSync(join(tmpdir(), dirPrefix));
+  const t = await startTestServer(env);
+  const phones = await tonePhones(t, tones, dir);
+  return {
+    t,
+    dir,
+    phones,
+    stop: async () => {
+      for (const p of Object.values(phones)) await p.stop();
+      await t.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * `from` dials `to` (auto-answering phones) and both have the call up: the
+ * PBX's only call, its id, when it came up, and each DN's participant id.
+ * Waits 1.1 s first: baresip names its recordings by the second, so two
+ * calls within one would share a file.
+ */
+export async function callBetween(t: TestServer, phones: Record<string, Baresip>, from = '101', to = '102'): Promise<{ callId: string; up: number; pid: Record<string, string> }> {
+  await new Promise((r) => setTimeout(r, 1100));
+  const up = Promise.all([phones[from]!.waitForType('CALL_ESTABLISHED', 10_000), phones[to]!.waitForType('CALL_ESTABLISHED', 10_000)]);
+  await phones[from]!.dial(`sip:${to}@127.0.0.1:${String(t.sipPort)}`);
+  await up;
+  const at = Date.now();
+  const calls = (await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as CallInfo[];
+  if (calls.length !== 1) throw new Error(`expected one live call, got ${String(calls.length)}: ${JSON.stringify(calls)}`);
+  const call = calls[0]!;
+  return { callId: call.id, up: at, pid: Object.fromEntries(call.participants.map((p) => [p.dn, p.id])) };
+}
+
+/** Registered phones that answer by themselves, one per extension, in order. */
+export async function autoAnswerPhones<const E extends readonly string[]>(t: TestServer, extensions: E): Promise<{ [K in keyof E]: Baresip }> {
+  const phones: Baresip[] = [];
+  for (const ext of extensions) phones.push(await registeredPhone(t, ext, { answermode: 'auto' }));
+  return phones as { [K in keyof E]: Baresip };
+}
+
+/** The phones first, then their server: a phone stopped after its registrar waits ~31 s to un-REGISTER. */
+export async function stopPhonesThenServer(t: TestServer | undefined, phones: (Baresip | undefined)[]): Promise<void> {
+  for (const p of phones) await p?.stop();
+  await t?.stop();
+}
+
+/** callBetween, then audio flows both ways through the PBX; participant ids as `caller` and `callee` too. */
+export async function talkingBetween(t: TestServer, phones: Record<string, Baresip>, from = '101', to = '102'): Promise<{ callId: string; up: number; pid: Record<string, string>; caller: string; callee: string }> {
+  const c = await callBetween(t, phones, from, to);
+  await audioFlowsBothWays(t, c.callId);
+  return { ...c, caller: c.pid[from]!, callee: c.pid[to]! };
+}
+
+/** `phone` hangs up, `other` sees its call close, and the PBX has no call left. */
+export async function hangUpAndSettle(t: TestServer, phone: Baresip, other: Baresip): Promise<void> {
+  const closed = other.waitForType('CALL_CLOSED', 10_000);
+  await phone.hangup();
+  await closed;
+  await eventually(async () => ((await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as unknown[]).length === 0, 5000, 'no calls');
 }

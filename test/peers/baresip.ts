@@ -1,7 +1,7 @@
 /**
  * baresip 1.0.0 as a scripted test phone, driven over ctrl_tcp (netstring JSON).
  * Every rule here comes from /work/shared/design/PEERS-baresip.md; the section is
- * cited where it matters.
+ * cited where it matters. Starting one (config, ports, process) is baresip-launch.ts.
  *
  *   const phone = await Baresip.start({ user: 'alice', password: 'secret', registrar: '127.0.0.1:5070' });
  *   await phone.waitRegistered();
@@ -10,15 +10,15 @@
  *   await up;
  *   await phone.stop();                                                     // before the registrar (§5)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { connect, type Socket } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import type { WriteStream } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { makeToneWav } from './audio.ts';
-import { arePortsFree, freePortRange, freeTcpPort, isTcpPortFree, LOOPBACK } from './ports.ts';
-import { exitOf, exitsWithin, isRunning, keepPeerDirs, OutputTail, sleep, track, untrack } from './process.ts';
+import { join } from 'node:path';
+import { launchBaresip, type LaunchedBaresip } from './baresip-launch.ts';
+import { LOOPBACK } from './ports.ts';
+import { exitOf, exitsWithin, isRunning, keepPeerDirs, sleep, untrack, type OutputTail } from './process.ts';
 
 export interface BaresipOptions {
   readonly user: string;
@@ -85,7 +85,6 @@ interface Waiter {
 }
 
 const ANSI = /\x1b\[[0-9;]*m/g;
-const SPAWN_ATTEMPTS = 3;
 
 export class Baresip {
   readonly user: string;
@@ -110,18 +109,7 @@ export class Baresip {
   #closed = false;
   #stopping: Promise<void> | undefined;
 
-  private constructor(init: {
-    user: string;
-    dir: string;
-    sipPort: number;
-    ctrlPort: number;
-    rtpPorts: readonly [number, number];
-    aor: string;
-    child: ChildProcess;
-    socket: Socket;
-    output: OutputTail;
-    logFile: WriteStream;
-  }) {
+  private constructor(init: LaunchedBaresip & { user: string; dir: string }) {
     this.user = init.user;
     this.dir = init.dir;
     this.sipPort = init.sipPort;
@@ -159,78 +147,11 @@ export class Baresip {
   static async start(options: BaresipOptions): Promise<Baresip> {
     const dir = await mkdtemp(join(tmpdir(), `sb-baresip-${options.user.replace(/[^A-Za-z0-9]/g, '')}-`));
     try {
-      return await Baresip.#startIn(dir, options);
+      return new Baresip({ user: options.user, dir, ...(await launchBaresip(dir, options)) });
     } catch (e) {
       if (!keepPeerDirs()) await rm(dir, { recursive: true, force: true });
       throw e;
     }
-  }
-
-  static async #startIn(dir: string, o: BaresipOptions): Promise<Baresip> {
-    await mkdir(join(dir, 'rec'));
-    // aufile needs 16-bit PCM at the codec's rate; a wrong format closes the call with "No such device" (§7).
-    const source = join(dir, 'source.wav');
-    if (o.audioFile !== undefined) await copyFile(resolve(o.audioFile), source);
-    else await makeToneWav(source, { hz: o.toneHz ?? 440, seconds: o.toneSeconds ?? 120 });
-
-    const transport = o.transport ?? 'udp';
-    const uriParams = transport === 'udp' ? '' : `;transport=${transport}`;
-    const aor = `sip:${o.user}@${o.registrar}`;
-    const params: string[] = [];
-    if (o.password !== undefined) params.push(`auth_user=${o.user}`, `auth_pass=${o.password}`);
-    params.push(`regint=${o.regint ?? 60}`);
-    if (o.answermode !== undefined) params.push(`answermode=${o.answermode}`);
-    params.push(...(o.accountParams ?? []));
-    // ";transport=tcp" goes inside the <...> (§3).
-    await writeFile(join(dir, 'accounts'), `<${aor}${uriParams}>;${params.join(';')}\n`);
-
-    const lastError: string[] = [];
-    for (let attempt = 0; attempt < SPAWN_ATTEMPTS; attempt++) {
-      // Two SIP ports: baresip also binds TLS on sip_listen+1 (§8.2).
-      const sipPort = await freePortRange(2);
-      const ctrlPort = await freeTcpPort();
-      const rtpPorts: readonly [number, number] = o.rtpPorts ?? (await freePortRange(20, { udp: true, tcp: false }).then((b) => [b, b + 19] as const));
-      await writeFile(join(dir, 'config'), configText({ sipPort, ctrlPort, rtpPorts, extra: o.extraConfig ?? [] }));
-
-      // A ctrl port held by an old baresip would silently answer for it (§5): check right before spawning.
-      if (!(await arePortsFree(sipPort, 1)) || !(await isTcpPortFree(sipPort + 1)) || !(await isTcpPortFree(ctrlPort))) {
-        lastError.push('ports taken before spawn');
-        continue;
-      }
-
-      const output = new OutputTail();
-      const logFile = createWriteStream(join(dir, 'baresip.log'));
-      const args = ['-f', dir, '-t', String(o.lifetimeSeconds ?? 300)];
-      if (o.sipTrace === true) args.push('-s');
-      // No `timeout` wrapper: it defeats the immediate second SIGTERM (§5). child.pid is baresip's own PID.
-      const child = spawn('baresip', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-      track(child, dir);
-      const onOut = (d: Buffer): void => {
-        output.push(d);
-        logFile.write(d);
-      };
-      child.stdout?.on('data', onOut);
-      child.stderr?.on('data', onOut);
-      const spawnError = new Promise<Error>((res) => child.on('error', res));
-
-      const socket = await connectWithRetry(ctrlPort, child, o.startTimeoutMs ?? 5000, spawnError);
-      if (socket instanceof Error) {
-        // A failed spawn (ENOENT) never emits 'exit'.
-        if (child.pid !== undefined) {
-          if (isRunning(child)) child.kill('SIGKILL');
-          await exitOf(child);
-        }
-        untrack(child);
-        logFile.end();
-        const exit = child.exitCode;
-        lastError.push(`${socket.message}\n${output.lastLines()}`);
-        // 98 = EADDRINUSE: someone took a port between our check and the bind; try other ports.
-        if (exit === 98) continue;
-        break;
-      }
-      return new Baresip({ user: o.user, dir, sipPort, ctrlPort, rtpPorts, aor, child, socket, output, logFile });
-    }
-    throw new Error(`baresip ${o.user} did not start: ${lastError.join('\n---\n')}`);
   }
 
   /**
@@ -478,59 +399,4 @@ export class Baresip {
     }
     this.#waiters.clear();
   }
-}
-
-function configText(c: { sipPort: number; ctrlPort: number; rtpPorts: readonly [number, number]; extra: readonly string[] }): string {
-  // PEERS-baresip.md §3. No audio_player/alert modules: received audio is only decoded
-  // and recorded by sndfile, so no sound device is ever opened.
-  return [
-    'poll_method\t\tepoll',
-    `sip_listen\t\t${LOOPBACK}:${c.sipPort}`,
-    // Without net_interface, SDP c= and RTP use the default-route address (§8.1).
-    `net_interface\t\t${LOOPBACK}`,
-    'call_local_timeout\t120',
-    'call_max_calls\t\t4',
-    'audio_source\t\taufile,source.wav',
-    'audio_buffer\t\t20-160',
-    `rtp_ports\t\t${c.rtpPorts[0]}-${c.rtpPorts[1]}`,
-    'module_path\t\t/usr/lib/baresip/modules',
-    'module\t\t\tg711.so',
-    'module\t\t\taufile.so',
-    'module\t\t\tsndfile.so',
-    'module_tmp\t\taccount.so',
-    'module_app\t\tmenu.so',
-    'module_app\t\tctrl_tcp.so',
-    `ctrl_tcp_listen\t\t${LOOPBACK}:${c.ctrlPort}`,
-    'snd_path\t\trec',
-    'statmode_default\toff',
-    'menu_bell\t\tno',
-    'ringback_disabled\tyes',
-    ...c.extra,
-    '',
-  ].join('\n');
-}
-
-/** ctrl_tcp listens ~15 ms after spawn (§5); retry every 100 ms until the deadline. */
-async function connectWithRetry(port: number, child: ChildProcess, timeoutMs: number, spawnError: Promise<Error>): Promise<Socket | Error> {
-  const deadline = Date.now() + timeoutMs;
-  let failure: Error | undefined;
-  void spawnError.then((e) => (failure = e));
-  while (Date.now() < deadline) {
-    if (failure !== undefined) return new Error(`spawn failed: ${failure.message}`);
-    if (!isRunning(child)) return new Error(`exited with code ${child.exitCode} before ctrl_tcp was up`);
-    const socket = await new Promise<Socket | undefined>((res) => {
-      const s = connect(port, LOOPBACK);
-      s.once('connect', () => res(s));
-      s.once('error', () => {
-        s.destroy();
-        res(undefined);
-      });
-    });
-    if (socket !== undefined) {
-      socket.setNoDelay(true);
-      return socket;
-    }
-    await sleep(100);
-  }
-  return new Error(`ctrl_tcp on port ${port} not reachable within ${timeoutMs} ms`);
 }

@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { registeredPhone, eventually } from '../helpers/phones.ts';
+import { autoAnswerPhones, stopPhonesThenServer, eventually } from '../helpers/phones.ts';
 import type { Baresip } from '../peers/baresip.ts';
 import { webapi, assertError } from './helpers.ts';
 
@@ -27,14 +27,9 @@ describe('webapi calls', () => {
     t = await startTestServer();
     read = (await t.server.control.keys.create('read', 'wallboard')).key;
     control = (await t.server.control.keys.create('control', 'crm')).key;
-    p101 = await registeredPhone(t, '101', { answermode: 'auto' });
-    p102 = await registeredPhone(t, '102', { answermode: 'auto' });
-    p103 = await registeredPhone(t, '103', { answermode: 'auto' });
+    [p101, p102, p103] = await autoAnswerPhones(t, ['101', '102', '103']);
   });
-  after(async () => {
-    for (const p of [p101, p102, p103]) await p?.stop();
-    await t.stop();
-  });
+  after(() => stopPhonesThenServer(t, [p101, p102, p103]));
 
   it('shows 101 talking to 102, then transfers and drops on the device named by contact', async () => {
     assert.deepEqual((await webapi(t.base, read, 'pbx.calls.get')).body, { count: 0 });

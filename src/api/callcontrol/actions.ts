@@ -10,7 +10,7 @@ import type { AttachedData } from './attached-data.ts';
 import { dnTypeOf } from './directory.ts';
 import { partnerOf, renderParticipant, success } from './render.ts';
 import { ActionBody, ActionParams, CallControlResult, DeviceParams, DnParams, MakeCallBody, errors, type Action } from './schemas.ts';
-import { findParticipant } from './find-participant.ts';
+import { participantOfRequest } from './find-participant.ts';
 
 const tags = ['3CX Call Control'];
 
@@ -78,10 +78,9 @@ export async function actionRoutes(app: FastifyInstance, opts: { control: PbxCon
     '/callcontrol/:dnnumber/participants/:id/:action',
     { config: { role: 'control' }, schema: { tags, summary: 'Act on a participant: drop, answer, divert, routeto, transferto, attach_participant_data, attach_party_data; beyond 3CX: hold, resume, mute, unmute, record, stop_recording', params: ActionParams, body: ActionBody, response: { 200: CallControlResult, ...errors } } },
     async (request) => {
-      const { dnnumber, id, action } = request.params as { dnnumber: string; id: number; action: Action };
-      assertDn(request, dnnumber);
+      const { id, action } = request.params as { id: number; action: Action };
+      const { call, participant } = participantOfRequest(control, request);
       const body = request.body as MakeCall & { destination?: string };
-      const { call, participant } = findParticipant(control, dnnumber, id);
       const result = renderParticipant(call, participant);
       const needDestination = (): string => {
         if (body.destination === undefined) throw new PbxError('SB_UNPROCESSABLE', `${action} needs a destination`);
@@ -105,23 +104,16 @@ export async function actionRoutes(app: FastifyInstance, opts: { control: PbxCon
           return success(result);
         }
         case 'answer':
-          await control.calls.answer(call.id, participant.id);
+        case 'hold':
+        case 'resume':
+        case 'mute':
+        case 'unmute':
+          // The same verb of the PBX, on this participant.
+          await control.calls[action](call.id, participant.id);
           return success(result);
         case 'routeto':
           // Returns once the destination rings; the participant stays until it answers.
           await asUnprocessable(control.calls.routeTo(call.id, participant.id, needDestination()));
-          return success(result);
-        case 'hold':
-          await control.calls.hold(call.id, participant.id);
-          return success(result);
-        case 'resume':
-          await control.calls.resume(call.id, participant.id);
-          return success(result);
-        case 'mute':
-          await control.calls.mute(call.id, participant.id);
-          return success(result);
-        case 'unmute':
-          await control.calls.unmute(call.id, participant.id);
           return success(result);
         case 'record':
         case 'stop_recording':

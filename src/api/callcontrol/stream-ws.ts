@@ -8,18 +8,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { PbxControl } from '../../core/pbx-control.ts';
 import { upgradeConstraint } from '../http/ws-key.ts';
 import { ParticipantAudioSocket, type AudioSocket } from '../http/participant-audio-socket.ts';
-import { assertDn } from './auth.ts';
-import { findParticipant } from './find-participant.ts';
+import { participantOfRequest } from './find-participant.ts';
 import { ParticipantParams } from './schemas.ts';
 
 export async function streamSocketRoutes(app: FastifyInstance, opts: { control: PbxControl }): Promise<void> {
   const { control } = opts;
   if (!app.hasConstraintStrategy('upgrade')) app.addConstraintStrategy(upgradeConstraint);
-  const participantOf = (request: FastifyRequest) => {
-    const { dnnumber, id } = request.params as { dnnumber: string; id: number };
-    assertDn(request, dnnumber);
-    return findParticipant(control, dnnumber, id);
-  };
+  const participantOf = (request: FastifyRequest) => participantOfRequest(control, request);
   app.get(
     '/callcontrol/:dnnumber/participants/:id/stream',
     {

@@ -13,8 +13,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PassThrough, Readable } from 'node:stream';
 import { PbxError } from '../../core/errors.ts';
 import type { AudioUpload, PbxControl } from '../../core/pbx-control.ts';
-import { assertDn } from './auth.ts';
-import { findParticipant } from './find-participant.ts';
+import { participantOfRequest } from './find-participant.ts';
 import { renderParticipant, success } from './render.ts';
 import { CallControlResult, ParticipantParams, errors } from './schemas.ts';
 
@@ -83,11 +82,7 @@ async function played(upload: AudioUpload): Promise<void> {
 
 export async function streamRoutes(app: FastifyInstance, opts: { control: PbxControl }): Promise<void> {
   const { control } = opts;
-  const participantOf = (request: FastifyRequest) => {
-    const { dnnumber, id } = request.params as { dnnumber: string; id: number };
-    assertDn(request, dnnumber);
-    return findParticipant(control, dnnumber, id);
-  };
+  const participantOf = (request: FastifyRequest) => participantOfRequest(control, request);
 
   app.get(
     '/callcontrol/:dnnumber/participants/:id/stream',

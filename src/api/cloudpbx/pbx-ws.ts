@@ -11,6 +11,7 @@ import { frame, renderPresence, renderSmsStatus, type Site } from './render.ts';
 import { WsParams } from './schemas.ts';
 import { PbxError } from '../../core/errors.ts';
 import { renderQmember, renderQueueFrame, renderCmember } from './queue-frames.ts';
+import { beforeUpgradeRouting } from '../http/ws-key.ts';
 
 export interface PbxWsOptions {
   control: PbxControl;
@@ -222,11 +223,8 @@ export async function pbxWs(app: FastifyInstance, opts: PbxWsOptions): Promise<v
   const keepAliveMs = opts.keepAliveMs ?? 2500;
   const hub = new PresenceHub(control, site);
   await hub.start();
-  app.server.prependListener('upgrade', pbxkeyIntoHeader);
-  app.addHook('onClose', async () => {
-    hub.stop();
-    app.server.removeListener('upgrade', pbxkeyIntoHeader);
-  });
+  beforeUpgradeRouting(app, pbxkeyIntoHeader);
+  app.addHook('onClose', async () => hub.stop());
 
   app.get(
     '/ws/pbx_:name',

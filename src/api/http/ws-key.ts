@@ -37,6 +37,18 @@ export function keyIntoHeader(matches: (path: string) => boolean): (req: Incomin
   };
 }
 
+/**
+ * Runs `listener` on every upgrade before @fastify/websocket's own `upgrade`
+ * listener (which routes the request), so it can fix the request first (the
+ * key into its header); removed as the app closes.
+ */
+export function beforeUpgradeRouting(app: FastifyInstance, listener: (req: IncomingMessage) => void): void {
+  app.server.prependListener('upgrade', listener);
+  app.addHook('onClose', async () => {
+    app.server.removeListener('upgrade', listener);
+  });
+}
+
 type ConstraintStrategy = Parameters<FastifyInstance['addConstraintStrategy']>[0];
 type RouteHandler = Parameters<ReturnType<ConstraintStrategy['storage']>['set']>[1];
 

@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { PbxControl } from '../../core/pbx-control.ts';
-import { keyIntoHeader } from '../http/ws-key.ts';
+import { beforeUpgradeRouting, keyIntoHeader } from '../http/ws-key.ts';
 import { ParticipantAudioSocket, type AudioSocket } from '../http/participant-audio-socket.ts';
 
 const Params = Type.Object({
@@ -18,11 +18,7 @@ const Params = Type.Object({
 export async function participantAudioWs(app: FastifyInstance, opts: { control: PbxControl }): Promise<void> {
   const { control } = opts;
   const prefix = `${app.prefix}/calls/`;
-  const normalize = keyIntoHeader((path) => path.startsWith(prefix) && path.endsWith('/audio'));
-  app.server.prependListener('upgrade', normalize);
-  app.addHook('onClose', async () => {
-    app.server.removeListener('upgrade', normalize);
-  });
+  beforeUpgradeRouting(app, keyIntoHeader((path) => path.startsWith(prefix) && path.endsWith('/audio')));
 
   app.get(
     '/calls/:id/participants/:pid/audio',

@@ -1,7 +1,7 @@
 // Live calls and CDR in the native API: the call tree, participant actions,
 // and call records by date.
-import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
+import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
+import { Type, type TSchema } from 'typebox';
 import type { PbxControl } from '../../core/pbx-control.ts';
 import { CALL_DIRECTIONS, CALL_STATES, PARTICIPANT_STATUSES } from '../../core/calls.ts';
 import { ProblemSchema } from './schemas.ts';
@@ -66,10 +66,20 @@ const ParticipantParams = Type.Object({
   }),
 });
 type ParticipantAction = (typeof PARTICIPANT_ACTIONS)[number];
+/** The participant verbs with a body: which call, which participant. */
+const CallParticipantParams = Type.Object({ id: CallParams.properties.id, pid: ParticipantParams.properties.pid });
+const DestinationBody = Type.Object({ destination: Type.String({ pattern: '^[+]?[0-9*#]{2,32}$' }) }, { additionalProperties: false });
+const Accepted = Type.Object({ status: Type.Literal('accepted') });
 
 export async function callRoutes(app: FastifyInstance, opts: { control: PbxControl }): Promise<void> {
   const { control } = opts;
   const tags = ['Calls'];
+  /** POST /calls/:id/participants/:pid/<verb> for a control key: its body, its answers beside the problems, its handler. */
+  const participantVerb = (verb: string, summary: string, body: TSchema, response: Record<number, TSchema>, handler: RouteHandlerMethod) =>
+    app.post(`/calls/:id/participants/:pid/${verb}`, { config: { role: 'control' }, schema: { tags, summary, params: CallParticipantParams, body, response: { ...response, ...problems } } }, handler);
+  /** A supervisor joins the call: barge-in, listen or whisper (to `whisperTo`, whisper only). */
+  const supervise = (verb: 'barge' | 'listen' | 'whisper', extension: string, callId: string, whisperTo?: string) =>
+    verb === 'barge' ? control.calls.bargeIn(extension, callId) : verb === 'listen' ? control.calls.listen(extension, callId) : control.calls.whisper(extension, callId, whisperTo);
   app.get('/calls', { schema: { tags, summary: 'Live calls with their participants', response: { 200: Type.Array(CallOut), ...problems } } }, async () => control.calls.list());
   app.post(
     '/calls',
@@ -97,7 +107,7 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
   app.get('/calls/:id', { schema: { tags, summary: 'One live call', params: CallParams, response: { 200: CallOut, ...problems } } }, async (req) => control.calls.get((req.params as { id: string }).id));
   app.post(
     '/calls/:id/participants/:pid/:action',
-    { config: { role: 'control' }, schema: { tags, summary: 'Act on a participant', params: ParticipantParams, response: { 202: Type.Object({ status: Type.Literal('accepted') }), ...problems } } },
+    { config: { role: 'control' }, schema: { tags, summary: 'Act on a participant', params: ParticipantParams, response: { 202: Accepted, ...problems } } },
     async (req, reply) => {
       const p = req.params as { id: string; pid: string; action: ParticipantAction };
       const act: Record<ParticipantAction, () => void | Promise<void>> = {
@@ -120,58 +130,31 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
     ['transferto', 'Seed 001 transferto: hold the partner while the destination rings; it replaces the participant on answer, else 424 and the call goes on'],
     ['routeto', 'Seed 001 routeto: ring the destination too; the participant stays (ringing or talking) until the destination answers'],
   ] as const) {
-    app.post(
-      `/calls/:id/participants/:pid/${verb}`,
-      {
-        config: { role: 'control' },
-        schema: {
-          tags,
-          summary,
-          params: Type.Object({ id: CallParams.properties.id, pid: ParticipantParams.properties.pid }),
-          body: Type.Object({ destination: Type.String({ pattern: '^[+]?[0-9*#]{2,32}$' }) }, { additionalProperties: false }),
-          response: { 202: Type.Object({ status: Type.Literal('accepted') }), ...problems },
-        },
-      },
-      async (req, reply) => {
-        const p = req.params as { id: string; pid: string };
-        const destination = (req.body as { destination: string }).destination;
-        if (verb === 'transfer') await control.calls.blindTransfer(p.id, p.pid, destination);
-        else if (verb === 'transferto') await control.calls.transferTo(p.id, p.pid, destination);
-        else if (verb === 'routeto') await control.calls.routeTo(p.id, p.pid, destination);
-        else await control.calls.divert(p.id, p.pid, destination);
-        return reply.code(202).send({ status: 'accepted' as const });
-      },
-    );
+    participantVerb(verb, summary, DestinationBody, { 202: Accepted }, async (req, reply) => {
+      const p = req.params as { id: string; pid: string };
+      const destination = (req.body as { destination: string }).destination;
+      if (verb === 'transfer') await control.calls.blindTransfer(p.id, p.pid, destination);
+      else if (verb === 'transferto') await control.calls.transferTo(p.id, p.pid, destination);
+      else if (verb === 'routeto') await control.calls.routeTo(p.id, p.pid, destination);
+      else await control.calls.divert(p.id, p.pid, destination);
+      return reply.code(202).send({ status: 'accepted' as const });
+    });
   }
-  app.post(
-    '/calls/:id/participants/:pid/consult',
-    {
-      config: { role: 'control' },
-      schema: {
-        tags,
-        summary: "Attended transfer, step 1: hold the participant's partner and have the participant's phone call `destination`",
-        params: Type.Object({ id: CallParams.properties.id, pid: ParticipantParams.properties.pid }),
-        body: Type.Object({ destination: Type.String({ pattern: '^[+]?[0-9*#]{2,32}$' }) }, { additionalProperties: false }),
-        response: { 201: CallOut, ...problems },
-      },
-    },
+  participantVerb(
+    'consult',
+    "Attended transfer, step 1: hold the participant's partner and have the participant's phone call `destination`",
+    DestinationBody,
+    { 201: CallOut },
     async (req, reply) => {
       const p = req.params as { id: string; pid: string };
       return reply.code(201).send(await control.calls.consult(p.id, p.pid, (req.body as { destination: string }).destination));
     },
   );
-  app.post(
-    '/calls/:id/participants/:pid/attended-transfer',
-    {
-      config: { role: 'control' },
-      schema: {
-        tags,
-        summary: 'Attended transfer, step 2: the participant leaves this call and the consultation call; the two partners are connected',
-        params: Type.Object({ id: CallParams.properties.id, pid: ParticipantParams.properties.pid }),
-        body: Type.Object({ consultCallId: CallParams.properties.id }, { additionalProperties: false }),
-        response: { 202: Type.Object({ status: Type.Literal('accepted') }), ...problems },
-      },
-    },
+  participantVerb(
+    'attended-transfer',
+    'Attended transfer, step 2: the participant leaves this call and the consultation call; the two partners are connected',
+    Type.Object({ consultCallId: CallParams.properties.id }, { additionalProperties: false }),
+    { 202: Accepted },
     async (req, reply) => {
       const p = req.params as { id: string; pid: string };
       await control.calls.attendedTransfer(p.id, p.pid, (req.body as { consultCallId: string }).consultCallId);
@@ -205,9 +188,7 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
         const id = (req.params as { id: string }).id;
         const b = req.body as { extension: string; participantId?: string };
         if (verb !== 'whisper' && b.participantId !== undefined) throw invalid('/participantId', `participantId applies to whisper only, not ${verb}`);
-        const call =
-          verb === 'barge' ? await control.calls.bargeIn(b.extension, id) : verb === 'listen' ? await control.calls.listen(b.extension, id) : await control.calls.whisper(b.extension, id, b.participantId);
-        return reply.code(202).send(call);
+        return reply.code(202).send(await supervise(verb, b.extension, id, b.participantId));
       },
     );
   }
@@ -216,27 +197,13 @@ export async function callRoutes(app: FastifyInstance, opts: { control: PbxContr
     ['listen', 'Listen to this participant\'s call: ring the supervisor extension; a supervisor already there switches to listening'],
     ['whisper', 'Whisper to this participant: only it hears the supervisor; a supervisor already there switches to whispering to it'],
   ] as const) {
-    app.post(
-      `/calls/:id/participants/:pid/${verb}`,
-      {
-        config: { role: 'control' },
-        schema: {
-          tags,
-          summary,
-          params: Type.Object({ id: CallParams.properties.id, pid: ParticipantParams.properties.pid }),
-          body: Type.Object({ extension: Type.String({ pattern: '^[0-9]{2,10}$', description: "The supervisor's extension" }) }, { additionalProperties: false }),
-          response: { 202: CallOut, ...problems },
-        },
-      },
-      async (req, reply) => {
-        const { id, pid } = req.params as { id: string; pid: string };
-        const { extension } = req.body as { extension: string };
-        const call = control.calls.get(id);
-        if (!call.participants.some((x) => x.id === pid && x.status !== 'Ended')) throw new PbxError('SB_NOT_FOUND', `participant ${pid} is not in call ${id}`);
-        const out = verb === 'barge' ? await control.calls.bargeIn(extension, id) : verb === 'listen' ? await control.calls.listen(extension, id) : await control.calls.whisper(extension, id, pid);
-        return reply.code(202).send(out);
-      },
-    );
+    participantVerb(verb, summary, Type.Object({ extension: Type.String({ pattern: '^[0-9]{2,10}$', description: "The supervisor's extension" }) }, { additionalProperties: false }), { 202: CallOut }, async (req, reply) => {
+      const { id, pid } = req.params as { id: string; pid: string };
+      const { extension } = req.body as { extension: string };
+      const call = control.calls.get(id);
+      if (!call.participants.some((x) => x.id === pid && x.status !== 'Ended')) throw new PbxError('SB_NOT_FOUND', `participant ${pid} is not in call ${id}`);
+      return reply.code(202).send(await supervise(verb, extension, id, pid));
+    });
   }
   app.get(
     '/conferences/:number',

@@ -7,7 +7,7 @@
 // live: it subscribes before it reads the log, keeps what arrives meanwhile,
 // and drops from that buffer whatever the history already covered.
 import { keepAlive } from '../http/ws-keepalive.ts';
-import { keyIntoHeader, upgradeConstraint } from '../http/ws-key.ts';
+import { beforeUpgradeRouting, keyIntoHeader, upgradeConstraint } from '../http/ws-key.ts';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { PbxControl, PbxEvent } from '../../core/pbx-control.ts';
@@ -222,13 +222,8 @@ export async function eventsWs(app: FastifyInstance, opts: EventsWsOptions): Pro
   // request and falls back to the unconstrained poll route when it is absent.
   if (!app.hasConstraintStrategy('upgrade')) app.addConstraintStrategy(upgradeConstraint);
 
-  // Before @fastify/websocket's own `upgrade` listener, which routes the request.
-  const normalize = keyIntoHeader((p) => p === path);
-  app.server.prependListener('upgrade', normalize);
   // @fastify/websocket closes every client (1005, no code) as the server stops.
-  app.addHook('onClose', async () => {
-    app.server.removeListener('upgrade', normalize);
-  });
+  beforeUpgradeRouting(app, keyIntoHeader((p) => p === path));
 
   app.get(
     '/events',

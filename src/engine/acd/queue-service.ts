@@ -18,7 +18,7 @@ import { PbxError } from '../../core/errors.ts';
 import type { Store } from '../../store/index.ts';
 import { builtInMusicOnHold, loadAudio } from '../../media/player.ts';
 import type { Call } from '../b2bua/call.ts';
-import type { RingTarget } from '../b2bua/call-base.ts';
+import type { RingTarget } from '../b2bua/call-ends.ts';
 import { QueueMusic } from '../features/queue-music.ts';
 import { AgentBook } from './agent-state.ts';
 import { offerRounds } from './strategies.ts';

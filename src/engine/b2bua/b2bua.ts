@@ -5,7 +5,6 @@
 import type { Logger } from 'pino';
 import { createResponse, stringifyUri, type SipRequest } from '../../sip/message/index.ts';
 import type { InviteServerTransaction, ServerTransaction } from '../../sip/transaction/index.ts';
-import type { Flow } from '../../sip/transport/flow.ts';
 import type { Registrar } from '../../sip/registrar/registrar.ts';
 import type { AuthFailureGuard } from '../../sip/security/auth-failure-guard.ts';
 import type { Store } from '../../store/index.ts';
@@ -14,10 +13,14 @@ import { PbxError } from '../../core/errors.ts';
 import { MediaRelay } from '../../media/relay.ts';
 import type { PortAllocator } from '../../media/port-allocator.ts';
 import type { LocationService } from '../../sip/registrar/location-service.ts';
-import { CdrWriter } from '../cdr/cdr-writer.ts';
+import type { CdrWriter } from '../cdr/cdr-writer.ts';
 import type { OpenCallJournal } from '../cdr/open-call-journal.ts';
 import { UasLeg } from './uas-leg.ts';
-import { Call, type CallParty, type CallerSide, type ReferRequest } from './call.ts';
+import { Call } from './call.ts';
+import { LiveCalls } from './live-calls.ts';
+import { ExtensionReach } from './extension-reach.ts';
+import type { CallParty, CallerSide } from './call-ends.ts';
+import type { ReferRequest } from './call-events.ts';
 import type { MixerMode } from '../../media/mixer.ts';
 import { ConferenceRooms, type ConferenceRoomInfo } from '../conference/conference-rooms.ts';
 import { Originator, autoAnswerHeaders } from './originator.ts';
@@ -82,21 +85,10 @@ export interface B2buaOptions {
 
 export type { RoutingAdvice, RoutingAdvisor } from './routing-advisor.ts';
 
-interface ExtensionRow {
-  number: string;
-  firstName: string;
-  lastName: string;
-  enabled: number;
-  dnd: number;
-  noAnswerTimeout: number;
-}
-
 export class B2bua {
-  private readonly calls = new Map<string, Call>();
-  private readonly byInvite = new Map<InviteServerTransaction, Call>();
-  private readonly cdr: CdrWriter;
+  private readonly calls: LiveCalls;
+  private readonly reach: ExtensionReach;
   private nextId = 1;
-  private readonly deadCallTimer: NodeJS.Timeout;
   private readonly dialPlan: DialPlan;
   private readonly router: CallRouter;
   private readonly trunks: TrunkLines;
@@ -114,7 +106,8 @@ export class B2bua {
   officeClock: () => Date = () => new Date();
 
   constructor(private readonly o: B2buaOptions) {
-    this.cdr = o.cdr ?? new CdrWriter(o.store);
+    this.reach = new ExtensionReach(o.store, o.locations, o.ctx.host);
+    this.calls = new LiveCalls({ store: o.store, logger: o.logger, cdr: o.cdr, journal: o.journal, maxCallSeconds: o.maxCallSeconds, rtpTimeoutSeconds: o.rtpTimeoutSeconds, queueOf: (id) => o.queues?.queueOf(id), referred: (call, refer) => this.referred(call, refer) });
     this.rooms = new ConferenceRooms(o.conferenceRooms, (m) => {
       o.store.events.append('conference.member', m).catch((err: unknown) => o.logger.error({ err }, 'conference event not logged'));
     });
@@ -123,7 +116,7 @@ export class B2bua {
     this.trunks = new TrunkLines(o.store, o.ctx);
     this.prompts = new IvrPrompts(o.dataDir ?? join(tmpdir(), 'switchboard'), o.logger);
     this.voicemail = new VoicemailService(o.store, new VoicemailStore(o.store, o.dataDir ?? join(tmpdir(), 'switchboard')), (text) => this.prompts.say(text), o.timeZone ?? 'UTC');
-    this.anywhere = new RouteAnywhere({ lookup: (n) => this.dialPlan.lookup(n), route: (call, n, from) => this.routeCall(call, n, from), address: (n, name) => this.address(n, name), inQueue: (id) => o.queues?.queueOf(id) !== undefined });
+    this.anywhere = new RouteAnywhere({ lookup: (n) => this.dialPlan.lookup(n), route: (call, n, from) => this.routeCall(call, n, from), address: (n, name) => this.reach.address(n, name), inQueue: (id) => o.queues?.queueOf(id) !== undefined });
     this.parking = new ParkingLot({
       timeoutSeconds: o.parkTimeoutSeconds ?? 120,
       logger: o.logger,
@@ -132,8 +125,8 @@ export class B2bua {
     });
     this.router = new CallRouter({
       dialPlan: this.dialPlan,
-      devicesOf: (n) => this.targetsOf(n),
-      address: (n, name) => this.address(n, name),
+      devicesOf: (n) => this.reach.targetsOf(n),
+      address: (n, name) => this.reach.address(n, name),
       autoAnswerHeaders: autoAnswerHeaders(o.ctx.host),
       logger: o.logger,
       outboundRules: async () => (await o.store.outboundRules.list({ limit: 10000 })).items as unknown as OutboundRule[],
@@ -158,17 +151,6 @@ export class B2bua {
         inQueue: (id) => o.queues?.queueOf(id) !== undefined,
       },
     });
-    const timeoutMs = (o.rtpTimeoutSeconds ?? 60) * 1000;
-    this.deadCallTimer = setInterval(() => {
-      const now = Date.now();
-      for (const call of this.calls.values()) {
-        if (call.silentMs(now) > timeoutMs) {
-          o.logger.warn({ call: call.id }, 'no RTP from either side: hanging up');
-          call.hangup('api');
-        }
-      }
-    }, Math.min(5000, timeoutMs / 2));
-    this.deadCallTimer.unref();
     o.ctx.stack.on('INVITE', (request, tx) => this.invite(request, tx as InviteServerTransaction));
     o.ctx.stack.setDialogUser({
       inDialog: (request, tx) => o.ctx.dialogs.request(request, tx),
@@ -226,7 +208,7 @@ export class B2bua {
     // Transferred to the park code: the party kept waits in an orbit, the transferor leaves.
     if (destination === PARK_CODE && partner) return void (await this.parking.park(call, partner.id));
     if (await this.anywhere.routed(destination)) return this.anywhere.sendOn(call, participantId, destination);
-    await call.transfer(participantId, ...(await this.destination(call, participantId, destination)));
+    await call.transfer(participantId, ...(await this.reach.destination(call, participantId, destination)));
   }
 
   /** Parks the participant's partner in a free orbit; the participant leaves (src/engine/features/park.ts). */
@@ -249,7 +231,7 @@ export class B2bua {
     const p = call.participant(participantId);
     if (!partner || !p) throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not connected`);
     if (p.dnType !== 'Extension') throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not an extension`);
-    await this.destination(call, participantId, destination);
+    await this.reach.destination(call, participantId, destination);
     if (partner.status !== 'Held') await call.hold(partner.id);
     return this.makeCall(p.dn, destination, p.device);
   }
@@ -294,7 +276,7 @@ export class B2bua {
     if (!partner) throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not connected`);
     // A queue, IVR or group: the partner goes there as by a blind transfer (no way back once it is routed).
     if (await this.anywhere.routed(destination)) return this.anywhere.sendOn(call, partner.id, destination);
-    const { result } = await call.tryAlternative(participantId, ...(await this.destination(call, partner.id, destination)), true);
+    const { result } = await call.tryAlternative(participantId, ...(await this.reach.destination(call, partner.id, destination)), true);
     await result;
   }
 
@@ -308,10 +290,10 @@ export class B2bua {
     const partner = call.partnerOf(participantId);
     if (await this.anywhere.routed(destination)) return partner ? this.anywhere.sendOn(call, partner.id, destination) : this.anywhere.reroute(call, participantId, destination);
     if (!partner) {
-      await call.addRoute(participantId, ...(await this.destination(call, call.info().owner, destination)));
+      await call.addRoute(participantId, ...(await this.reach.destination(call, call.info().owner, destination)));
       return;
     }
-    const { result } = await call.tryAlternative(participantId, ...(await this.destination(call, partner.id, destination)), false);
+    const { result } = await call.tryAlternative(participantId, ...(await this.reach.destination(call, partner.id, destination)), false);
     result.catch((err: unknown) => this.o.logger.info({ err, call: callId }, 'routeto: the destination did not answer'));
   }
 
@@ -327,23 +309,11 @@ export class B2bua {
     throw new PbxError('SB_UNPROCESSABLE', `the device of participant ${participantId} does not support direct control`);
   }
 
-  /** Where `keep` (a participant of `call`) can be sent now: an extension with a reachable device. */
-  private async destination(call: Call, keep: string, number: string): Promise<[CallParty, { uri: string; flow: Flow }[], number, string, string]> {
-    const row = await this.extension(number);
-    if (!row) throw new PbxError('SB_NOT_FOUND', `extension ${number} does not exist`);
-    const targets = this.targetsOf(number);
-    if (row.enabled !== 1 || targets.length === 0) throw new PbxError('SB_UNPROCESSABLE', `extension ${number} has no registered device`);
-    // The destination's phone shows who is being put through to it.
-    const kept = call.participant(keep);
-    const keptNumber = kept?.partyNumber ?? '';
-    return [this.party(row), targets, row.noAnswerTimeout, this.address(keptNumber, kept?.partyName || keptNumber), this.address(row.number)];
-  }
-
   /** Divert a ringing participant's call to another extension (seed 001 divert). */
   async divert(callId: string, participantId: string, destination: string): Promise<void> {
     const call = this.call(callId, participantId);
     if (await this.anywhere.routed(destination)) return this.anywhere.reroute(call, participantId, destination);
-    const dest = await this.destination(call, call.info().owner, destination);
+    const dest = await this.reach.destination(call, call.info().owner, destination);
     await call.divert(participantId, ...dest);
   }
 
@@ -354,10 +324,9 @@ export class B2bua {
    */
   async supervise(supervisor: string, callId: string, mode: MixerMode, whisperTo?: string, device?: string): Promise<CallInfo> {
     const call = this.call(callId, whisperTo);
-    const row = await this.extension(supervisor);
+    const row = await this.reach.extension(supervisor);
     if (!row) throw new PbxError('SB_NOT_FOUND', `extension ${supervisor} does not exist`);
-    let targets = this.targetsOf(supervisor);
-    if (device !== undefined) targets = targets.filter((d) => d.uri.includes(device)).slice(0, 1);
+    const targets = this.reach.targetsOf(supervisor, device);
     if (row.enabled !== 1 || targets.length === 0) throw new PbxError('SB_UNPROCESSABLE', `extension ${supervisor} has no registered device${device !== undefined ? ` matching "${device}"` : ''}`);
     const owner = call.participant(call.info().owner);
     if (mode === 'whisper' && whisperTo === undefined) {
@@ -369,7 +338,7 @@ export class B2bua {
     // A supervisor already there switches mode (listen → whisper → barge) in the mixer.
     if (call.changeMode(supervisor, mode, whisperTo)) return call.info();
     if (call.info().participants.some((p) => p.dn === supervisor && p.status !== 'Ended')) throw new PbxError('SB_CONFLICT', `extension ${supervisor} is already in call ${callId}`);
-    await call.addMember(this.party(row), targets, mode, whisperTo, row.noAnswerTimeout, this.address(owner?.partyNumber ?? '', owner?.partyName ?? ''), this.address(row.number));
+    await call.addMember(this.reach.party(row), targets, mode, whisperTo, row.noAnswerTimeout, this.reach.address(owner?.partyNumber ?? '', owner?.partyName ?? ''), this.reach.address(row.number));
     return call.info();
   }
 
@@ -389,27 +358,6 @@ export class B2bua {
     else await call.resume(participantId);
   }
 
-  private async extension(number: string): Promise<ExtensionRow | undefined> {
-    return this.o.store.db.selectFrom('extensions').select(['number', 'firstName', 'lastName', 'enabled', 'dnd', 'noAnswerTimeout']).where('number', '=', number).executeTakeFirst();
-  }
-
-  /** The reachable registered devices of a number, as targets to ring. */
-  private targetsOf(number: string): { uri: string; flow: Flow; route?: string[] }[] {
-    return this.o.locations
-      .bindings(number)
-      .filter((b) => b.reachable)
-      .map((b) => ({ uri: b.contact, flow: b.flow as Flow, ...(b.path !== undefined && b.path.length > 0 ? { route: b.path } : {}) }));
-  }
-
-  /** A From/To value for a number of ours, with its display name when it has one. */
-  private address(number: string, name = ''): string {
-    return `${name !== '' ? `"${name}" ` : ''}<sip:${number}@${this.o.ctx.host}>`;
-  }
-
-  private party(row: ExtensionRow): CallParty {
-    return { dn: row.number, dnType: 'Extension', number: row.number, name: `${row.firstName} ${row.lastName}`.trim() };
-  }
-
   private async invite(request: SipRequest, tx: InviteServerTransaction): Promise<void> {
     const trunk = await this.trunks.bySource(tx.flow);
     if (trunk) return this.fromTrunk(request, tx, trunk);
@@ -417,13 +365,13 @@ export class B2bua {
     if (callerNumber === undefined) return;
     const uri = request.uri;
     const dialled = uri.kind === 'sip' ? (uri.user ?? '') : uri.kind === 'tel' ? uri.number : '';
-    const [callerRow, entry] = await Promise.all([this.extension(callerNumber), this.dialPlan.lookup(dialled)]);
+    const [callerRow, entry] = await Promise.all([this.reach.extension(callerNumber), this.dialPlan.lookup(dialled)]);
     if (!callerRow || callerRow.enabled !== 1) {
       tx.respond(createResponse(request, 403, 'Forbidden', 'off'));
       return;
     }
     if (!entry && this.rooms.isRoom(dialled)) {
-      const call = this.newCall(request, tx, 'Internal', this.party(callerRow), dialled, '');
+      const call = this.newCall(request, tx, 'Internal', this.reach.party(callerRow), dialled, '');
       if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
       return this.rooms.enter(dialled, call).catch((err: unknown) => this.routingFailed(call, err));
     }
@@ -432,12 +380,12 @@ export class B2bua {
       tx.respond(createResponse(request, 404, 'Not Found', 'nf'));
       return;
     }
-    const caller = this.party(callerRow);
+    const caller = this.reach.party(callerRow);
     const call = this.newCall(request, tx, entry ? 'Internal' : 'Outbound', caller, dialled, '');
     if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
     const advice = await this.advisor.advise(call);
     if (call.isEnded) return;
-    const from = this.address(caller.number, advice?.callerName ?? (caller.name || caller.number));
+    const from = this.reach.address(caller.number, advice?.callerName ?? (caller.name || caller.number));
     const redirect = advice?.redirect;
     if (redirect !== undefined || entry) return this.routeCall(call, redirect ?? dialled, from);
     const ext = await this.dialPlan.extension(callerRow.number);
@@ -450,7 +398,7 @@ export class B2bua {
     const relay = new MediaRelay({ allocator: this.o.allocator, host: this.o.ctx.host });
     const contact = request.contacts[0];
     const call = new Call(String(this.nextId++), direction, this.o.ctx, relay, uas, caller, contact ? stringifyUri(contact.uri) : '', readAudio(request), dialled, did);
-    this.track(call, tx, caller, dialled);
+    this.calls.track(call, tx, caller, dialled);
     return call;
   }
 
@@ -485,7 +433,7 @@ export class B2bua {
     if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
     const advice = await this.advisor.advise(call);
     if (call.isEnded) return;
-    const fromAddress = this.address(number, advice?.callerName ?? (caller.name || number));
+    const fromAddress = this.reach.address(number, advice?.callerName ?? (caller.name || number));
     const redirect = advice?.redirect;
     if (redirect !== undefined) return this.routeCall(call, redirect, fromAddress);
     const dest = isOpen(rule.officeHours, this.officeClock(), this.o.timeZone ?? 'UTC') ? rule.inHours : rule.outOfHours;
@@ -509,7 +457,7 @@ export class B2bua {
    * From a route point, `to` rings at once. `timeoutSeconds`: given up unanswered by then.
    */
   async makeCall(from: string, to: string, device?: string, timeoutSeconds?: number): Promise<CallInfo> {
-    const [fromRow, toEntry] = await Promise.all([this.extension(from), this.dialPlan.lookup(to)]);
+    const [fromRow, toEntry] = await Promise.all([this.reach.extension(from), this.dialPlan.lookup(to)]);
     if (!toEntry) throw new PbxError('SB_NOT_FOUND', `number ${to} does not exist (outside numbers come with trunks)`);
     if (!fromRow) {
       const rp = await this.dialPlan.lookup(from);
@@ -518,8 +466,7 @@ export class B2bua {
     }
     const toName = toEntry.kind === 'extension' ? extensionParty(toEntry).name : toEntry.name;
     if (fromRow.enabled !== 1) throw new PbxError('SB_UNPROCESSABLE', `extension ${from} is disabled`);
-    let devices = this.targetsOf(from);
-    if (device !== undefined) devices = devices.filter((d) => d.uri.includes(device)).slice(0, 1);
+    const devices = this.reach.targetsOf(from, device);
     if (devices.length === 0) throw new PbxError('SB_UNPROCESSABLE', `extension ${from} has no registered device${device !== undefined ? ` matching "${device}"` : ''}`);
 
     const relay = new MediaRelay({ allocator: this.o.allocator, host: this.o.ctx.host });
@@ -527,12 +474,12 @@ export class B2bua {
     const sdp = writeAudio({ host: this.o.ctx.host, port, codecs: ['PCMU', 'PCMA'], telephoneEvent: 101, direction: 'sendrecv', sessionId: Date.now() % 1e9, version: 1 });
     const originator = new Originator(this.o.ctx, devices, {
       // The originator's phone shows whom it is about to call.
-      from: this.address(to, toName || to),
-      to: this.address(fromRow.number),
+      from: this.reach.address(to, toName || to),
+      to: this.reach.address(fromRow.number),
       sdp,
       ringSeconds: fromRow.noAnswerTimeout,
     });
-    const placed = this.place(relay, originator, this.party(fromRow), to, timeoutSeconds);
+    const placed = this.place(relay, originator, this.reach.party(fromRow), to, timeoutSeconds);
     const call = placed.call;
     originator.on('ringing', () => call.originatorRinging());
     originator.on('failed', (status) => call.fail(status, status === 486 ? 'BUSY' : status === 480 || status === 487 ? 'NO ANSWER' : 'FAILED'));
@@ -547,58 +494,13 @@ export class B2bua {
   /** A call the PBX places from a caller side it built (a phone rung first, a route point's application); `route` dials `to`. */
   private place(relay: MediaRelay, caller: CallerSide, party: CallParty, to: string, timeoutSeconds: number | undefined): { call: Call; route(): CallInfo } {
     const call = new Call(String(this.nextId++), 'Internal', this.o.ctx, relay, caller, party, '', undefined, to, '');
-    this.track(call, undefined, party, to);
+    this.calls.track(call, undefined, party, to);
     giveUpUnanswered(call, timeoutSeconds);
     const route = (): CallInfo => {
-      this.routeCall(call, to, this.address(party.number, party.name || party.number));
+      this.routeCall(call, to, this.reach.address(party.number, party.name || party.number));
       return call.info();
     };
     return { call, route };
-  }
-
-  private track(call: Call, tx: InviteServerTransaction | undefined, caller: CallParty, dialled: string): void {
-    const events = this.o.store.events;
-    const log = (p: Promise<unknown>) => p.catch((err: unknown) => this.o.logger.error({ err }, 'event append failed'));
-    this.calls.set(call.id, call);
-    if (tx) this.byInvite.set(tx, call);
-    log(events.append('call.created', { call: call.info(), origin: tx ? 'phone' : 'api', dialled: call.dialled }));
-    const journal = this.o.journal;
-    journal?.opened(call.info(), caller.number, caller.name, dialled);
-    call.on('changed', (info) => {
-      journal?.changed(info);
-      log(events.append('call.updated', { call: info }));
-    });
-    call.on('participant', (p) => log(events.append('participant.updated', { participant: p })));
-    call.on('dtmf', (participantId, digit, durationMs) => log(events.append('dtmf', { callId: call.id, participantId, digit, durationMs })));
-    call.on('referred', (refer) => this.referred(call, refer));
-    const max = setTimeout(() => call.hangup('api'), (this.o.maxCallSeconds ?? 4 * 3600) * 1000);
-    max.unref();
-    call.on('ended', (info, disposition, endedAt) => {
-      clearTimeout(max);
-      this.calls.delete(call.id);
-      if (tx) this.byInvite.delete(tx);
-      // Taken now: the ACD forgets the call as it ends.
-      const app = this.lastApp(call.id, dialled, call.joinedNumbers);
-      const written = (journal?.ended(call.id) ?? Promise.resolve(undefined)).then((alongside) => this.cdr.write({
-        call: info,
-        disposition,
-        endedAt,
-        src: caller.number,
-        srcName: caller.name,
-        dst: dialled,
-        ...app,
-        ...(alongside ? { alongside } : {}),
-      }));
-      const failureStatus = call.failureStatus;
-      log(written.then((cdr) => events.append('call.ended', { call: info, disposition, duration: cdr.duration, billsec: cdr.billsec, cdrUniqueid: cdr.uniqueid, ...(failureStatus !== undefined ? { failureStatus } : {}) }, new Date(endedAt))));
-    });
-  }
-
-  /** Seed 003's lastapp: Queue for a call that ended in a queue (waiting, or answered by an agent), else Dial. */
-  private lastApp(callId: string, dialled: string, joined: readonly string[]): { lastApp: string; lastData: string } {
-    const queue = this.o.queues?.queueOf(callId);
-    // Asterisk's Dial lists every channel it joined with '&': extra members (barge-in, listen, whisper) too.
-    return queue === undefined ? { lastApp: 'Dial', lastData: [dialled, ...joined].map((n) => `SIP/${n}`).join('&') } : { lastApp: 'Queue', lastData: queue };
   }
 
   /**
@@ -625,7 +527,7 @@ export class B2bua {
 
   /** §9.2: 200 to the CANCEL, then the call answers its INVITE with 487. */
   private cancel(cancelTx: ServerTransaction, invite: InviteServerTransaction | undefined): void {
-    const call = invite ? this.byInvite.get(invite) : undefined;
+    const call = invite ? this.calls.ofInvite(invite) : undefined;
     cancelTx.respond(createResponse(cancelTx.request, call || invite ? 200 : 481, undefined, 'cancel'));
     if (call) call.callerCancelled();
     else if (invite && !invite.finalResponse) invite.respond(createResponse(invite.request, 487, 'Request Terminated', 'cancel'));
@@ -633,9 +535,8 @@ export class B2bua {
 
   /** Ends every call (shutdown). */
   closeAll(): void {
-    clearInterval(this.deadCallTimer);
     this.parking.close();
-    for (const c of this.calls.values()) c.hangup('api');
+    this.calls.close();
     this.rooms.close();
   }
 }

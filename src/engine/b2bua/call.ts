@@ -6,10 +6,8 @@ import { PbxError } from '../../core/errors.ts';
 import type { AudioOffer } from './sdp-media.ts';
 import type { UacTarget } from './uac-leg.ts';
 import type { LocalTarget } from './local-leg.ts';
-import { type Alternative, type CallParty, type End, type Fork } from './call-base.ts';
+import type { Alternative, CallParty, End, Fork } from './call-ends.ts';
 import { MutingCall } from './muting-call.ts';
-
-export type { CallParty, CallerSide, ReferRequest, CallEvents } from './call-base.ts';
 
 export class Call extends MutingCall {
   /**
@@ -114,15 +112,7 @@ export class Call extends MutingCall {
     const partner = donor.partnerOf(donorPid);
     if (!partner) throw new PbxError('SB_UNPROCESSABLE', `participant ${donorPid} of call ${donor.id} is not connected`);
     const moving = donor.release(partner.id);
-    clearTimeout(this.noAnswerTimer);
-    const ringing = this.forks;
-    this.forks = [];
-    for (const f of ringing) {
-      f.leg.cancel();
-      this.dropFork(f);
-    }
-    this.earlyMedia = undefined;
-    this.media.unbridge(this.callerEnd.mediaId);
+    this.abandonRinging();
     const mediaId = `callee${String(this.nextMedia++)}`;
     this.media.adopt(donor.media, moving.mediaId, mediaId);
     const p = moving.participant;
@@ -274,15 +264,7 @@ export class Call extends MutingCall {
     const p = this.participants.get(participantId);
     if (!p) throw new PbxError('SB_NOT_FOUND', `participant ${participantId} is not in call ${this.id}`);
     if (this.ended || this.winner || p.direction !== 'outbound') throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not ringing`);
-    clearTimeout(this.noAnswerTimer);
-    const ringing = this.forks;
-    this.forks = [];
-    for (const f of ringing) {
-      f.leg.cancel();
-      this.dropFork(f);
-    }
-    this.earlyMedia = undefined;
-    this.media.unbridge(this.callerEnd.mediaId);
+    this.abandonRinging();
     this.setState('Rerouting');
     const done = this.stepDone;
     this.stepDone = undefined;

@@ -28,6 +28,19 @@ export interface DialogLeg {
   listen(handlers: DialogLegHandlers): () => void;
 }
 
+/**
+ * The dialog verbs of a leg inside the PBX (a route point's application, an
+ * orbit): no SIP dialog, so a re-INVITE or a NOTIFY has no one to reach, and
+ * no phone on the far side can hang up or re-INVITE.
+ */
+export const withoutDialog = {
+  dialog: undefined,
+  reinvite: (): Promise<undefined> => Promise.resolve(undefined),
+  answerReinvite: (): void => undefined,
+  notifyRefer: (): void => undefined,
+  listen: (_handlers: DialogLegHandlers): (() => void) => () => undefined,
+} as const satisfies Omit<DialogLeg, 'bye'>;
+
 /** True when the dialog is the one named by Call-ID and the two tags, in either order (RFC 3891 §3). */
 export function dialogMatches(dialog: Dialog | undefined, callId: string, tagA: string, tagB: string): boolean {
   if (!dialog || dialog.id.callId !== callId) return false;

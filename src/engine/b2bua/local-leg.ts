@@ -5,7 +5,7 @@
 // so. It has no SIP dialog: a BYE or re-INVITE toward it has no one to
 // reach, so it does nothing (a hold of it is refused).
 import { EventEmitter } from 'node:events';
-import type { DialogLeg, DialogLegHandlers } from './dialog-leg.ts';
+import { withoutDialog, type DialogLeg } from './dialog-leg.ts';
 
 export interface LocalLegEvents {
   progress: [];
@@ -21,7 +21,12 @@ export interface LocalTarget {
 }
 
 export class LocalLeg extends EventEmitter<LocalLegEvents> implements DialogLeg {
-  readonly dialog = undefined;
+  // The application acts through the call's verbs, not through a dialog.
+  readonly dialog = withoutDialog.dialog;
+  readonly reinvite = withoutDialog.reinvite;
+  readonly answerReinvite = withoutDialog.answerReinvite;
+  readonly notifyRefer = withoutDialog.notifyRefer;
+  readonly listen = withoutDialog.listen;
   private state: 'new' | 'ringing' | 'answered' | 'closed' = 'new';
 
   get isRinging(): boolean {
@@ -65,19 +70,6 @@ export class LocalLeg extends EventEmitter<LocalLegEvents> implements DialogLeg 
   bye(): void {
     if (this.isRinging) return this.cancel();
     this.close();
-  }
-
-  reinvite(): Promise<undefined> {
-    return Promise.resolve(undefined);
-  }
-
-  answerReinvite(): void {}
-
-  notifyRefer(): void {}
-
-  /** Nothing on the far side can hang up or re-INVITE: the application acts through the call's verbs. */
-  listen(_handlers: DialogLegHandlers): () => void {
-    return () => undefined;
   }
 
   private close(): void {

@@ -8,7 +8,7 @@ import type { ServerTransaction } from '../../sip/transaction/index.ts';
 import type { LegContext } from './leg-context.ts';
 import { UacLeg, type UacTarget } from './uac-leg.ts';
 import { readAudio, type AudioOffer } from './sdp-media.ts';
-import type { CallerSide } from './call.ts';
+import type { CallerSide } from './call-ends.ts';
 import { listenToDialog, type DialogLegHandlers } from './dialog-leg.ts';
 import type { Dialog } from '../../sip/dialog/index.ts';
 

@@ -1,16 +1,13 @@
 // A leg we place: we are its UAC. It sends the INVITE to one registered
 // device, reports its provisional and final answers, ACKs the 2xx (every
 // retransmission of it, §13.2.2.4), and can be cancelled or hung up.
-import { EventEmitter } from 'node:events';
 import { SipRequest, generateCallId, generateTag, stringifyUri, type SipResponse } from '../../sip/message/index.ts';
 import { DigestClient } from '../../sip/auth/digest-client.ts';
 import { Dialog, dialogKey } from '../../sip/dialog/index.ts';
 import type { AnyClientTransaction, ServerTransaction } from '../../sip/transaction/index.ts';
 import type { Flow } from '../../sip/transport/flow.ts';
 import { SDP_TYPE, type LegContext } from './leg-context.ts';
-import { sendReinvite } from './reinvite.ts';
-import { handleInDialog, answerReinvite, notifyReferResult } from './in-dialog.ts';
-import { listenToDialog, type DialogLeg, type DialogLegHandlers } from './dialog-leg.ts';
+import { SipDialogLeg } from './sip-dialog-leg.ts';
 
 export interface UacTarget {
   /** Request-URI: the device's registered contact. */
@@ -49,23 +46,21 @@ export interface UacOptions {
   credentials?: { username: string; password: string };
 }
 
-export class UacLeg extends EventEmitter<UacLegEvents> implements DialogLeg {
+export class UacLeg extends SipDialogLeg<UacLegEvents> {
   readonly callId = generateCallId();
   readonly fromTag = generateTag();
   /** The INVITE on the wire: after a challenge, the re-sent one with credentials. */
   request: SipRequest;
-  dialog: Dialog | undefined;
   private tx: AnyClientTransaction | undefined;
   private done = false;
-  private closed = false;
   private ack: SipRequest | undefined;
   private authenticated = false;
 
   constructor(
-    private readonly ctx: LegContext,
+    ctx: LegContext,
     readonly options: UacOptions,
   ) {
-    super();
+    super(ctx);
     const flow = options.target.flow;
     this.request = new SipRequest({
       method: 'INVITE',
@@ -183,36 +178,6 @@ export class UacLeg extends EventEmitter<UacLegEvents> implements DialogLeg {
     if (this.done || !this.tx) return;
     const sent = 'cancel' in this.tx ? this.tx.cancel() : false;
     if (!sent) this.fail(487, undefined);
-  }
-
-  private inDialog(request: SipRequest, tx: ServerTransaction): void {
-    handleInDialog(this.dialog, request, tx, {
-      bye: () => {
-        this.close();
-        this.emit('ended', 'bye');
-      },
-      reinvite: (r, t) => this.emit('reinvite', r, t),
-      other: (r, t) => this.listenerCount('request') > 0 && this.emit('request', r, t),
-    });
-  }
-
-  /** Answers a re-INVITE with our SDP. */
-  answerReinvite(request: SipRequest, tx: ServerTransaction, sdp: string): void {
-    answerReinvite(this.ctx, this.flow, request, tx, sdp);
-  }
-
-  /** Sends a new offer in this leg's dialog (hold, resume); resolves with the final response. */
-  reinvite(sdp: string): Promise<SipResponse | undefined> {
-    if (!this.dialog || this.closed) return Promise.resolve(undefined);
-    return sendReinvite(this.ctx, this.dialog, this.flow, sdp);
-  }
-
-  notifyRefer(sipfrag: string, terminated: boolean): void {
-    if (this.dialog && !this.closed) notifyReferResult(this.ctx, this.dialog, this.flow, sipfrag, terminated);
-  }
-
-  listen(h: DialogLegHandlers): () => void {
-    return listenToDialog(this as EventEmitter, h);
   }
 
   /** Hangs up: BYE when answered, CANCEL while ringing. */

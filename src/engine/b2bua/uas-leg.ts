@@ -1,15 +1,12 @@
 // The leg a call arrives on: we are its UAS. It answers the INVITE (1xx, 2xx
 // with 2xx retransmission until ACK, or a final error), then takes the
 // in-dialog requests of that side (BYE, re-INVITE, INFO, OPTIONS).
-import { EventEmitter } from 'node:events';
 import { createResponse, generateTag, type SipRequest, type SipResponse } from '../../sip/message/index.ts';
 import { Dialog, copyRecordRoute, dialogKey, retransmit2xxUntilAck, type Retransmission2xx } from '../../sip/dialog/index.ts';
 import type { InviteServerTransaction, ServerTransaction } from '../../sip/transaction/index.ts';
 import type { Flow } from '../../sip/transport/flow.ts';
 import type { LegContext } from './leg-context.ts';
-import { sendReinvite } from './reinvite.ts';
-import { handleInDialog, answerReinvite, notifyReferResult } from './in-dialog.ts';
-import { listenToDialog, type DialogLeg, type DialogLegHandlers } from './dialog-leg.ts';
+import { SipDialogLeg } from './sip-dialog-leg.ts';
 import { SDP_TYPE } from './leg-context.ts';
 
 export interface UasLegEvents {
@@ -21,20 +18,18 @@ export interface UasLegEvents {
   request: [request: SipRequest, tx: ServerTransaction];
 }
 
-export class UasLeg extends EventEmitter<UasLegEvents> implements DialogLeg {
+export class UasLeg extends SipDialogLeg<UasLegEvents> {
   readonly toTag = generateTag();
   readonly flow: Flow;
-  dialog: Dialog | undefined;
   private retransmission: Retransmission2xx | undefined;
   private final = false;
-  private closed = false;
 
   constructor(
-    private readonly ctx: LegContext,
+    ctx: LegContext,
     readonly request: SipRequest,
     readonly tx: InviteServerTransaction,
   ) {
-    super();
+    super(ctx);
     this.flow = tx.flow;
   }
 
@@ -102,36 +97,6 @@ export class UasLeg extends EventEmitter<UasLegEvents> implements DialogLeg {
   private acknowledged(): void {
     this.retransmission?.acknowledge();
     this.dialog?.confirm();
-  }
-
-  private inDialog(request: SipRequest, tx: ServerTransaction): void {
-    handleInDialog(this.dialog, request, tx, {
-      bye: () => {
-        this.close();
-        this.emit('ended', 'bye');
-      },
-      reinvite: (r, t) => this.emit('reinvite', r, t),
-      other: (r, t) => this.listenerCount('request') > 0 && this.emit('request', r, t),
-    });
-  }
-
-  /** Answers a re-INVITE with our SDP. */
-  answerReinvite(request: SipRequest, tx: ServerTransaction, sdp: string): void {
-    answerReinvite(this.ctx, this.flow, request, tx, sdp);
-  }
-
-  /** Sends a new offer in this leg's dialog (hold, resume); resolves with the final response. */
-  reinvite(sdp: string): Promise<SipResponse | undefined> {
-    if (!this.dialog || this.closed) return Promise.resolve(undefined);
-    return sendReinvite(this.ctx, this.dialog, this.flow, sdp);
-  }
-
-  notifyRefer(sipfrag: string, terminated: boolean): void {
-    if (this.dialog && !this.closed) notifyReferResult(this.ctx, this.dialog, this.flow, sipfrag, terminated);
-  }
-
-  listen(h: DialogLegHandlers): () => void {
-    return listenToDialog(this as EventEmitter, h);
   }
 
   /** Hangs up our side: BYE when answered, else a final error. */

@@ -16,7 +16,8 @@
 import { PbxError } from '../../core/errors.ts';
 import { AudioMixer, type MixerMode } from '../../media/mixer.ts';
 import type { MediaRelay } from '../../media/relay.ts';
-import { CallBase, type CallParty, type End, type Fork } from '../b2bua/call-base.ts';
+import { CallBase } from '../b2bua/call-base.ts';
+import type { CallParty, End, Fork } from '../b2bua/call-ends.ts';
 import { UacLeg, type UacTarget } from '../b2bua/uac-leg.ts';
 import { readAudio, type AudioOffer } from '../b2bua/sdp-media.ts';
 

@@ -14,7 +14,7 @@ import type { EventPayloads } from '../../core/events.ts';
 import type { ParkedCall } from '../../core/parking.ts';
 import type { Participant } from '../../core/calls.ts';
 import type { Call } from '../b2bua/call.ts';
-import type { CallParty } from '../b2bua/call-base.ts';
+import type { CallParty } from '../b2bua/call-ends.ts';
 import { answeringPbxEnd } from '../b2bua/local-leg.ts';
 import { PARK_ORBITS } from '../routing/feature-codes.ts';
 

@@ -3,7 +3,7 @@
 // auto-answer hints (paging: phones that honour them open an intercom). A
 // member is skipped when disabled, on DND or without a reachable device.
 import type { RingGroupEntry } from '../routing/dial-plan.ts';
-import type { RingOutcome, RingTarget } from '../b2bua/call-base.ts';
+import type { RingOutcome, RingTarget } from '../b2bua/call-ends.ts';
 import type { Call } from '../b2bua/call.ts';
 
 export interface RingGroupDeps {

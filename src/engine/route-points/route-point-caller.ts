@@ -6,23 +6,19 @@
 // participant's raw audio streams (participant-audio.ts maps a route point's
 // participant to its partner's relay leg). A BYE toward it reaches nobody;
 // the application ends the call with `drop`.
-import type { CallerSide } from '../b2bua/call-base.ts';
-import type { DialogLegHandlers } from '../b2bua/dialog-leg.ts';
+import type { CallerSide } from '../b2bua/call-ends.ts';
+import { withoutDialog } from '../b2bua/dialog-leg.ts';
 
 export class RoutePointCaller implements CallerSide {
-  readonly dialog = undefined;
+  readonly dialog = withoutDialog.dialog;
+  readonly reinvite = withoutDialog.reinvite;
+  readonly answerReinvite = withoutDialog.answerReinvite;
+  readonly notifyRefer = withoutDialog.notifyRefer;
+  readonly listen = withoutDialog.listen;
 
   provisional(): void {}
   answer(): void {}
   reject(): void {}
   close(): void {}
   bye(): void {}
-  reinvite(): Promise<undefined> {
-    return Promise.resolve(undefined);
-  }
-  answerReinvite(): void {}
-  notifyRefer(): void {}
-  listen(_handlers: DialogLegHandlers): () => void {
-    return () => undefined;
-  }
 }

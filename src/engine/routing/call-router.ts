@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Destination } from '../../core/directory/common.ts';
 import type { Disposition } from '../../core/calls.ts';
 import type { Call } from '../b2bua/call.ts';
-import type { CallParty, RingTarget } from '../b2bua/call-base.ts';
+import type { CallParty, RingTarget } from '../b2bua/call-ends.ts';
 import type { UacTarget } from '../b2bua/uac-leg.ts';
 import { forwardingFor } from '../features/forwarding.ts';
 import { ringGroup } from '../features/ring-group.ts';
