@@ -1,18 +1,11 @@
 // Prometheus metrics of the SIP side, read at scrape time from the counters
 // the transports, transaction layer, registrar and guard keep anyway.
 import { Gauge, type Registry } from 'prom-client';
+import { scrapeGauge } from './scrape-gauge.ts';
 import type { SipService } from './sip-service.ts';
 
 export function registerSipMetrics(registry: Registry, sip: SipService): void {
-  const gauge = (name: string, help: string, read: () => number) =>
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.set(read());
-      },
-    });
+  const gauge = (name: string, help: string, read: () => number) => scrapeGauge(registry, name, help, read);
   const s = sip.stack;
   new Gauge({
     name: 'switchboard_sip_messages_received',
