@@ -17,7 +17,9 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
   const seconds = opts.smoke ? 2 : 10;
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-webapi-'));
   const env = { SWITCHBOARD_DATA_DIR: dir, SWITCHBOARD_HTTP_PORT: '0', SWITCHBOARD_SIP_PORT: '0', SWITCHBOARD_HOST: '127.0.0.1', SWITCHBOARD_LOG_LEVEL: 'warn' };
-  const sb = await spawnUntil(process.execPath, [join(ROOT, 'bin/switchboard.js'), 'start'], env, /Health:\s+http:\/\/[^:]+:(\d+)\/healthz[\s\S]*Admin API key[^:]*: (\S+)/);
+  // BENCH_CPU_PROF=DIR: a V8 CPU profile of Switchboard, written to DIR when it stops.
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const sb = await spawnUntil(process.execPath, [...prof, join(ROOT, 'bin/switchboard.js'), 'start'], env, /Health:\s+http:\/\/[^:]+:(\d+)\/healthz[\s\S]*Admin API key[^:]*: (\S+)/);
   let bare: Awaited<ReturnType<typeof spawnUntil>> | undefined;
   try {
     const base = `http://127.0.0.1:${sb.match[1] ?? ''}`;
