@@ -21,6 +21,11 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// The server serves web/dist at /; without it / answers 503 "panel not built",
+// which the HTTP fuzz test would count as an error. Built once here (when
+// missing or stale) so any subset of the tests sees the same server.
+const built = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build-web.ts'], { stdio: 'inherit' });
+if (built.status !== 0) process.exit(built.status ?? 1);
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
