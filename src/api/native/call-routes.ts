@@ -19,7 +19,7 @@ export const ParticipantOut = Type.Object({
   partyName: Type.String(),
   status: Type.Enum(PARTICIPANT_STATUSES),
   direction: Type.Enum(['inbound', 'outbound'] as const),
-  muted: Type.Boolean({ description: 'Muted from the API (…/mute): nobody hears this participant; it still hears' }),
+  muted: Type.Boolean({ description: 'Muted from the API (…/mute): nobody hears this participant, recordings and raw audio streams carry silence for it; it still hears' }),
 });
 
 export const CallOut = Type.Object({
