@@ -10,35 +10,22 @@
 // The callee: extension 3002, registered with a REGISTER sent from the UAS's own
 // port (Switchboard sends the INVITE where the REGISTER came from), then SIPp binds
 // that port. The UAS answers Switchboard's OPTIONS qualify (every 30 s) too.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, record, spawnUntil, stop } from './lib.ts';
-import { startSipp, type SippResult, type SippRun } from '../test/peers/sipp.ts';
+import { ROOT, cpuSeconds, createExtensions, groupMembers, procStat, record, startSwitchboard, stop } from './lib.ts';
+import { CALLEE, PASSWORD, SCENARIOS, bestClean, failureCauses, registeredUas, sippStep, startUas, type SippStep } from './sipp-calls.ts';
+import { startSipp, type SippRun } from '../test/peers/sipp.ts';
 import { Kamailio } from '../test/peers/kamailio.ts';
-import { freeUdpPort, isUdpPortFree, LOOPBACK } from '../test/peers/ports.ts';
+import { freeUdpPort, LOOPBACK } from '../test/peers/ports.ts';
 import { OutputTail } from '../test/peers/process.ts';
-import { registerFrom } from '../test/helpers/sip-register.ts';
 
-const SCENARIOS = join(ROOT, 'bench', 'scenarios');
 export const UAC_AUTH = join(SCENARIOS, 'b2bua-uac-auth.xml');
 const UAC_PLAIN = join(SCENARIOS, 'b2bua-uac.xml');
-const UAS = join(SCENARIOS, 'b2bua-uas.xml');
 const KAMAILIO_CFG = join(ROOT, '../shared/peers/kamailio-proxy.cfg');
 const CALLER = '3001';
-const CALLEE = '3002';
-export const PASSWORD = 'secret-pass';
-const MIN_ACHIEVED = 0.95;
 
-interface Step {
-  target: number;
-  calls: number;
-  ok: number;
-  failed: number;
-  /** Successful calls per second of wall time (SIPp start to exit). */
-  achieved: number;
-  seconds: number;
+interface Step extends SippStep {
   /** Core-milliseconds the measured server used per successful call. */
   cpuMsPerCall: number;
   /** Share of one core the server used during the step. */
@@ -51,46 +38,6 @@ interface Step {
   serverDrops: number;
   /** Retransmissions the UAC sent (lost or late answers). */
   retransmissions: number;
-  clean: boolean;
-  result: SippResult;
-}
-
-// ---- CPU from /proc ---------------------------------------------------------
-
-const TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** [pgrp, utime+stime in ticks] of one process, from /proc/PID/stat (fields 5, 14, 15). */
-export function procStat(pid: number): [number, number] | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return [Number(f[2]), Number(f[11]) + Number(f[12])];
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds used so far by the processes `pids()` names. */
-export function cpuSeconds(pids: () => number[]): number {
-  let ticks = 0;
-  for (const pid of pids()) ticks += procStat(pid)?.[1] ?? 0;
-  return ticks / TICKS;
-}
-
-/** Every process in a process group (Kamailio's main process and its workers). */
-export function groupMembers(pgrp: number): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    if (procStat(Number(name))?.[0] === pgrp) out.push(Number(name));
-  }
-  return out;
 }
 
 // ---- the steps ----------------------------------------------------------------
@@ -158,25 +105,16 @@ async function step(o: { scenario: string; target: string; rate: number; seconds
   const seconds = (Date.now() - started) / 1000;
   const cpu = o.cpu() - cpuBefore;
   const uasCpu = o.uasPid !== undefined ? cpuSeconds(() => [o.uasPid as number]) - uasBefore : 0;
-  const ok = result.stats?.successful ?? 0;
-  const failed = result.stats?.failed ?? 0;
-  const achieved = ok / seconds;
-  const clean = failed === 0 && ok === calls && achieved >= MIN_ACHIEVED * o.rate && !result.timedOut;
+  const counts = sippStep(o.rate, calls, seconds, result);
+  const ok = counts.ok;
   return {
-    target: o.rate,
-    calls,
-    ok,
-    failed,
-    achieved,
-    seconds,
+    ...counts,
     cpuMsPerCall: ok > 0 ? (cpu * 1000) / ok : 0,
     cpuShare: cpu / seconds,
     generatorShare: (uacCpu + uasCpu) / seconds,
     udpDrops: udpDrops() - dropsBefore,
     serverDrops: portDrops(serverPort) - serverDropsBefore,
     retransmissions: Number(result.stats?.raw?.['Retransmissions(C)'] ?? 0),
-    clean,
-    result,
   };
 }
 
@@ -187,10 +125,7 @@ function describe(s: Step): string {
 
 function why(s: Step, serverLog: string): string {
   const errors = (s.result.errors ?? '').split('\n').slice(0, 60).join('\n');
-  // SIPp's own account of the failures: FailedTimeoutOnRecv(C), FailedUnexpectedMessage(C)…
-  const causes = Object.entries(s.result.stats?.raw ?? {})
-    .filter(([name, value]) => name.startsWith('Failed') && name.endsWith('(C)') && name !== 'FailedCall(C)' && Number(value) > 0)
-    .map(([name, value]) => `${name.slice(0, -3)} ${value}`);
+  const causes = failureCauses(s.result);
   return [
     `    sipp exit ${String(s.result.code)}${s.result.timedOut ? ' (timed out)' : ''}; stderr: ${s.result.stderr.trim().split('\n').slice(-5).join(' | ')}`,
     causes.length > 0 ? `    failures: ${causes.join(', ')}` : '',
@@ -254,32 +189,6 @@ async function eventLoopLag(base: string, headers: Record<string, string>): Prom
   }
 }
 
-function bestClean(steps: Step[]): Step | undefined {
-  let best: Step | undefined;
-  for (const s of steps) if (s.clean) best = s;
-  return best;
-}
-
-// ---- Switchboard's callee: a REGISTER from the UAS's port ----------------------
-
-/** A free UDP port, registered as `user`, then a SIPp UAS bound to it. */
-export async function registeredUas(server: { host: string; port: number }): Promise<SippRun> {
-  const port = await freeUdpPort();
-  await registerFrom(port, server, CALLEE, PASSWORD);
-  // Someone could take the port between our REGISTER and SIPp's bind: then SIPp exits.
-  if (!(await isUdpPortFree(port))) throw new Error(`UDP port ${String(port)} was taken right after the REGISTER`);
-  return startUas(port);
-}
-
-export async function startUas(port?: number): Promise<SippRun> {
-  const run = await startSipp({ scenarioFile: UAS, ...(port !== undefined ? { localPort: port } : {}), timeoutMs: 3_600_000, traceErrors: true, traceScreen: true });
-  // SIPp binds at once; give it a moment, and fail loudly if it exited (port taken).
-  await new Promise((r) => setTimeout(r, 300));
-  const early = await Promise.race([run.done, new Promise<undefined>((r) => setTimeout(() => r(undefined), 10))]);
-  if (early !== undefined) throw new Error(`SIPp UAS exited at start (${String(early.code)}): ${early.stderr}`);
-  return run;
-}
-
 async function uasReport(label: string, uas: SippRun): Promise<string> {
   const r = await uas.stop();
   const failed = r.stats?.failed ?? 0;
@@ -322,21 +231,15 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
   let ours: Step[] = [];
   {
     const env = { SWITCHBOARD_DATA_DIR: join(dir, 'data'), SWITCHBOARD_HTTP_PORT: '0', SWITCHBOARD_SIP_PORT: '0', SWITCHBOARD_HOST: LOOPBACK, SWITCHBOARD_LOG_LEVEL: 'warn' };
-    // BENCH_CPU_PROF=DIR: a V8 CPU profile of Switchboard, written to DIR when it stops.
-    const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
-    const sb = await spawnUntil(process.execPath, [...prof, join(ROOT, 'bin/switchboard.js'), 'start'], env, /register to 127\.0\.0\.1:(\d+)[\s\S]*Health:\s+http:\/\/[^:]+:(\d+)\/healthz[\s\S]*Admin API key[^:]*: (\S+)/);
+    const sb = await startSwitchboard(env);
     const sbLog = new OutputTail(64 * 1024);
     sb.child.stdout?.on('data', (d: Buffer) => sbLog.push(d));
     sb.child.stderr?.on('data', (d: Buffer) => sbLog.push(d));
     let uas: SippRun | undefined;
     try {
-      const sipPort = Number(sb.match[1]);
-      const base = `http://127.0.0.1:${sb.match[2] ?? ''}`;
-      const headers = { authorization: `Bearer ${sb.match[3] ?? ''}`, 'content-type': 'application/json' };
-      for (const number of [CALLER, CALLEE]) {
-        const res = await fetch(`${base}/api/v1/extensions`, { method: 'POST', headers, body: JSON.stringify({ number, authPassword: PASSWORD }) });
-        if (res.status !== 201) throw new Error(`creating ${number}: ${res.status} ${await res.text()}`);
-      }
+      const { sipPort, base } = sb;
+      const headers = { authorization: `Bearer ${sb.key}`, 'content-type': 'application/json' };
+      await createExtensions(sb, [CALLER, CALLEE], PASSWORD);
       uas = await registeredUas({ host: LOOPBACK, port: sipPort });
       const pid = sb.child.pid ?? 0;
       const lag = (): Promise<string> => eventLoopLag(base, headers);

@@ -15,70 +15,37 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { ChildProcess } from 'node:child_process';
-import pg from 'pg';
 import { connect } from 'nats';
-import { ROOT, record, spawnUntil, stop } from './lib.ts';
-import { cpuSeconds, groupMembers, procStat } from './b2bua-cps.ts';
-import { startSipp, type SippResult, type SippRun } from '../test/peers/sipp.ts';
+import { ROOT, cpuSeconds, createExtensions, groupMembers, pgAdmin, procStat, record, startSwitchboard, stop, type SwitchboardProcess } from './lib.ts';
+import { CALLEE, PASSWORD, SCENARIOS, bestClean, failureCauses, registeredUas, sippStep, type SippStep } from './sipp-calls.ts';
+import { startSipp, type SippRun } from '../test/peers/sipp.ts';
 import { Kamailio } from '../test/peers/kamailio.ts';
-import { freeUdpPort, isUdpPortFree, LOOPBACK } from '../test/peers/ports.ts';
-import { registerFrom } from '../test/helpers/sip-register.ts';
+import { freeUdpPort, LOOPBACK } from '../test/peers/ports.ts';
 
-const SCENARIOS = join(ROOT, 'bench', 'scenarios');
 const UAC = join(SCENARIOS, 'scale-uac-auth.xml');
-const UAS = join(SCENARIOS, 'b2bua-uas.xml');
 const FRONT_CFG = join(ROOT, 'deploy', 'kamailio', 'kamailio.cfg');
 const PG_URL = process.env.SWITCHBOARD_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const NATS_URL = process.env.SWITCHBOARD_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-const CALLEE = '3002';
-const PASSWORD = 'secret-pass';
-const MIN_ACHIEVED = 0.95;
 
-interface Node {
+interface Node extends SwitchboardProcess {
   name: string;
-  child: ChildProcess;
-  sipPort: number;
-  base: string;
-  key: string;
 }
 
-interface Step {
-  target: number;
-  calls: number;
-  ok: number;
-  failed: number;
-  achieved: number;
-  /** Wall time of the step (SIPp start to exit). */
-  seconds: number;
+interface Step extends SippStep {
   /** Core-ms per successful call of all the nodes together, and of Kamailio. */
   nodesMsPerCall: number;
   kamailioMsPerCall: number;
   /** Share of a core each node used during the step. */
   nodeShares: number[];
-  clean: boolean;
-  result: SippResult;
-}
-
-async function admin(statement: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  try {
-    await c.query(statement);
-  } finally {
-    await c.end();
-  }
 }
 
 /** A node as a real process; the first (with the demo directory) prints its admin key, which `withKey` waits for. */
 async function startNode(name: string, env: Record<string, string>, withKey: boolean): Promise<Node> {
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
-  const ready = withKey ? /register to 127\.0\.0\.1:(\d+)[\s\S]*Health:\s+http:\/\/[^:]+:(\d+)\/healthz[\s\S]*Admin API key[^:]*: (\S+)/ : /register to 127\.0\.0\.1:(\d+)[\s\S]*Health:\s+http:\/\/[^:]+:(\d+)\/healthz/;
-  const s = await spawnUntil(process.execPath, [...prof, join(ROOT, 'bin/switchboard.js'), 'start'], { ...env, SWITCHBOARD_NODE_ID: name }, ready, 60_000);
+  const sb = await startSwitchboard({ ...env, SWITCHBOARD_NODE_ID: name }, { withKey, timeoutMs: 60_000 });
   // Keep draining its output (a full pipe would stall the node).
-  s.child.stdout?.resume();
-  s.child.stderr?.resume();
-  return { name, child: s.child, sipPort: Number(s.match[1]), base: `http://127.0.0.1:${s.match[2] ?? ''}`, key: s.match[3] ?? '' };
+  sb.child.stdout?.resume();
+  sb.child.stderr?.resume();
+  return { ...sb, name };
 }
 
 async function startFront(dir: string, port: number, nodes: Node[]): Promise<{ kam: Kamailio; pgrp: number }> {
@@ -108,22 +75,14 @@ async function step(o: { front: Kamailio; pgrp: number; nodes: Node[]; rate: num
   const seconds = (Date.now() - started) / 1000;
   const nodesAfter = nodeCpu();
   const used = nodesAfter.map((c, i) => c - (nodesBefore[i] ?? 0));
-  const ok = result.stats?.successful ?? 0;
-  const failed = result.stats?.failed ?? 0;
-  const achieved = ok / seconds;
+  const counts = sippStep(o.rate, calls, seconds, result);
+  const ok = counts.ok;
   const total = used.reduce((a, b) => a + b, 0);
   return {
-    target: o.rate,
-    calls,
-    ok,
-    failed,
-    achieved,
-    seconds,
+    ...counts,
     nodesMsPerCall: ok > 0 ? (total * 1000) / ok : 0,
     kamailioMsPerCall: ok > 0 ? ((kamCpu() - kamBefore) * 1000) / ok : 0,
     nodeShares: used.map((u) => u / seconds),
-    clean: failed === 0 && ok === calls && achieved >= MIN_ACHIEVED * o.rate && !result.timedOut,
-    result,
   };
 }
 
@@ -135,8 +94,7 @@ async function climb(label: string, o: Omit<Parameters<typeof step>[0], 'rate'>,
     const shares = s.nodeShares.map((x) => `${(x * 100).toFixed(0)} %`).join(' + ');
     process.stdout.write(`  ${label} ${String(rate).padStart(4)}/s × ${String(s.calls)}: ${String(s.ok)} ok, ${String(s.failed)} failed, achieved ${s.achieved.toFixed(0)}/s, nodes ${shares} = ${s.nodesMsPerCall.toFixed(2)} core-ms/call, kamailio ${s.kamailioMsPerCall.toFixed(2)} core-ms/call${s.clean ? '' : '  ← not clean'}\n`);
     if (!s.clean) {
-      const causes = Object.entries(s.result.stats?.raw ?? {}).filter(([k, v]) => k.startsWith('Failed') && k.endsWith('(C)') && Number(v) > 0);
-      process.stdout.write(`    sipp exit ${String(s.result.code)}; ${causes.map(([k, v]) => `${k} ${String(v)}`).join(', ')}\n${(s.result.errors ?? '').split('\n').slice(0, 20).join('\n')}\n`);
+      process.stdout.write(`    sipp exit ${String(s.result.code)}; ${failureCauses(s.result).join(', ')}\n${(s.result.errors ?? '').split('\n').slice(0, 20).join('\n')}\n`);
       process.stdout.write(`    kamailio (tail):\n${o.front.log().trim().split('\n').slice(-15).join('\n')}\n`);
       break;
     }
@@ -159,12 +117,6 @@ function marginal(s: Step, idle: number[], seconds: number): number {
   return s.ok > 0 ? ((used - fixed) * 1000) / s.ok : 0;
 }
 
-function best(steps: Step[]): Step | undefined {
-  let b: Step | undefined;
-  for (const s of steps) if (s.clean) b = s;
-  return b;
-}
-
 export async function run(opts: { smoke: boolean }): Promise<void> {
   const rates = opts.smoke ? [20] : (process.env.BENCH_SCALE_RATES ?? '25,50,75,100,150,200,250,300,400').split(',').map(Number).filter((r) => r > 0);
   const seconds = opts.smoke ? 3 : Number(process.env.BENCH_SCALE_STEP_SECONDS ?? 10);
@@ -175,7 +127,7 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-scale-'));
   const name = `sb_bench_${randomBytes(4).toString('hex')}`;
   const cluster = `bench${randomBytes(4).toString('hex')}`;
-  await admin(`CREATE DATABASE ${name}`);
+  await pgAdmin(PG_URL, `CREATE DATABASE ${name}`);
   const env = {
     SWITCHBOARD_HOST: LOOPBACK,
     SWITCHBOARD_HTTP_PORT: '0',
@@ -195,19 +147,11 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
   try {
     const a = await startNode('a', { ...env, SWITCHBOARD_DATA_DIR: join(dir, 'a'), SWITCHBOARD_DEMO: 'true' }, true);
     nodes.push(a);
-    const headers = { authorization: `Bearer ${a.key}`, 'content-type': 'application/json' };
-    for (const number of [CALLEE, ...Array.from({ length: callers }, (_, i) => String(4001 + i))]) {
-      const res = await fetch(`${a.base}/api/v1/extensions`, { method: 'POST', headers, body: JSON.stringify({ number, authPassword: PASSWORD }) });
-      if (res.status !== 201) throw new Error(`creating ${number}: ${String(res.status)} ${await res.text()}`);
-    }
+    await createExtensions(a, [CALLEE, ...Array.from({ length: callers }, (_, i) => String(4001 + i))], PASSWORD);
     const frontPort = await freeUdpPort();
     front = await startFront(dir, frontPort, nodes);
     // The callee registers through the front (Path), from the port its SIPp UAS then binds.
-    const uasPort = await freeUdpPort();
-    await registerFrom(uasPort, { host: LOOPBACK, port: frontPort }, CALLEE, PASSWORD);
-    if (!(await isUdpPortFree(uasPort))) throw new Error(`UDP port ${String(uasPort)} was taken right after the REGISTER`);
-    uas = await startSipp({ scenarioFile: UAS, localPort: uasPort, timeoutMs: 3_600_000, traceErrors: true });
-    await new Promise((r) => setTimeout(r, 300));
+    uas = await registeredUas({ host: LOOPBACK, port: frontPort });
 
     idleOne = await idleShares(nodes, 5000);
     one = await climb('1 node ', { front: front.kam, pgrp: front.pgrp, nodes: [...nodes], seconds, callers }, rates);
@@ -224,11 +168,11 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
     const nc = await connect({ servers: NATS_URL });
     await (await nc.jetstreamManager()).streams.delete(`SWITCHBOARD_${cluster}_EVENTS`).catch(() => false);
     await nc.close();
-    await admin(`DROP DATABASE IF EXISTS ${name}`);
+    await pgAdmin(PG_URL, `DROP DATABASE IF EXISTS ${name}`);
     rmSync(dir, { recursive: true, force: true });
   }
-  const b1 = best(one);
-  const b2 = best(two);
+  const b1 = bestClean(one);
+  const b2 = bestClean(two);
   const top = rates[rates.length - 1] ?? 0;
   const fmt = (s: Step | undefined, steps: Step[], idle: number[]): string => {
     if (s === undefined) return 'no clean step';

@@ -12,8 +12,9 @@ import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, record, spawnUntil, stop } from './lib.ts';
-import { PASSWORD, UAC_AUTH, registeredUas } from './b2bua-cps.ts';
+import { createExtensions, record, startSwitchboard, stop } from './lib.ts';
+import { UAC_AUTH } from './b2bua-cps.ts';
+import { CALLEE, PASSWORD, registeredUas } from './sipp-calls.ts';
 import { startSipp, type SippRun } from '../test/peers/sipp.ts';
 import { LOOPBACK } from '../test/peers/ports.ts';
 
@@ -137,22 +138,18 @@ export async function run(opts: { smoke: boolean }): Promise<void> {
   const warmupMinutes = Math.min(2, minutes / 5);
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-soak-'));
   const env = { SWITCHBOARD_DATA_DIR: join(dir, 'data'), SWITCHBOARD_HTTP_PORT: '0', SWITCHBOARD_SIP_PORT: '0', SWITCHBOARD_HOST: LOOPBACK, SWITCHBOARD_LOG_LEVEL: 'warn' };
-  const sb = await spawnUntil(process.execPath, [join(ROOT, 'bin/switchboard.js'), 'start'], env, /register to 127\.0\.0\.1:(\d+)[\s\S]*Health:\s+http:\/\/[^:]+:(\d+)\/healthz[\s\S]*Admin API key[^:]*: (\S+)/);
+  const sb = await startSwitchboard(env);
   const load0 = loadavg()[0] ?? 0;
   let uas: SippRun | undefined;
   let uac: SippRun | undefined;
   try {
     const pid = sb.child.pid ?? 0;
-    const sipPort = Number(sb.match[1]);
-    const base = `http://127.0.0.1:${sb.match[2] ?? ''}`;
-    const headers = { authorization: `Bearer ${sb.match[3] ?? ''}` };
-    for (const number of ['3001', '3002']) {
-      const res = await fetch(`${base}/api/v1/extensions`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ number, authPassword: PASSWORD }) });
-      if (res.status !== 201) throw new Error(`creating ${number}: ${String(res.status)} ${await res.text()}`);
-    }
+    const { sipPort, base } = sb;
+    const headers = { authorization: `Bearer ${sb.key}` };
+    await createExtensions(sb, ['3001', CALLEE], PASSWORD);
     uas = await registeredUas({ host: LOOPBACK, port: sipPort });
     const calls = Math.round(cps * minutes * 60);
-    uac = await startSipp({ scenarioFile: UAC_AUTH, target: `${LOOPBACK}:${String(sipPort)}`, rate: cps, calls, timeoutMs: (minutes * 60 + 120) * 1000, args: ['-s', '3002', '-d', String(holdMs), '-recv_timeout', '10000'] });
+    uac = await startSipp({ scenarioFile: UAC_AUTH, target: `${LOOPBACK}:${String(sipPort)}`, rate: cps, calls, timeoutMs: (minutes * 60 + 120) * 1000, args: ['-s', CALLEE, '-d', String(holdMs), '-recv_timeout', '10000'] });
     const subs = subscribers(`${base.replace(/^http/, 'ws')}/api/v1/events`, headers);
     await subs.churn(0);
     const reader = apiReader(base, headers);

@@ -9,23 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { startServer, createLogger } from '../src/server.ts';
-import { record } from './lib.ts';
+import { pgAdmin, record } from './lib.ts';
 
 const GOAL = 500;
 const PG_URL = process.env.SWITCHBOARD_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function admin(statement: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  try {
-    await c.query(statement);
-  } finally {
-    await c.end();
-  }
-}
+const admin = (statement: string): Promise<void> => pgAdmin(PG_URL, statement);
 
 async function one(db: 'sqlite' | 'postgres', events: number, subscriptions: number): Promise<{ rate: number; lost: number; seconds: number; appended: number }> {
   const seen = new Set<string>();

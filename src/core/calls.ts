@@ -28,6 +28,17 @@ export interface Participant {
   direction: 'inbound' | 'outbound';
   /** Muted from the API: nobody hears this participant; it still hears the others. */
   muted: boolean;
+  /** Only on a supervisor who listens, whispers or barged in (ringing or connected): how. */
+  supervision?: Supervision;
+}
+
+/** A supervisor's mode, named as the verbs that set it (seed 000 bargein: listen, whisper, barge). */
+export type SupervisionMode = 'listen' | 'whisper' | 'barge';
+
+export interface Supervision {
+  mode: SupervisionMode;
+  /** whisper: the participant who hears the supervisor; listen and barge concern the whole call: null. */
+  target: string | null;
 }
 
 export interface CallInfo {

@@ -105,6 +105,9 @@ function table(decode: (code: number) => number, encode: (sample: number) => num
 /**
  * Decoded value of every code word, for loops that decode a whole frame.
  */
+/** The code word of a zero sample in each law (µ-law +0, A-law's smallest positive): what silence is sent as. */
+export const SILENCE_CODE: Readonly<Record<'PCMU' | 'PCMA', number>> = { PCMU: 0xff, PCMA: 0xd5 };
+
 export const ULAW_TO_LINEAR: Int16Array = Int16Array.from({ length: 256 }, (_, c) => ulawToLinear(c));
 export const ALAW_TO_LINEAR: Int16Array = Int16Array.from({ length: 256 }, (_, c) => alawToLinear(c));
 

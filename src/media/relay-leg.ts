@@ -64,11 +64,13 @@ export interface RelayLeg {
   readonly rtcp: Socket;
   remote: RemoteMedia | undefined;
   peer: RelayLeg | undefined;
-  /** Packets from this leg go on to its peer (only while sendrecv: see setDirection). */
+  /** Packets from this leg go on to its peer and the mixer (only while sendrecv and not muted: see setDirection). */
   sends: boolean;
   /** Packets from the peer go on to this leg (sendrecv or recvonly). */
   receives: boolean;
   direction: MediaDirection;
+  /** Muted from the API: heard by nobody, and taps see silence in place of its audio (setMuted). */
+  muted: boolean;
   /** Where RTP to this leg goes: the SDP address until latched, then the packets' source. */
   rtpAddress: string | undefined;
   rtpPort: number;
@@ -108,6 +110,7 @@ export function newRelayLeg(id: string, pair: { port: number; rtp: Socket; rtcp:
     sends: true,
     receives: true,
     direction: 'sendrecv',
+    muted: false,
     rtpAddress: undefined,
     rtpPort: 0,
     rtpLatched: false,

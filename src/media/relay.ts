@@ -30,7 +30,7 @@
 import { EventEmitter } from 'node:events';
 import type { RemoteInfo } from 'node:dgram';
 import { PbxMediaError } from './errors.ts';
-import { alawToUlaw, transcodeInPlace, ulawToAlaw } from './g711.ts';
+import { SILENCE_CODE, alawToUlaw, transcodeInPlace, ulawToAlaw } from './g711.ts';
 import type { PortAllocator } from './port-allocator.ts';
 import { RtpHeader, looksLikeRtcp, parseRtpHeader, setPayloadType } from './rtp-packet.ts';
 import { PT_CN, STATIC_PT, legStats, newRelayLeg, type Codec, type LegStats, type MediaDirection, type RelayLeg, type RemoteMedia, type RtpTap } from './relay-leg.ts';
@@ -154,12 +154,30 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
   setDirection(legId: string, direction: MediaDirection): void {
     const leg = this.leg(legId);
     leg.direction = direction;
-    leg.sends = direction === 'sendrecv';
+    leg.sends = direction === 'sendrecv' && !leg.muted;
     leg.receives = direction === 'sendrecv' || direction === 'recvonly';
+  }
+
+  /**
+   * Mute (a PBX's, not the phone's button): what the leg's phone sends is
+   * heard by nobody — neither forwarded nor mixed — and its taps (a
+   * recording, raw PCM streams) see the same packets with a silent payload:
+   * a recording holds what the parties heard, and a stream keeps its real-
+   * time clock through the muted span. The phone still hears. The direction
+   * is untouched, so hold and music on hold work as without mute.
+   */
+  setMuted(legId: string, muted: boolean): void {
+    const leg = this.leg(legId);
+    leg.muted = muted;
+    leg.sends = leg.direction === 'sendrecv' && !muted;
   }
 
   direction(legId: string): MediaDirection | undefined {
     return this.legs.get(legId)?.direction;
+  }
+
+  isMuted(legId: string): boolean | undefined {
+    return this.legs.get(legId)?.muted;
   }
 
   /**
@@ -335,7 +353,12 @@ export class MediaRelay extends EventEmitter<MediaRelayEvents> {
     const codec: Codec | undefined = pt === remote.payloadType ? remote.codec : pt === STATIC_PT.PCMU ? 'PCMU' : pt === STATIC_PT.PCMA ? 'PCMA' : undefined;
     // Before transcoding rewrites the payload in place; bridged or not, as a
     // recording of what the phone said does not depend on who hears it.
-    if ((leg.tap !== undefined || leg.taps !== undefined) && codec !== undefined) this.callTap(leg, buf, codec);
+    // A muted leg's packet goes nowhere else (sends is false), so its payload
+    // can be silenced in place for the taps.
+    if ((leg.tap !== undefined || leg.taps !== undefined) && codec !== undefined) {
+      if (leg.muted) buf.fill(SILENCE_CODE[codec], h.payloadOffset, h.payloadOffset + h.payloadLength);
+      this.callTap(leg, buf, codec);
+    }
     if (leg.mixerInput !== undefined && codec !== undefined && leg.sends) this.callMixer(leg, buf, codec);
     if (!forward) return;
     const out = peer.remote!;

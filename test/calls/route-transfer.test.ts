@@ -6,14 +6,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { registeredPhone, autoAnswerPhones, stopPhonesThenServer, eventually, audioFlowsBothWays } from '../helpers/phones.ts';
+import { registeredPhone, autoAnswerPhones, stopPhonesThenServer, eventually, audioFlowsBothWays, dialUntilUp, dialUntilRinging, hangUpAndSettle } from '../helpers/phones.ts';
+import { createHuntQueue } from '../helpers/queues.ts';
 import type { Baresip } from '../peers/baresip.ts';
-
-interface CallBody {
-  id: string;
-  state: string;
-  participants: { id: string; dn: string; status: string }[];
-}
+import type { CallInfo as CallBody } from '../../src/core/calls.ts';
 
 describe('transferto and routeto (seed 001)', () => {
   let t: TestServer;
@@ -29,16 +25,8 @@ describe('transferto and routeto (seed 001)', () => {
   const pidOf = (c: CallBody, dn: string): string => c.participants.find((p) => p.dn === dn)?.id ?? '';
   const act = (c: CallBody, pid: string, verb: string, destination: string) => api(t.base, control, 'POST', `/api/v1/calls/${c.id}/participants/${pid}/${verb}`, { destination });
   const call101to102 = async (): Promise<CallBody> => {
-    const up = Promise.all([p101.waitForType('CALL_ESTABLISHED', 10_000), p102.waitForType('CALL_ESTABLISHED', 10_000)]);
-    await p101.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
-    await up;
+    await dialUntilUp(t, p101, p102, '102');
     return callWith('101:Connected,102:Connected');
-  };
-  const hangUpAll = async (phone: Baresip, others: Baresip[]): Promise<void> => {
-    const down = Promise.all(others.map((o) => o.waitForType('CALL_CLOSED', 10_000)));
-    await phone.hangup();
-    await down;
-    await eventually(async () => (await calls()).length === 0, 5000, 'no calls left');
   };
 
   before(async () => {
@@ -58,7 +46,7 @@ describe('transferto and routeto (seed 001)', () => {
     const after = await callWith('101:Connected,103:Connected');
     assert.equal(after.id, call.id);
     await audioFlowsBothWays(t, call.id);
-    await hangUpAll(p101, [p103]);
+    await hangUpAndSettle(t, p101, [p103]);
   });
 
   it('transferto to a phone that refuses: 424, and 101 and 102 talk again', async () => {
@@ -73,7 +61,7 @@ describe('transferto and routeto (seed 001)', () => {
     const back = await callWith('101:Connected,102:Connected', '101 resumed with 102');
     assert.equal(back.state, 'Talking');
     await audioFlowsBothWays(t, call.id);
-    await hangUpAll(p101, [p102]);
+    await hangUpAndSettle(t, p101, [p102]);
   });
 
   it('routeto on a talking participant, then the app drops it: the caller waits for and reaches the destination', async () => {
@@ -92,15 +80,13 @@ describe('transferto and routeto (seed 001)', () => {
     await up;
     await callWith('101:Connected,104:Connected');
     await audioFlowsBothWays(t, call.id);
-    await hangUpAll(p101, [p104]);
+    await hangUpAndSettle(t, p101, [p104]);
   });
 
   it('routeto on a ringing participant: 103 rings too and the first to answer wins', async () => {
     await p102.setAnswermode('manual');
     try {
-      const ringing = p102.waitForType('CALL_INCOMING', 10_000);
-      await p101.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
-      await ringing;
+      await dialUntilRinging(t, p101, p102, '102');
       const call = await callWith('101:Dialing,102:Ringing');
       const stopped = p102.waitForType('CALL_CLOSED', 10_000);
       const up = p103.waitForType('CALL_ESTABLISHED', 10_000);
@@ -108,24 +94,14 @@ describe('transferto and routeto (seed 001)', () => {
       assert.equal(res.status, 202, JSON.stringify(res.body));
       await Promise.all([up, stopped]);
       await callWith('101:Connected,103:Connected');
-      await hangUpAll(p101, [p103]);
+      await hangUpAndSettle(t, p101, [p103]);
     } finally {
       await p102.setAnswermode('auto');
     }
   });
 
   it('transferto a queue: the partner (101) goes to queue 830 as by a blind transfer, 102 leaves, the agent 103 answers', async () => {
-    const queue = await api(t.base, t.adminKey, 'POST', '/api/v1/queues', {
-      number: '830',
-      name: 'Bot handoff',
-      pollingStrategy: 'hunt',
-      ringTimeout: 10,
-      masterTimeout: 60,
-      wrapUpTime: 0,
-      agents: [{ extension: '103', loggedIn: true }],
-      noAnswer: { type: 'extension', number: '104' },
-    });
-    assert.equal(queue.status, 201, JSON.stringify(queue.body));
+    await createHuntQueue(t, { number: '830', name: 'Bot handoff', agents: ['103'], noAnswer: '104' });
     const call = await call101to102();
     const left = p102.waitForType('CALL_CLOSED', 10_000);
     const reached = p103.waitForType('CALL_ESTABLISHED', 10_000);
@@ -135,7 +111,7 @@ describe('transferto and routeto (seed 001)', () => {
     const after = await callWith('101:Connected,103:Connected');
     assert.equal(after.id, call.id);
     await audioFlowsBothWays(t, call.id);
-    await hangUpAll(p101, [p103]);
+    await hangUpAndSettle(t, p101, [p103]);
     const row = await eventually(async () => ((await api(t.base, control, 'GET', '/api/v1/cdr')).body as { callId: string; lastapp: string; lastdata: string }[]).find((r) => r.callId === call.id), 8000, 'the CDR row');
     assert.deepEqual([row.lastapp, row.lastdata], ['Queue', '830']);
   });
@@ -155,6 +131,6 @@ describe('transferto and routeto (seed 001)', () => {
     const answer = await api(t.base, control, 'POST', `/api/v1/calls/${call.id}/participants/${pidOf(call, '102')}/answer`);
     assert.equal(answer.status, 422, 'a connected participant cannot be answered');
     assert.equal(statuses((await calls())[0]), '101:Connected,102:Connected');
-    await hangUpAll(p101, [p102]);
+    await hangUpAndSettle(t, p101, [p102]);
   });
 });

@@ -3,15 +3,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { autoAnswerPhones, stopPhonesThenServer, eventually } from '../helpers/phones.ts';
+import { autoAnswerPhones, stopPhonesThenServer, eventually, dialUntilUp, dialUntilRinging, hangUpSeenBy } from '../helpers/phones.ts';
+import { createHuntQueue } from '../helpers/queues.ts';
 import type { Baresip } from '../peers/baresip.ts';
-
-interface CallBody {
-  id: string;
-  state: string;
-  owner: string;
-  participants: { id: string; dn: string; status: string }[];
-}
+import type { CallInfo as CallBody } from '../../src/core/calls.ts';
 
 describe('blind transfer', () => {
   let t: TestServer;
@@ -25,18 +20,14 @@ describe('blind transfer', () => {
       return calls.length === 1 && calls[0]?.state === 'Talking' ? calls[0] : undefined;
     }, 10_000, 'a talking call');
   const call101to102 = async (): Promise<CallBody> => {
-    const up = Promise.all([p101.waitForType('CALL_ESTABLISHED', 10_000), p102.waitForType('CALL_ESTABLISHED', 10_000)]);
-    await p101.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
-    await up;
+    await dialUntilUp(t, p101, p102, '102');
     return talking();
   };
 
   /** While 102 rings for 101 (answering by hand), the API diverts it to `destination` and 103 answers: 101 and 103 talk. */
   const divert102 = async (destination: string): Promise<{ call: CallBody; after: CallBody }> => {
     await p102.setAnswermode('manual');
-    const ringing = p102.waitForType('CALL_INCOMING', 10_000);
-    await p101.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
-    await ringing;
+    await dialUntilRinging(t, p101, p102, '102');
     const call = await eventually(async () => {
       const calls = (await api(t.base, control, 'GET', '/api/v1/calls')).body as CallBody[];
       return calls[0]?.participants.find((p) => p.dn === '102' && p.status === 'Ringing') ? calls[0] : undefined;
@@ -71,9 +62,7 @@ describe('blind transfer', () => {
     assert.deepEqual(after.participants.map((p) => `${p.dn}:${p.status}`), ['101:Connected', '103:Connected']);
     await eventually(async () => (t.server.sip.b2bua.get(call.id)?.mediaStats().callee?.packetsIn ?? 0) > 10, 5000, '103 sending audio into the call');
     await eventually(async () => (t.server.sip.b2bua.get(call.id)?.mediaStats().caller?.packetsOut ?? 0) > 10, 5000, '101 receiving it');
-    const down = p103.waitForType('CALL_CLOSED', 10_000);
-    await p101.hangup();
-    await down;
+    await hangUpSeenBy(p101, p103);
     const cdr = await eventually(async () => {
       const rows = (await api(t.base, control, 'GET', '/api/v1/cdr')).body as { disposition: string }[];
       return rows.length === 1 ? rows : undefined;
@@ -94,9 +83,7 @@ describe('blind transfer', () => {
     assert.deepEqual(after.participants.map((p) => `${p.dn}:${p.status}`).sort(), ['102:Connected', '103:Connected']);
     const b2bua = t.server.sip.b2bua;
     await eventually(async () => (b2bua.get(call.id)?.mediaStats().callee?.packetsOut ?? 0) > 10 && (b2bua.get(call.id)?.mediaStats().caller?.packetsOut ?? 0) > 10, 5000, 'audio both ways between 102 and 103');
-    const down = p103.waitForType('CALL_CLOSED', 10_000);
-    await p102.hangup();
-    await down;
+    await hangUpSeenBy(p102, p103);
   });
 
   it('from the phone: 102 sends REFER and the caller reaches 103', async () => {
@@ -108,18 +95,14 @@ describe('blind transfer', () => {
     const after = await talking();
     assert.equal(after.id, call.id);
     assert.deepEqual(after.participants.map((p) => p.dn), ['101', '103']);
-    const down = p103.waitForType('CALL_CLOSED', 10_000);
-    await p101.hangup();
-    await down;
+    await hangUpSeenBy(p101, p103);
   });
 
   it('divert: while 102 rings, the call goes to 103 instead', async () => {
     const { call, after } = await divert102('103');
     const again = await api(t.base, control, 'POST', `/api/v1/calls/${call.id}/participants/${after.participants[1]?.id ?? ''}/divert`, { destination: '102' });
     assert.equal(again.status, 422, 'a connected participant cannot be diverted');
-    const down = p103.waitForType('CALL_CLOSED', 10_000);
-    await p101.hangup();
-    await down;
+    await hangUpSeenBy(p101, p103);
     await p102.setAnswermode('auto');
   });
 
@@ -137,23 +120,11 @@ describe('blind transfer', () => {
     }
     const still = await talking();
     assert.deepEqual(still.participants.map((p) => `${p.dn}:${p.status}`), ['101:Connected', '102:Connected']);
-    const down = p102.waitForType('CALL_CLOSED', 10_000);
-    await p101.hangup();
-    await down;
+    await hangUpSeenBy(p101, p102);
   });
 
   it('to a queue: the API transfers 101 to queue 820; 102 leaves, 101 waits with music, the agent 103 answers; CDR Queue', async () => {
-    const queue = await api(t.base, t.adminKey, 'POST', '/api/v1/queues', {
-      number: '820',
-      name: 'Transfers',
-      pollingStrategy: 'hunt',
-      ringTimeout: 10,
-      masterTimeout: 60,
-      wrapUpTime: 0,
-      agents: [{ extension: '103', loggedIn: true }],
-      noAnswer: { type: 'extension', number: '104' },
-    });
-    assert.equal(queue.status, 201, JSON.stringify(queue.body));
+    await createHuntQueue(t, { number: '820', name: 'Transfers', agents: ['103'], noAnswer: '104' });
     const call = await call101to102();
     await p103.setAnswermode('manual');
     const left = p102.waitForType('CALL_CLOSED', 10_000);
@@ -173,9 +144,7 @@ describe('blind transfer', () => {
     assert.equal(after.id, call.id, 'the same call goes on');
     assert.deepEqual(after.participants.map((p) => `${p.dn}:${p.status}`).sort(), ['101:Connected', '103:Connected']);
     await eventually(async () => (live.mediaStats().callee?.packetsIn ?? 0) > 25 && (live.mediaStats().caller?.packetsIn ?? 0) > 25, 5000, 'audio both ways between 101 and 103');
-    const down = p103.waitForType('CALL_CLOSED', 10_000);
-    await p101.hangup();
-    await down;
+    await hangUpSeenBy(p101, p103);
     await p103.setAnswermode('auto');
     const row = await eventually(async () => ((await api(t.base, control, 'GET', '/api/v1/cdr')).body as { callId: string; lastapp: string; lastdata: string; disposition: string; dstchannel: string }[]).find((r) => r.callId === call.id), 8000, 'the CDR row');
     assert.deepEqual([row.lastapp, row.lastdata, row.disposition], ['Queue', '820', 'ANSWERED']);
@@ -186,9 +155,7 @@ describe('blind transfer', () => {
     const group = await api(t.base, t.adminKey, 'POST', '/api/v1/ring-groups', { number: '630', name: 'Backup', strategy: 'ringAll', ringTime: 15, members: ['103'], noAnswer: { type: 'none', number: '' } });
     assert.equal(group.status, 201, JSON.stringify(group.body));
     await divert102('630');
-    const down = p103.waitForType('CALL_CLOSED', 10_000);
-    await p101.hangup();
-    await down;
+    await hangUpSeenBy(p101, p103);
     await p102.setAnswermode('auto');
   });
 });

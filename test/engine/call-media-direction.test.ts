@@ -1,9 +1,9 @@
-// CallMedia composes three things into a relay leg's direction: our hold
+// CallMedia composes three things into a relay leg's state: our hold
 // (re-INVITE from the API), the phone's own SDP direction, and an API mute.
-// A muted phone must stay unheard through hold/resume and its own
-// re-INVITEs, and only a sendrecv phone becomes recvonly: music on hold
-// reads `inactive` as "held by us", so a phone holding while muted stays
-// sendonly.
+// The direction is our hold or else the phone's own, whatever the mute (music
+// on hold reads `inactive` as "held by us", so a phone holding while muted
+// stays sendonly); the mute is kept beside it, through hold/resume and the
+// phone's own re-INVITEs, and only a sendrecv muted leg stops sending.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PortAllocator } from '../../src/media/port-allocator.ts';
@@ -23,24 +23,24 @@ describe('CallMedia direction: hold, phone direction and mute together', () => {
   });
   after(() => media.close());
 
-  it('keeps a muted leg recvonly through our hold, resume and the phone re-INVITEing', () => {
-    const d = () => relay.direction('a');
+  it('keeps a leg muted through our hold, resume and the phone re-INVITEing, its direction its own', () => {
+    const d = () => `${String(relay.direction('a'))}${relay.isMuted('a') === true ? '+muted' : ''}`;
     media.setMuted('a', true);
-    assert.equal(d(), 'recvonly');
-    assert.equal(relay.direction('b'), 'sendrecv', 'the other leg untouched');
+    assert.equal(d(), 'sendrecv+muted');
+    assert.equal(relay.isMuted('b'), false, 'the other leg untouched');
     media.setHeldByUs('a', true);
-    assert.equal(d(), 'inactive', 'held by us: nothing either way');
+    assert.equal(d(), 'inactive+muted', 'held by us: nothing either way');
     media.setHeldByUs('a', false);
-    assert.equal(d(), 'recvonly', 'resumed, still muted');
+    assert.equal(d(), 'sendrecv+muted', 'resumed, still muted');
     media.setPhoneDirection('a', 'sendonly');
-    assert.equal(d(), 'sendonly', 'the phone holds: not taken for our hold');
+    assert.equal(d(), 'sendonly+muted', 'the phone holds: not taken for our hold');
     media.setPhoneDirection('a', 'sendrecv');
-    assert.equal(d(), 'recvonly', 'the phone resumes, still muted');
+    assert.equal(d(), 'sendrecv+muted', 'the phone resumes, still muted');
     media.setMuted('a', false);
     assert.equal(d(), 'sendrecv');
     media.setPhoneDirection('a', 'inactive');
     media.setMuted('a', true);
-    assert.equal(d(), 'inactive');
+    assert.equal(d(), 'inactive+muted');
     media.setMuted('a', false);
     assert.equal(d(), 'inactive', "unmute restores the phone's own direction");
   });

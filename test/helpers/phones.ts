@@ -88,6 +88,20 @@ export async function startToneRig(tones: Record<string, number>, dirPrefix: str
   };
 }
 
+/** `from` dials `number` (through the PBX) and both `from` and `to` report the call established. */
+export async function dialUntilUp(t: TestServer, from: Baresip, to: Baresip, number: string): Promise<void> {
+  const up = Promise.all([from.waitForType('CALL_ESTABLISHED', 10_000), to.waitForType('CALL_ESTABLISHED', 10_000)]);
+  await from.dial(`sip:${number}@127.0.0.1:${String(t.sipPort)}`);
+  await up;
+}
+
+/** `from` dials `number` and `to` (answering by hand) rings. */
+export async function dialUntilRinging(t: TestServer, from: Baresip, to: Baresip, number: string): Promise<void> {
+  const ringing = to.waitForType('CALL_INCOMING', 10_000);
+  await from.dial(`sip:${number}@127.0.0.1:${String(t.sipPort)}`);
+  await ringing;
+}
+
 /**
  * `from` dials `to` (auto-answering phones) and both have the call up: the
  * PBX's only call, its id, when it came up, and each DN's participant id.
@@ -96,9 +110,7 @@ export async function startToneRig(tones: Record<string, number>, dirPrefix: str
  */
 export async function callBetween(t: TestServer, phones: Record<string, Baresip>, from = '101', to = '102'): Promise<{ callId: string; up: number; pid: Record<string, string> }> {
   await new Promise((r) => setTimeout(r, 1100));
-  const up = Promise.all([phones[from]!.waitForType('CALL_ESTABLISHED', 10_000), phones[to]!.waitForType('CALL_ESTABLISHED', 10_000)]);
-  await phones[from]!.dial(`sip:${to}@127.0.0.1:${String(t.sipPort)}`);
-  await up;
+  await dialUntilUp(t, phones[from]!, phones[to]!, to);
   const at = Date.now();
   const calls = (await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as CallInfo[];
   if (calls.length !== 1) throw new Error(`expected one live call, got ${String(calls.length)}: ${JSON.stringify(calls)}`);
@@ -126,10 +138,15 @@ export async function talkingBetween(t: TestServer, phones: Record<string, Bares
   return { ...c, caller: c.pid[from]!, callee: c.pid[to]! };
 }
 
-/** `phone` hangs up, `other` sees its call close, and the PBX has no call left. */
-export async function hangUpAndSettle(t: TestServer, phone: Baresip, other: Baresip): Promise<void> {
-  const closed = other.waitForType('CALL_CLOSED', 10_000);
+/** `phone` hangs up and each of `others` sees its call close. */
+export async function hangUpSeenBy(phone: Baresip, others: Baresip | Baresip[]): Promise<void> {
+  const closed = Promise.all((Array.isArray(others) ? others : [others]).map((o) => o.waitForType('CALL_CLOSED', 10_000)));
   await phone.hangup();
   await closed;
+}
+
+/** `phone` hangs up, `others` see their call close, and the PBX has no call left. */
+export async function hangUpAndSettle(t: TestServer, phone: Baresip, others: Baresip | Baresip[]): Promise<void> {
+  await hangUpSeenBy(phone, others);
   await eventually(async () => ((await api(t.base, t.adminKey, 'GET', '/api/v1/calls')).body as unknown[]).length === 0, 5000, 'no calls');
 }

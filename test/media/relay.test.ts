@@ -211,6 +211,32 @@ describe('MediaRelay over UDP on 127.0.0.1', () => {
     assert.equal(h.relay.stats('a')!.packetsIn, 5, 'held packets still count as received (the engine polls lastPacketAt)');
   });
 
+  it('mute: the peer and the mixer get nothing of A, its taps the same packets with a silent payload; unmute restores all', async () => {
+    const c = await call('PCMA', 'PCMU');
+    const tapped: { seq: number; ts: number; silent: boolean }[] = [];
+    let mixed = 0;
+    h.relay.setTap('a', (pkt, hd) => tapped.push({ seq: hd.sequenceNumber, ts: hd.timestamp, silent: pkt.subarray(hd.payloadOffset, hd.payloadOffset + hd.payloadLength).every((x) => x === 0xd5) }));
+    h.relay.setMixerInput('a', () => mixed++);
+    const exchange = async (n: number) => {
+      const before = [c.a.received.length, c.b.received.length, mixed];
+      await c.a.send(tonePacket(n, 'PCMA', 8, 1), c.portA);
+      await c.b.send(tonePacket(n, 'PCMU', 0, 2), c.portB);
+      await settle();
+      return [c.b.received.length - before[1]!, c.a.received.length - before[0]!, mixed - before[2]!]; // [A→B, B→A, A→mixer]
+    };
+    assert.deepEqual(await exchange(0), [1, 1, 1]);
+    h.relay.setMuted('a', true);
+    assert.deepEqual(await exchange(1), [0, 1, 0], 'muted: A still hears B, nobody hears A');
+    h.relay.setDirection('a', 'sendonly');
+    h.relay.setDirection('a', 'sendrecv');
+    assert.deepEqual(await exchange(2), [0, 1, 0], 'a direction change keeps the mute');
+    assert.equal(h.relay.direction('a'), 'sendrecv');
+    h.relay.setMuted('a', false);
+    assert.deepEqual(await exchange(3), [1, 1, 1]);
+    assert.deepEqual(tapped, [0, 1, 2, 3].map((n) => ({ seq: 1000 + n, ts: n * 160, silent: n === 1 || n === 2 })), 'every packet tapped, in place, silent while muted');
+    assert.notEqual(c.b.received[1]!.payload.every((x) => x === 0xff), true, 'after unmute B gets the tone, not silence');
+  });
+
   it('emits one dtmf event per RFC 4733 event and relays it with the other leg’s payload type', async () => {
     const c = await call('PCMU', 'PCMA', { telephoneEventPayloadType: 101 }, { telephoneEventPayloadType: 96 });
     const events: [string, string, number][] = [];

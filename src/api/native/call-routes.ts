@@ -19,7 +19,16 @@ export const ParticipantOut = Type.Object({
   partyName: Type.String(),
   status: Type.Enum(PARTICIPANT_STATUSES),
   direction: Type.Enum(['inbound', 'outbound'] as const),
-  muted: Type.Boolean({ description: 'Muted from the API (…/mute): nobody hears this participant; it still hears' }),
+  muted: Type.Boolean({ description: 'Muted from the API (…/mute): nobody hears this participant, recordings and raw audio streams carry silence for it; it still hears' }),
+  supervision: Type.Optional(
+    Type.Object(
+      {
+        mode: Type.Enum(['listen', 'whisper', 'barge'] as const, { description: 'listen: hears everyone, heard by nobody; whisper: heard by `target` only; barge: hears and is heard by everyone' }),
+        target: Type.Union([Type.String(), Type.Null()], { description: 'whisper: the participant id that hears the supervisor; null for listen and barge (the whole call)' }),
+      },
+      { description: "Only on a supervisor's participant (…/listen, …/whisper, …/barge), from the moment its phone rings; follows each change of mode" },
+    ),
+  ),
 });
 
 export const CallOut = Type.Object({

@@ -5,7 +5,7 @@
 // moved into another call. call-base.ts adds the ringing (forks, rounds,
 // answer); call.ts the transfers.
 import { EventEmitter } from 'node:events';
-import type { CallDirection, CallInfo, CallState, Disposition, Participant, ParticipantStatus } from '../../core/calls.ts';
+import type { CallDirection, CallInfo, CallState, Disposition, Participant, ParticipantStatus, Supervision } from '../../core/calls.ts';
 import { createResponse, reasonPhrase, type SipRequest } from '../../sip/message/index.ts';
 import { PbxError } from '../../core/errors.ts';
 import type { ServerTransaction } from '../../sip/transaction/index.ts';
@@ -132,7 +132,7 @@ export abstract class CallCore extends EventEmitter<CallEvents> {
     });
   }
 
-  protected addParticipant(party: CallParty, device: string, direction: 'inbound' | 'outbound', status: ParticipantStatus): Participant {
+  protected addParticipant(party: CallParty, device: string, direction: 'inbound' | 'outbound', status: ParticipantStatus, supervision?: Supervision): Participant {
     const p: Participant = {
       id: `${this.id}.${String(this.nextParticipant++)}`,
       callId: this.id,
@@ -144,6 +144,7 @@ export abstract class CallCore extends EventEmitter<CallEvents> {
       status,
       direction,
       muted: false,
+      ...(supervision ? { supervision } : {}),
     };
     this.participants.set(p.id, p);
     this.emit('participant', { ...p });

@@ -106,21 +106,21 @@ export class CallMedia {
     this.applyDirection(mediaId);
   }
 
-  /** Mute from the API: what the phone sends goes nowhere (bridge, mixer); it still hears. */
+  /**
+   * Mute from the API: what the phone sends goes nowhere (bridge, mixer) and
+   * reaches recordings and taps as silence; it still hears (relay.setMuted).
+   */
   setMuted(mediaId: string, muted: boolean): void {
     if (muted) this.muted.add(mediaId);
     else this.muted.delete(mediaId);
     this.applyDirection(mediaId);
   }
 
-  /**
-   * The relay's direction for a leg: our hold, else the phone's own; a muted
-   * phone that sends and receives becomes recvonly (RFC 3264 §5.1, its point
-   * of view), so the relay neither forwards nor mixes its audio but sends to it.
-   */
+  /** The relay's state for a leg: our hold, else the phone's own direction; and our mute beside it. */
   private applyDirection(mediaId: string): void {
     const own = this.heldByUs.has(mediaId) ? 'inactive' : (this.phoneDirections.get(mediaId) ?? 'sendrecv');
-    this.relay.setDirection(mediaId, own === 'sendrecv' && this.muted.has(mediaId) ? 'recvonly' : own);
+    this.relay.setDirection(mediaId, own);
+    this.relay.setMuted(mediaId, this.muted.has(mediaId));
   }
 
   bridge(a: string, b: string): void {

@@ -1,7 +1,7 @@
 // Mute and unmute of one participant from the API (issue 6): the layer
 // between MixedCall and Call. A muted phone is heard by nobody — the relay
-// neither forwards nor mixes what it sends (call-media.ts makes its leg
-// recvonly) — and still hears the others. No re-INVITE: the phone is not
+// neither forwards nor mixes what it sends, and recordings and raw streams
+// get silence in its place (MediaRelay.setMuted) — and still hears the others. No re-INVITE: the phone is not
 // told, as a PBX's mute is not the phone's own mute button.
 //
 // The state is the participant's: it survives hold and resume, a phone's own

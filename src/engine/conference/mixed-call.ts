@@ -13,6 +13,12 @@
 // that extra takes the free end's place and the call goes on; otherwise the
 // call ends as a two-party call does, and every extra gets BYE. A call that
 // is down to two members stays mixed (nothing to gain from re-bridging).
+//
+// A supervisor's participant carries its mode as `supervision` (listen,
+// whisper + target, barge) from the moment its phone rings; it follows every
+// change of mode, and goes when a barged-in supervisor takes an end's place
+// (it is then a party of the call, supervising nobody).
+import type { Participant, Supervision } from '../../core/calls.ts';
 import { PbxError } from '../../core/errors.ts';
 import { AudioMixer, type MixerMode } from '../../media/mixer.ts';
 import type { MediaRelay } from '../../media/relay.ts';
@@ -22,6 +28,12 @@ import { UacLeg, type UacTarget } from '../b2bua/uac-leg.ts';
 import { readAudio, type AudioOffer } from '../b2bua/sdp-media.ts';
 
 export type { MixerMode } from '../../media/mixer.ts';
+
+/** How a supervisor in `mode` shows in its participant. */
+function supervisionOf(mode: MixerMode, target: string | undefined): Supervision {
+  if (mode === 'whisper') return { mode: 'whisper', target: target ?? null };
+  return { mode: mode === 'hear' ? 'listen' : 'barge', target: null };
+}
 
 interface Joining {
   forks: Fork[];
@@ -79,6 +91,7 @@ export abstract class MixedCall extends CallBase {
     const extra = this.extras.find((e) => e.participant.dn === dn);
     if (extra) {
       this.mixer?.setMode(extra.participant.id, mode, target);
+      this.showSupervision(extra.participant, mode, target);
       this.emit('changed', this.info());
       return true;
     }
@@ -86,7 +99,17 @@ export abstract class MixedCall extends CallBase {
     if (!ringing) return false;
     ringing.mode = mode;
     ringing.target = target;
+    for (const f of ringing.forks) this.showSupervision(f.participant, mode, target);
+    this.emit('changed', this.info());
     return true;
+  }
+
+  /** The supervisor's participant shows its mode now (a new object: copies handed out keep the old). */
+  private showSupervision(p: Participant, mode: MixerMode, target: string | undefined): void {
+    const s = supervisionOf(mode, target);
+    if (p.supervision?.mode === s.mode && p.supervision.target === s.target) return;
+    p.supervision = s;
+    this.emit('participant', { ...p });
   }
 
   /** The connected members: the two ends and the extras. */
@@ -112,7 +135,7 @@ export abstract class MixedCall extends CallBase {
       return undefined;
     }
     const uac = new UacLeg(this.ctx, { target, from, to, sdp: this.media.sdp(mediaId, ['PCMU', 'PCMA'], 101) });
-    const fork: Fork = { leg: uac, participant: this.addParticipant(party, target.uri, 'outbound', 'Dialing'), mediaId };
+    const fork: Fork = { leg: uac, participant: this.addParticipant(party, target.uri, 'outbound', 'Dialing', supervisionOf(joining.mode, joining.target)), mediaId };
     uac.on('progress', () => {
       if (joining.forks.includes(fork)) this.setStatus(fork.participant, 'Ringing');
     });
@@ -135,7 +158,9 @@ export abstract class MixedCall extends CallBase {
     const mixer = this.mixIn();
     const target = joining.mode === 'whisper' && this.members().some((e) => e.participant.id === joining.target) ? joining.target : undefined;
     // The whisper's target left while the supervisor's phone rang: it only listens.
-    mixer.add(fork.participant.id, this.media.relay, fork.mediaId, target === undefined && joining.mode === 'whisper' ? 'hear' : joining.mode, target);
+    const mode = target === undefined && joining.mode === 'whisper' ? 'hear' : joining.mode;
+    mixer.add(fork.participant.id, this.media.relay, fork.mediaId, mode, target);
+    this.showSupervision(fork.participant, mode, target);
     this.extras.push(fork);
     this.joinedDns.push(fork.participant.dn);
     this.setStatus(fork.participant, 'Connected');
@@ -226,7 +251,12 @@ export abstract class MixedCall extends CallBase {
     const mixer = this.mixer;
     if (!mixer) return;
     mixer.remove(participantId);
-    for (const m of mixer.info()) if (m.mode === 'whisper' && m.target === participantId) mixer.setMode(m.id, 'hear');
+    for (const m of mixer.info()) {
+      if (m.mode !== 'whisper' || m.target !== participantId) continue;
+      mixer.setMode(m.id, 'hear');
+      const whisperer = this.extras.find((e) => e.participant.id === m.id);
+      if (whisperer) this.showSupervision(whisperer.participant, 'hear', undefined);
+    }
   }
 
   /** One end hung up: a barged-in supervisor takes its place, if there is one. */
@@ -239,6 +269,8 @@ export abstract class MixedCall extends CallBase {
     this.leave(gone.participant);
     this.media.remove(gone.mediaId);
     this.extras = this.extras.filter((e) => e !== heir);
+    delete heir.participant.supervision;
+    this.emit('participant', { ...heir.participant });
     this.winner = heir;
     this.forks = [heir as Fork];
     this.emit('changed', this.info());
