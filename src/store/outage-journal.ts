@@ -11,7 +11,7 @@
 import { closeSync, existsSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { EventType } from '../core/events.ts';
 import type { Insertable } from 'kysely';
-import type { CdrTable } from './schema.ts';
+import type { CdrTable, OpenCallsTable } from './schema.ts';
 
 /** An event that waited: stored again with the time it happened (and, in a cluster, the number the stream gave it). */
 export interface HeldEvent {
@@ -29,7 +29,13 @@ export interface HeldCdr {
   ended?: { at: string; payload: unknown };
 }
 
-export type HeldWrite = HeldEvent | HeldCdr;
+/** A live call's open-calls row that could not be written (started or answered during the outage): the crash recovery needs it. */
+export interface HeldOpenCall {
+  kind: 'open-call';
+  row: OpenCallsTable;
+}
+
+export type HeldWrite = HeldEvent | HeldCdr | HeldOpenCall;
 
 export interface PendingWrite {
   id: number;
@@ -42,6 +48,7 @@ export class OutageJournal {
   private readonly outstanding = new Set<number>();
 
   private readonly leftover: PendingWrite[];
+  private leftoverAlive: string | undefined;
 
   constructor(readonly path: string) {
     this.leftover = this.read();
@@ -52,19 +59,35 @@ export class OutageJournal {
     return this.leftover;
   }
 
+  /**
+   * The last heartbeat the previous process journalled for its live calls
+   * while it could not write them to their open-calls rows: their talk time
+   * ran at least until then.
+   */
+  lastAlive(): string | undefined {
+    return this.leftoverAlive;
+  }
+
+  /** The live calls' heartbeat could not reach the database: kept here instead. */
+  alive(at: string): void {
+    this.append({ alive: at });
+  }
+
   private read(): PendingWrite[] {
     if (!existsSync(this.path)) return [];
     const held = new Map<number, HeldWrite>();
     let last = 0;
     for (const line of readFileSync(this.path, 'utf8').split('\n')) {
       if (line === '') continue;
-      let entry: { id?: unknown; done?: unknown; write?: HeldWrite };
+      let entry: { id?: unknown; done?: unknown; alive?: unknown; write?: HeldWrite };
       try {
         entry = JSON.parse(line) as typeof entry;
       } catch {
         continue;
       }
-      if (typeof entry.done === 'number') held.delete(entry.done);
+      if (typeof entry.alive === 'string') {
+        if (this.leftoverAlive === undefined || entry.alive > this.leftoverAlive) this.leftoverAlive = entry.alive;
+      } else if (typeof entry.done === 'number') held.delete(entry.done);
       else if (typeof entry.id === 'number' && entry.write) {
         held.set(entry.id, entry.write);
         last = Math.max(last, entry.id);

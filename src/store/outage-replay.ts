@@ -1,9 +1,11 @@
-// At start, before any new call: the events and CDRs the previous process
-// held for an unreachable database and had not seen stored when it died
-// (outage-journal.ts). Each is stored unless the database already has it
-// (stored in the moment before the crash): the events in the order they
-// were held, then each CDR followed by its `call.ended`. A CDR stored here ends its call's open-calls
-// row too, so the crash recovery that runs next does not write a second one.
+// At start, before any new call: what the previous process held for an
+// unreachable database and had not seen stored when it died
+// (outage-journal.ts). Each write is stored unless the database already has
+// it (stored in the moment before the crash): first the events in the order
+// they were held; then the open-calls rows of calls that began or were
+// answered during the outage (the crash recovery, which runs next, ends
+// them); then each CDR, which deletes its call's open-calls row so the
+// recovery does not write a second one, followed by its `call.ended`.
 import type { Logger } from 'pino';
 import type { Store } from './index.ts';
 import type { HeldCdr } from './outage-journal.ts';
@@ -12,16 +14,26 @@ import type { EventPayloads } from '../core/events.ts';
 export interface Replayed {
   events: number;
   cdrs: number;
+  openCalls: number;
 }
 
 export async function replayOutageJournal(store: Store, logger: Logger): Promise<Replayed> {
   const journal = store.journal;
-  const done: Replayed = { events: 0, cdrs: 0 };
+  const done: Replayed = { events: 0, cdrs: 0, openCalls: 0 };
   if (!journal) return done;
   const pending = journal.pending();
   // Events first: a CDR's `call.ended` is appended only once the CDR is
   // stored, so in a live outage it too follows every event held before.
   for (const { write } of pending) if (write.kind === 'event' && (await store.events.restore(write))) done.events++;
+  // Calls live at the crash whose rows could not be written: the crash recovery ends them next.
+  for (const { write } of pending) {
+    if (write.kind !== 'open-call') continue;
+    await store.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('openCalls').where('id', '=', write.row.id).execute();
+      await tx.insertInto('openCalls').values(write.row).execute();
+    });
+    done.openCalls++;
+  }
   for (const { write } of pending) {
     if (write.kind !== 'cdr') continue;
     if (await restoreCdr(store, write)) done.cdrs++;

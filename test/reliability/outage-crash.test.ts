@@ -9,6 +9,9 @@
 //   heartbeat (which stopped at the cut);
 // - its `call.ended` and participant ends are in the event log once, with
 //   the time they happened, and `call.ended` reaches the webhook receiver;
+// - a second call, ringing at the cut, answered during the outage and still
+//   up at the kill, is ANSWERED with its talk time up to the kill (its
+//   answer and heartbeats could not reach its open-calls row: journalled);
 // - the outage journal is empty again.
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever the server sent */
 import { describe, it, before, after } from 'node:test';
@@ -77,28 +80,38 @@ describe('kill -9 while PostgreSQL is unreachable', () => {
     const call = (method: string, path: string, body?: unknown) => api((sb as ChildSwitchboard).base, key, method, path, body);
     assert.equal((await call('POST', '/api/v1/webhooks', { url: receiver.url, events: ['call.ended'] })).status, 201);
     const registrar = `127.0.0.1:${String(sb.sipPort)}`;
-    for (const [ext, answermode] of [['101', 'manual'], ['102', 'auto']] as const) {
+    for (const [ext, answermode] of [['101', 'manual'], ['102', 'auto'], ['103', 'manual'], ['104', 'manual']] as const) {
       const password = (await call('GET', `/api/v1/extensions/${ext}`)).body.authPassword as string;
       const phone = await Baresip.start({ user: ext, password, registrar, regint: 600, answermode });
       phones.push(phone);
       await phone.waitRegistered(10_000);
     }
-    const [p101, p102] = phones as [Baresip, Baresip];
+    const [p101, p102, p103, p104] = phones as [Baresip, Baresip, Baresip, Baresip];
     const up = Promise.all([p101.waitForType('CALL_ESTABLISHED', 15_000), p102.waitForType('CALL_ESTABLISHED', 15_000)]);
     await p101.dial(`sip:102@${registrar}`);
     await up;
     const callId = (await eventually(async () => ((await call('GET', '/api/v1/calls')).body as any[])[0]?.id as string | undefined, 8000, 'the call listed')) as string;
+    // A second call rings 104 when the database goes away, and is answered during the outage.
+    const ringing = p104.waitForType('CALL_INCOMING', 15_000);
+    await p103.dial(`sip:104@${registrar}`);
+    await ringing;
     await sleep(1000);
 
     await proxy.cut();
     const cutAt = Date.now();
-    await sleep(4000);
+    const up2 = Promise.all([p103.waitForType('CALL_ESTABLISHED', 15_000), p104.waitForType('CALL_ESTABLISHED', 15_000)]);
+    await p104.accept();
+    await up2;
+    const secondUp = Date.now();
+    await sleep(Math.max(0, 4000 - (Date.now() - cutAt)));
     const closed = p102.waitForType('CALL_CLOSED', 8000);
     const hungUpAt = Date.now();
     await p101.hangup();
     await closed;
     // The CDR is on the journal once its first write has failed.
     await eventually(async () => existsSync(journal) && readFileSync(journal, 'utf8').includes('"kind":"cdr"'), 10_000, 'the CDR on the outage journal');
+    // Long enough for the second call's heartbeats to go to the journal.
+    await sleep(Math.max(0, secondUp + 4500 - Date.now()));
     const killedAt = Date.now();
     await sb.kill9();
     await proxy.restore();
@@ -113,6 +126,14 @@ describe('kill -9 while PostgreSQL is unreachable', () => {
     assert.ok(endedAt >= hungUpAt - 200 && endedAt <= killedAt, `ended at ${String(cdr.endedAt)}: the hang-up, during the outage`);
     // Talked ~1 s before the cut and ~4 s during it; the last heartbeat before the cut would give <= 3 s.
     assert.ok(cdr.billsec >= 4, `billsec ${String(cdr.billsec)}: the talk time during the outage counts`);
+
+    // The call answered during the outage and cut by the kill: its answer and heartbeats were journalled.
+    const second = ((await call('GET', '/api/v1/cdr')).body as any[]).filter((c) => c.src === '103' && c.dst === '104');
+    assert.equal(second.length, 1, 'one CDR for the call answered during the outage');
+    assert.equal(second[0].disposition, 'ANSWERED');
+    const secondEnd = Date.parse(second[0].endedAt as string);
+    assert.ok(secondEnd <= killedAt && secondEnd >= killedAt - 4500, `ended at ${String(second[0].endedAt)}, killed at ${new Date(killedAt).toISOString()}`);
+    assert.ok(second[0].billsec >= 2, `billsec ${String(second[0].billsec)}`);
 
     const events = (await call('GET', '/api/v1/events?since=0&limit=1000')).body.events as any[];
     const ended = events.filter((e) => e.type === 'call.ended' && String(e.payload.call.id) === callId);

@@ -103,7 +103,12 @@ export class LiveCalls {
         ...(alongside ? { alongside } : {}),
         announce,
       }));
-      log(written.then((cdr) => events.append('call.ended', announce(cdr), new Date(endedAt))));
+      log(
+        written.then((cdr) => {
+          journal?.settled(call.id);
+          return events.append('call.ended', announce(cdr), new Date(endedAt));
+        }),
+      );
     });
   }
 
