@@ -1,10 +1,12 @@
 // Composition root: reads the configuration, opens the store, wires the engine
 // and the APIs, starts the listeners and stops them again on SIGTERM.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { Store } from './store/index.ts';
+import { replayOutageJournal } from './store/outage-replay.ts';
 import { createPbxControl } from './engine/pbx-control.ts';
 import { buildHttpApp } from './api/http/app.ts';
 import type { Ports } from './api/http/operations.ts';
@@ -19,6 +21,9 @@ import { createSmsService } from './engine/sms/index.ts';
 import { publicBaseUrl } from './engine/public-url.ts';
 import { ParticipantAudio } from './engine/route-points/participant-audio.ts';
 import { Cluster, callsOf } from './engine/cluster/cluster.ts';
+
+/** In the data directory: events and CDRs waiting for an unreachable database (src/store/outage-journal.ts). */
+export const OUTAGE_JOURNAL_FILE = 'outage-journal.jsonl';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -46,6 +51,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const store = await Store.open(config.databaseUrl);
   const report = await store.migrate();
   logger.info({ database: store.where, applied: report.applied }, 'store ready');
+  mkdirSync(config.dataDir, { recursive: true });
+  store.useOutageJournal(join(config.dataDir, OUTAGE_JOURNAL_FILE));
   store.health.onChange((available, err) => {
     if (available) logger.warn({ waiting: store.events.waiting }, 'database reachable again: storing the events and CDRs that waited');
     else logger.error({ err }, 'database unreachable: calls go on, events and CDRs wait in memory, API reads answer 503');
@@ -70,6 +77,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const media = new ParticipantAudio(sip.b2bua);
   const control = createPbxControl(store, { devices: sip.reachable, calls: callsOf(sip, cluster), recordings: sip.recordings, webhooks: webhooks.control(), ...(sms ? { sms } : {}), trunks: sip.trunks, voicemail: sip.b2bua.voicemail.messages, queues: sip.queues, media, routePoints });
 
+  // Every writer is in place (webhook outbox, CRM): what waited for the database when the last process died is stored now, before any new call.
+  await replayOutageJournal(store, logger);
   ports.sip = await sip.start();
   sms?.start();
   const http = await buildHttpApp({

@@ -11,6 +11,7 @@ import type { Database } from './schema.ts';
 import type { EventPayloads, EventType, PbxEvent } from '../core/events.ts';
 import { PbxError, isStoreUnavailable } from '../core/errors.ts';
 import { StoreHealth } from './store-health.ts';
+import type { HeldEvent, OutageJournal } from './outage-journal.ts';
 
 /** Events held in memory while the database is unreachable; past this an append fails (and is logged by its caller). */
 export const MAX_BACKLOG = 100_000;
@@ -56,6 +57,7 @@ export class EventLog {
   private readonly ownListeners = new Set<EventListener>();
   private readonly writers = new Set<EventWriter>();
   private transport: EventTransport | undefined;
+  private journal: OutageJournal | undefined;
   /** Appends waiting for the database, stored one after the other in the order they were made. */
   private backlog = 0;
   private tail: Promise<unknown> = Promise.resolve();
@@ -89,7 +91,8 @@ export class EventLog {
     const writers = [...this.writers].filter((w) => w.wants(type));
     // In a cluster the transport numbers the event first; the row keeps that number.
     const seq = this.transport ? await this.transport.sequence(type, at, payload) : undefined;
-    const event = (await this.storeInOrder(() => this.commits.add({ type, at, payload, seq, writers }))) as PbxEvent<T>;
+    const pending: PendingEvent = { type, at, payload, seq, writers };
+    const event = (await this.storeInOrder(pending, () => this.commits.add(pending))) as PbxEvent<T>;
     for (const w of writers) w.committed?.(event);
     notify(this.ownListeners, event);
     // With a transport, every node's events (this one's too) come back through deliver().
@@ -104,7 +107,7 @@ export class EventLog {
    * the time they happened. Nothing is notified before it is stored: a
    * subscriber's `seq` is always the log's.
    */
-  private async storeInOrder<E>(store: () => Promise<E>): Promise<E> {
+  private async storeInOrder<E>(event: PendingEvent, store: () => Promise<E>): Promise<E> {
     if (this.backlog === 0) {
       try {
         return await store();
@@ -113,13 +116,30 @@ export class EventLog {
       }
     }
     if (this.backlog >= MAX_BACKLOG) throw new PbxError('SB_STORE_UNAVAILABLE', `the database is unreachable and ${String(MAX_BACKLOG)} events already wait for it; this one is dropped`);
+    const held = this.hold(event);
     this.backlog++;
     const run = this.tail.then(() => this.health.untilStored(store));
     this.tail = run.catch(() => undefined);
     try {
-      return await run;
+      const stored = await run;
+      if (held !== undefined) this.journal?.stored(held);
+      return stored;
+    } catch (err) {
+      // Given up because the store closed (a stop during the outage): the journal keeps it for the next start.
+      if (held !== undefined && !isStoreUnavailable(err)) this.journal?.stored(held);
+      throw err;
     } finally {
       this.backlog--;
+    }
+  }
+
+  /** Onto the outage journal, when there is one; a journal that cannot be written (disk full) leaves the event held in memory only. */
+  private hold(event: PendingEvent): number | undefined {
+    if (!this.journal) return undefined;
+    try {
+      return this.journal.hold({ kind: 'event', type: event.type, at: event.at, payload: event.payload, ...(event.seq !== undefined ? { seq: event.seq } : {}) });
+    } catch {
+      return undefined;
     }
   }
 
@@ -164,6 +184,35 @@ export class EventLog {
       for (const w of i.writers) await w.write(trx, e);
       return e;
     });
+  }
+
+  /** Events that wait for the database are also written to this journal, so a crash meanwhile does not lose them. */
+  useJournal(journal: OutageJournal): void {
+    this.journal = journal;
+  }
+
+  /**
+   * At start: an event the previous process held for the database and may
+   * not have stored (it died first). Stored now with the time it happened,
+   * with what today's writers add (webhook outbox rows), unless the log
+   * already has it (stored just before the crash). Returns whether it was stored.
+   */
+  async restore(held: HeldEvent): Promise<boolean> {
+    const known = held.seq !== undefined ? (await sql`select seq from events where seq = ${held.seq}`.execute(this.db)).rows.length > 0 : await this.has(held.type, held.at, held.payload);
+    if (known) return false;
+    const writers = [...this.writers].filter((w) => w.wants(held.type));
+    const event = await this.commitAlone({ type: held.type, at: held.at, payload: held.payload, seq: held.seq, writers });
+    for (const w of writers) w.committed?.(event);
+    notify(this.ownListeners, event);
+    // In a cluster the stream had it already, and brought it to every node.
+    if (!this.transport) notify(this.listeners, event);
+    return true;
+  }
+
+  /** Whether the log holds this event (same type, time and payload). */
+  async has(type: EventType, at: string, payload: unknown): Promise<boolean> {
+    const json = JSON.stringify(payload);
+    return (await sql`select seq from events where type = ${type} and at = ${at} and payload = ${json} limit 1`.execute(this.db)).rows.length > 0;
   }
 
   /** Clusters: from now on events are numbered by `transport`, and read from it. */

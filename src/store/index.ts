@@ -9,6 +9,7 @@ import { ApiKeys } from './api-keys.ts';
 import { DirectoryVersion } from './directory-version.ts';
 import { EventLog } from './event-log.ts';
 import { StoreHealth } from './store-health.ts';
+import { OutageJournal } from './outage-journal.ts';
 import * as maps from './directory/mappings.ts';
 
 export class Store {
@@ -27,6 +28,8 @@ export class Store {
   readonly events: EventLog;
   /** Whether the database answers; writes that must not be lost wait for it through `health.untilStored`. */
   readonly health: StoreHealth;
+  /** Where events and CDRs waiting for an unreachable database are also written (useOutageJournal). */
+  journal: OutageJournal | undefined;
   private migrated = false;
 
   private constructor(
@@ -58,6 +61,13 @@ export class Store {
     return new Store(db, dialect, where, health);
   }
 
+  /** From now on, writes that wait for the database are journalled to `path` (a file of the data directory). */
+  useOutageJournal(path: string): OutageJournal {
+    this.journal = new OutageJournal(path);
+    this.events.useJournal(this.journal);
+    return this.journal;
+  }
+
   async migrate(): Promise<MigrationReport> {
     const report = await migrateToLatest(this.db, this.dialect);
     this.migrated = true;
@@ -78,5 +88,6 @@ export class Store {
   async close(): Promise<void> {
     this.health.close();
     await this.db.destroy();
+    this.journal?.close();
   }
 }

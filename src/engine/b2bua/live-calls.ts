@@ -5,7 +5,8 @@
 import type { Logger } from 'pino';
 import type { InviteServerTransaction } from '../../sip/transaction/index.ts';
 import type { Store } from '../../store/index.ts';
-import { CdrWriter } from '../cdr/cdr-writer.ts';
+import { CdrWriter, type CdrWritten } from '../cdr/cdr-writer.ts';
+import type { EventPayloads } from '../../core/events.ts';
 import type { OpenCallJournal } from '../cdr/open-call-journal.ts';
 import type { Call } from './call.ts';
 import type { CallParty } from './call-ends.ts';
@@ -89,6 +90,8 @@ export class LiveCalls {
       if (tx) this.byInvite.delete(tx);
       // Taken now: the ACD forgets the call as it ends.
       const app = this.lastApp(call.id, dialled, call.joinedNumbers);
+      const failureStatus = call.failureStatus;
+      const announce = (cdr: CdrWritten): EventPayloads['call.ended'] => ({ call: info, disposition, duration: cdr.duration, billsec: cdr.billsec, cdrUniqueid: cdr.uniqueid, ...(failureStatus !== undefined ? { failureStatus } : {}) });
       const written = (journal?.ended(call.id) ?? Promise.resolve(undefined)).then((alongside) => this.cdr.write({
         call: info,
         disposition,
@@ -98,9 +101,14 @@ export class LiveCalls {
         dst: dialled,
         ...app,
         ...(alongside ? { alongside } : {}),
+        announce,
       }));
-      const failureStatus = call.failureStatus;
-      log(written.then((cdr) => events.append('call.ended', { call: info, disposition, duration: cdr.duration, billsec: cdr.billsec, cdrUniqueid: cdr.uniqueid, ...(failureStatus !== undefined ? { failureStatus } : {}) }, new Date(endedAt))));
+      log(
+        written.then((cdr) => {
+          journal?.settled(call.id);
+          return events.append('call.ended', announce(cdr), new Date(endedAt));
+        }),
+      );
     });
   }
 

@@ -4,8 +4,11 @@
 // disposition, uniqueid.
 import type { Kysely } from 'kysely';
 import type { Store } from '../../store/index.ts';
+import type { HeldCdr } from '../../store/outage-journal.ts';
 import type { Database } from '../../store/schema.ts';
 import type { CallInfo, Disposition } from '../../core/calls.ts';
+import type { EventPayloads } from '../../core/events.ts';
+import { isStoreUnavailable } from '../../core/errors.ts';
 
 export interface CdrInput {
   call: CallInfo;
@@ -19,6 +22,8 @@ export interface CdrInput {
   trunk?: string;
   /** Runs in the CDR's transaction: the open-calls journal deletes the call's row there. */
   alongside?: (tx: Kysely<Database>) => Promise<void>;
+  /** The `call.ended` its caller appends once the CDR is stored: kept with the CDR on the outage journal, so a crash while the database is away loses neither. */
+  announce?: (written: CdrWritten) => EventPayloads['call.ended'];
 }
 
 export interface CdrWritten {
@@ -48,45 +53,61 @@ export class CdrWriter {
     const callee = call.participants.find((p) => p.direction === 'outbound');
     this.uniqueSeq += 1;
     const uniqueid = `${String(Math.floor(started / 1000))}.${String(this.uniqueSeq)}`;
-    const insert = (db: Kysely<Database>) =>
-      db
-        .insertInto('cdr')
-      .values({
-        uniqueid,
-        callId: call.id,
-        startedAt: call.startedAt,
-        answeredAt: call.answeredAt,
-        endedAt: new Date(input.endedAt).toISOString(),
-        src: input.src,
-        dst: input.dst,
-        clid: `"${input.srcName.replace(/"/g, '')}" <${input.src}>`,
-        channel: this.channel(input.src),
-        dstChannel: callee ? this.channel(callee.dn) : '',
-        lastApp: input.lastApp,
-        lastData: input.lastData,
-        duration,
-        billsec,
-        disposition: input.disposition,
-        direction: call.direction,
-        did: call.did,
-        trunk: input.trunk ?? '',
-        cost: null,
-        zone: '',
-        recordingId: null,
-      })
-      .execute();
+    const row = {
+      uniqueid,
+      callId: call.id,
+      startedAt: call.startedAt,
+      answeredAt: call.answeredAt,
+      endedAt: new Date(input.endedAt).toISOString(),
+      src: input.src,
+      dst: input.dst,
+      clid: `"${input.srcName.replace(/"/g, '')}" <${input.src}>`,
+      channel: this.channel(input.src),
+      dstChannel: callee ? this.channel(callee.dn) : '',
+      lastApp: input.lastApp,
+      lastData: input.lastData,
+      duration,
+      billsec,
+      disposition: input.disposition,
+      direction: call.direction,
+      did: call.did,
+      trunk: input.trunk ?? '',
+      cost: null,
+      zone: '',
+      recordingId: null,
+    };
+    const insert = (db: Kysely<Database>) => db.insertInto('cdr').values(row).execute();
     const alongside = input.alongside;
-    // A CDR is what the call is billed by: while the database is unreachable it waits and is retried, never dropped.
+    const written = { uniqueid, duration, billsec };
+    // A CDR is what the call is billed by: while the database is unreachable
+    // it waits and is retried, never dropped, and is on the outage journal
+    // while it waits, so a crash meanwhile does not drop it either.
+    let held: number | undefined;
     await this.store.health.untilStored(async () => {
-      if (alongside) {
-        await this.store.db.transaction().execute(async (tx) => {
-          await insert(tx);
-          await alongside(tx);
-        });
-      } else {
-        await insert(this.store.db);
+      try {
+        if (alongside) {
+          await this.store.db.transaction().execute(async (tx) => {
+            await insert(tx);
+            await alongside(tx);
+          });
+        } else {
+          await insert(this.store.db);
+        }
+      } catch (err) {
+        if (held === undefined && isStoreUnavailable(err)) held = this.hold(row, input, written);
+        throw err;
       }
     });
-    return { uniqueid, duration, billsec };
+    if (held !== undefined) this.store.journal?.stored(held);
+    return written;
+  }
+
+  private hold(row: HeldCdr['row'], input: CdrInput, written: CdrWritten): number | undefined {
+    try {
+      return this.store.journal?.hold({ kind: 'cdr', row, ...(input.announce ? { ended: { at: new Date(input.endedAt).toISOString(), payload: input.announce(written) } } : {}) });
+    } catch {
+      // The journal cannot be written (disk full): the CDR still waits in memory.
+      return undefined;
+    }
   }
 }

@@ -6,8 +6,9 @@
 // was answered 481).
 //
 // - Answered calls are ANSWERED with the talk time up to the last heartbeat
-//   (`alive_at`, at most HEARTBEAT_MS before the crash): Asterisk's CDR of a
-//   call cut by a restart counts it the same way.
+//   (`alive_at`, at most HEARTBEAT_MS before the crash; or the last one the
+//   outage journal kept, when the database was unreachable then): Asterisk's
+//   CDR of a call cut by a restart counts it the same way.
 // - Calls not answered yet are FAILED.
 // One node per database is assumed (every row is ours); several nodes on one
 // PostgreSQL would need a node column and a lease.
@@ -25,12 +26,15 @@ export interface RecoveredCall {
 
 export async function recoverOpenCalls(store: Store, cdr: CdrWriter, logger: Logger): Promise<RecoveredCall[]> {
   const rows = await store.db.selectFrom('openCalls').selectAll().orderBy('startedAt').execute();
+  // Heartbeats that could not reach the database (an outage before the crash) went to the outage journal.
+  const journalledAlive = store.journal?.lastAlive();
+  const aliveFloor = journalledAlive === undefined ? 0 : Date.parse(journalledAlive);
   const recovered: RecoveredCall[] = [];
   for (const row of rows) {
     const saved = JSON.parse(row.info) as CallInfo;
     const answered = row.answeredAt !== null;
     const disposition: Disposition = answered ? 'ANSWERED' : 'FAILED';
-    const endedAt = Math.max(Date.parse(row.aliveAt), Date.parse(row.answeredAt ?? row.startedAt));
+    const endedAt = Math.max(Date.parse(row.aliveAt), aliveFloor, Date.parse(row.answeredAt ?? row.startedAt));
     const endedIso = new Date(endedAt).toISOString();
     const call: CallInfo = {
       ...saved,

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
 import type { Store } from '../../store/index.ts';
-import type { Database } from '../../store/schema.ts';
+import type { Database, OpenCallsTable } from '../../store/schema.ts';
 import type { CallInfo } from '../../core/calls.ts';
 import { isStoreUnavailable } from '../../core/errors.ts';
 
@@ -20,12 +20,16 @@ export const HEARTBEAT_MS = 2000;
 interface Entry {
   id: string;
   answered: boolean;
+  /** The row as this process last meant it to be. */
+  row: OpenCallsTable;
   /** The last write of this row; the next one waits for it. */
   chain: Promise<void>;
 }
 
 export class OpenCallJournal {
   private readonly open = new Map<string, Entry>();
+  /** Call id → its row on the outage journal (written there when the database could not take it). */
+  private readonly held = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -49,7 +53,7 @@ export class OpenCallJournal {
     const id = randomUUID();
     const now = new Date().toISOString();
     const row = { id, callId: info.id, startedAt: info.startedAt, answeredAt: info.answeredAt, src, srcName, dst, info: JSON.stringify(info), aliveAt: now };
-    this.open.set(info.id, { id, answered: info.answeredAt !== null, chain: this.write(this.store.db.insertInto('openCalls').values(row).execute()) });
+    this.open.set(info.id, { id, answered: info.answeredAt !== null, row, chain: this.write(this.store.db.insertInto('openCalls').values(row).execute(), info.id) });
   }
 
   /** A call changed: the first time it is answered, its row learns the answer time and the parties. */
@@ -58,7 +62,16 @@ export class OpenCallJournal {
     if (!e || e.answered || info.answeredAt === null) return;
     e.answered = true;
     const set = { answeredAt: info.answeredAt, info: JSON.stringify(info), aliveAt: new Date().toISOString() };
-    e.chain = e.chain.then(() => this.write(this.store.db.updateTable('openCalls').set(set).where('id', '=', e.id).execute()));
+    e.row = { ...e.row, ...set };
+    e.chain = e.chain.then(() => this.write(this.store.db.updateTable('openCalls').set(set).where('id', '=', e.id).execute(), info.id));
+  }
+
+  /** The call's CDR is stored (or on the outage journal itself): its row needs no keeping on the journal. */
+  settled(callId: string): void {
+    const held = this.held.get(callId);
+    if (held === undefined) return;
+    this.held.delete(callId);
+    this.store.journal?.stored(held);
   }
 
   /**
@@ -77,13 +90,51 @@ export class OpenCallJournal {
 
   private beat(): void {
     if (this.open.size === 0) return;
-    void this.write(this.store.db.updateTable('openCalls').set({ aliveAt: new Date().toISOString() }).execute());
+    const at = new Date().toISOString();
+    void this.store.db
+      .updateTable('openCalls')
+      .set({ aliveAt: at })
+      .execute()
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          if (!isStoreUnavailable(err)) return this.logger.error({ err }, 'open-calls heartbeat failed');
+          // The talk time of a call cut by a crash during the outage runs to here.
+          this.onJournal(() => this.store.journal?.alive(at));
+        },
+      );
   }
 
-  private write(p: Promise<unknown>): Promise<void> {
+  /**
+   * A failed write of a call's row: while the database is unreachable the
+   * row as it should be goes onto the outage journal instead, replacing what
+   * the journal held for that call, so a crash before the database is back
+   * still leaves the call known to the next start.
+   */
+  private write(p: Promise<unknown>, callId: string): Promise<void> {
     return p.then(
       () => undefined,
-      (err: unknown) => (isStoreUnavailable(err) ? this.logger.warn({ reason: (err as Error).message }, 'open-calls journal write skipped: the database is unreachable') : this.logger.error({ err }, 'open-calls journal write failed')),
+      (err: unknown) => {
+        if (!isStoreUnavailable(err)) return this.logger.error({ err }, 'open-calls journal write failed');
+        const e = this.open.get(callId);
+        if (!e) return;
+        this.onJournal(() => {
+          const id = this.store.journal?.hold({ kind: 'open-call', row: e.row });
+          if (id === undefined) return;
+          const before = this.held.get(callId);
+          this.held.set(callId, id);
+          if (before !== undefined) this.store.journal?.stored(before);
+        });
+        this.logger.warn({ reason: (err as Error).message }, 'open-calls journal write held: the database is unreachable');
+      },
     );
+  }
+
+  private onJournal(write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      this.logger.error({ err }, 'outage journal write failed: the call is not crash-safe until the database is back');
+    }
   }
 }
