@@ -13,6 +13,10 @@ import { JetStreamEventStream } from './event-stream.ts';
 import { RemoteLocations } from './remote-locations.ts';
 import { RemoteCalls } from './remote-calls.ts';
 import { ClusterCalls } from './cluster-calls.ts';
+import { ClusterMembers, type SipAddress } from './members.ts';
+import { ClusterQueueHandover } from './queue-handover.ts';
+import { ClusterQueueStatus } from './queue-status.ts';
+import type { QueueStatusSource } from '../pbx-control.ts';
 
 export interface ClusterOptions {
   natsUrl: string;
@@ -35,6 +39,10 @@ export class Cluster {
     readonly calls: ClusterCalls,
     /** Which node owns each ACD queue. */
     readonly queues: QueueOwnership,
+    /** Queue status read from the queue's owner. */
+    readonly queueStatus: ClusterQueueStatus,
+    /** The live nodes and their SIP addresses. */
+    readonly members: ClusterMembers,
   ) {}
 
   /** Joins before anything appends an event: from here on the stream numbers them. */
@@ -46,6 +54,14 @@ export class Cluster {
     await locations.start();
     o.sip.reachable.useRemote(locations);
     const remoteCalls = new RemoteCalls();
+    const members = new ClusterMembers(nc, names, {
+      node: o.nodeId,
+      onGone: (node) => {
+        o.logger.warn({ node }, 'cluster: a node is gone; its calls leave the list');
+        remoteCalls.forgetNode(node);
+      },
+    });
+    members.listen();
     const stream = new JetStreamEventStream(nc, names, o.nodeId, o.store.events, (event, node) => {
       if (node === o.nodeId) return;
       remoteCalls.onEvent(event, node);
@@ -57,8 +73,16 @@ export class Cluster {
     calls.serve();
     const queues = new QueueOwnership({ store: o.store, node: o.nodeId, logger: o.logger });
     await queues.start();
+    const queueStatus = new ClusterQueueStatus(o.sip.queues, queues, nc, names, o.nodeId);
+    queueStatus.serve();
+    o.sip.b2bua.useQueueHandover(new ClusterQueueHandover(o.nodeId, queues, members, o.sip.stack));
     o.logger.info({ node: o.nodeId, stream: names.stream }, 'joined the cluster');
-    return new Cluster(nc, names, o, stream, locations, calls, queues);
+    return new Cluster(nc, names, o, stream, locations, calls, queues, queueStatus, members);
+  }
+
+  /** Once this node's SIP listens: the others learn where (queue hand-over legs go there). */
+  announce(sip: SipAddress): void {
+    this.members.announce(sip);
   }
 
   /** Keeps this node's copy of the webhook subscriptions in step with the other nodes'. */
@@ -70,12 +94,19 @@ export class Cluster {
 
   async stop(): Promise<void> {
     for (const s of this.syncs) s.stop();
+    await this.members.stop();
+    this.queueStatus.stop();
     await this.queues.stop();
     this.calls.stop();
     this.locations.stop();
     await this.stream.stop();
     await this.nc.drain();
   }
+}
+
+/** Where the APIs read a queue's status: from its owner when there is a cluster. */
+export function queueStatusOf(sip: SipService, cluster: Cluster | undefined): QueueStatusSource {
+  return cluster?.queueStatus ?? sip.queues;
 }
 
 /** The call source the APIs use: the cluster's when there is one. */
