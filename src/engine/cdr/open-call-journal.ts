@@ -31,6 +31,8 @@ export class OpenCallJournal {
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
+    /** The node carrying the calls (migration 019): its heartbeat touches only its rows. */
+    private readonly node = '',
     private readonly heartbeatMs = HEARTBEAT_MS,
   ) {}
 
@@ -48,7 +50,7 @@ export class OpenCallJournal {
   opened(info: CallInfo, src: string, srcName: string, dst: string): void {
     const id = randomUUID();
     const now = new Date().toISOString();
-    const row = { id, callId: info.id, startedAt: info.startedAt, answeredAt: info.answeredAt, src, srcName, dst, info: JSON.stringify(info), aliveAt: now };
+    const row = { id, callId: info.id, startedAt: info.startedAt, answeredAt: info.answeredAt, src, srcName, dst, info: JSON.stringify(info), aliveAt: now, node: this.node };
     this.open.set(info.id, { id, answered: info.answeredAt !== null, chain: this.write(this.store.db.insertInto('openCalls').values(row).execute()) });
   }
 
@@ -77,7 +79,7 @@ export class OpenCallJournal {
 
   private beat(): void {
     if (this.open.size === 0) return;
-    void this.write(this.store.db.updateTable('openCalls').set({ aliveAt: new Date().toISOString() }).execute());
+    void this.write(this.store.db.updateTable('openCalls').set({ aliveAt: new Date().toISOString() }).where('node', '=', this.node).execute());
   }
 
   private write(p: Promise<unknown>): Promise<void> {
