@@ -87,8 +87,10 @@ describe('ACD queue callers handed to the owner node', { skip: !Kamailio.availab
     const pCaller = phones.get(caller) as Baresip;
     const offered = Promise.race(agents.map((e) => (phones.get(e) as Baresip).waitForType('CALL_INCOMING', 20_000).then(() => e)));
     const answeredByQueue = pCaller.waitForType('CALL_ESTABLISHED', 15_000);
+    const dialledAt = Date.now();
     await pCaller.dial(`sip:850@${front.kam.address}`);
     await answeredByQueue;
+    process.stderr.write(`  the owner's queue answered the caller ${String(Date.now() - dialledAt)} ms after it dialled (through the front and the hand-over leg)\n`);
     const agent = await offered;
     const waiting = await eventually(async () => {
       const s = await status(other, '850');
