@@ -20,7 +20,8 @@ import { WireCrmNotifier } from './engine/crm/wirecrm-notifier.ts';
 import { createSmsService } from './engine/sms/index.ts';
 import { publicBaseUrl } from './engine/public-url.ts';
 import { ParticipantAudio } from './engine/route-points/participant-audio.ts';
-import { Cluster, callsOf } from './engine/cluster/cluster.ts';
+import { Cluster, callsOf, queueStatusOf } from './engine/cluster/cluster.ts';
+import { advertisedHost } from './engine/advertised-host.ts';
 
 /** In the data directory: events and CDRs waiting for an unreachable database (src/store/outage-journal.ts). */
 export const OUTAGE_JOURNAL_FILE = 'outage-journal.jsonl';
@@ -75,11 +76,13 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   }
   const routePoints = { attachApplication: (dn: string) => sip.b2bua.routePoints.attach(dn) };
   const media = new ParticipantAudio(sip.b2bua);
-  const control = createPbxControl(store, { devices: sip.reachable, calls: callsOf(sip, cluster), recordings: sip.recordings, webhooks: webhooks.control(), ...(sms ? { sms } : {}), trunks: sip.trunks, voicemail: sip.b2bua.voicemail.messages, queues: sip.queues, media, routePoints });
+  const control = createPbxControl(store, { devices: sip.reachable, calls: callsOf(sip, cluster), recordings: sip.recordings, webhooks: webhooks.control(), ...(sms ? { sms } : {}), trunks: sip.trunks, voicemail: sip.b2bua.voicemail.messages, queues: queueStatusOf(sip, cluster), media, routePoints });
 
   // Every writer is in place (webhook outbox, CRM): what waited for the database when the last process died is stored now, before any new call.
-  await replayOutageJournal(store, logger);
-  ports.sip = await sip.start();
+  await replayOutageJournal(store, logger, config.nodeId);
+  const sipPorts = await sip.start();
+  ports.sip = sipPorts;
+  cluster?.announce({ host: advertisedHost(config.publicHost, config.host), port: sipPorts.udp });
   sms?.start();
   const http = await buildHttpApp({
     control,

@@ -72,7 +72,7 @@ export class SipService {
     this.allocator = new PortAllocator(config.rtpPorts, config.host);
     const ctx = new LegContext(this.stack, new DialogRouter(), host, { T1: config.sipT1Ms });
     this.cdr = new CdrWriter(store);
-    this.journal = new OpenCallJournal(store, logger.child({ component: 'journal' }));
+    this.journal = new OpenCallJournal(store, logger.child({ component: 'journal' }), config.nodeId);
     const prompts = new IvrPrompts(config.dataDir, logger.child({ component: 'acd' }));
     this.queues = new QueueService({
       store,
@@ -96,7 +96,8 @@ export class SipService {
   async start(): Promise<{ udp: number; tcp: number; tls?: number }> {
     const restored = await this.locations.load();
     // Before any new call: what a crash of the previous process left open.
-    const cut = await recoverOpenCalls(this.options.store, this.cdr, this.options.logger);
+    // In a cluster the other nodes' rows are live calls: only this node's (and those from before migration 019).
+    const cut = await recoverOpenCalls(this.options.store, this.cdr, this.options.logger, [this.options.config.nodeId, '']);
     const cutRecordings = await recoverOpenRecordings(this.options.store, this.recordings.rows, this.options.logger);
     if (cut.length > 0 || cutRecordings > 0) this.options.logger.warn({ calls: cut.length, recordings: cutRecordings }, 'recovered from a crash');
     this.journal.start();

@@ -14,6 +14,7 @@ import { migration012 } from './migrations/012-queue-service-level.ts';
 import { migration015 } from './migrations/015-cluster-leases.ts';
 import { migration017 } from './migrations/017-trunk-dns-srv.ts';
 import { migration018 } from './migrations/018-voicemail-notified.ts';
+import { migration019 } from './migrations/019-open-calls-node.ts';
 import type { Database } from './schema.ts';
 
 function provider(dialect: SqlDialectName): MigrationProvider {
@@ -31,6 +32,7 @@ function provider(dialect: SqlDialectName): MigrationProvider {
       '015-cluster-leases': migration015,
       '017-trunk-dns-srv': migration017,
       '018-voicemail-notified': migration018,
+      '019-open-calls-node': migration019,
     }),
   };
 }

@@ -17,7 +17,8 @@ export interface Replayed {
   openCalls: number;
 }
 
-export async function replayOutageJournal(store: Store, logger: Logger): Promise<Replayed> {
+/** `node`: this node's id (migration 019): only its own open-calls rows (and those from before 019) are ended here. */
+export async function replayOutageJournal(store: Store, logger: Logger, node = ''): Promise<Replayed> {
   const journal = store.journal;
   const done: Replayed = { events: 0, cdrs: 0, openCalls: 0 };
   if (!journal) return done;
@@ -36,7 +37,7 @@ export async function replayOutageJournal(store: Store, logger: Logger): Promise
   }
   for (const { write } of pending) {
     if (write.kind !== 'cdr') continue;
-    if (await restoreCdr(store, write)) done.cdrs++;
+    if (await restoreCdr(store, write, node)) done.cdrs++;
     if (write.ended && !(await store.events.has('call.ended', write.ended.at, write.ended.payload))) {
       await store.events.append('call.ended', write.ended.payload as EventPayloads['call.ended'], new Date(write.ended.at));
       done.events++;
@@ -47,12 +48,13 @@ export async function replayOutageJournal(store: Store, logger: Logger): Promise
   return done;
 }
 
-async function restoreCdr(store: Store, held: HeldCdr): Promise<boolean> {
+async function restoreCdr(store: Store, held: HeldCdr, node: string): Promise<boolean> {
   return store.db.transaction().execute(async (tx) => {
     const known = await tx.selectFrom('cdr').select('id').where('uniqueid', '=', held.row.uniqueid).where('callId', '=', held.row.callId).executeTakeFirst();
     if (known) return false;
     await tx.insertInto('cdr').values(held.row).execute();
-    await tx.deleteFrom('openCalls').where('callId', '=', held.row.callId).execute();
+    // Call ids are numbered per node: another node's row of the same id is a live call of its own.
+    await tx.deleteFrom('openCalls').where('callId', '=', held.row.callId).where('node', 'in', [node, '']).execute();
     return true;
   });
 }

@@ -399,6 +399,8 @@ export interface OpenCallsTable {
   info: string;
   /** Last heartbeat of the process carrying the call: the end of its talk time after a crash. */
   aliveAt: Stamp;
+  /** The node carrying the call (SWITCHBOARD_NODE_ID; '' for rows from before migration 019). */
+  node: string;
 }
 
 /** A recording in progress (migration 003): its WAV is fixed up and stored after a crash. */

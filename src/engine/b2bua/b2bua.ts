@@ -53,6 +53,7 @@ import { RouteAnywhere } from './route-anywhere.ts';
 import { ParkingLot } from '../features/park.ts';
 import type { ParkedCall } from '../../core/parking.ts';
 import { PARK_CODE } from '../routing/feature-codes.ts';
+import type { QueueHandover } from '../acd/handover.ts';
 
 export interface B2buaOptions {
   ctx: LegContext;
@@ -104,6 +105,8 @@ export class B2bua {
   readonly parking: ParkingLot;
   /** The clock office hours are read by (tests set it to a chosen instant). */
   officeClock: () => Date = () => new Date();
+  /** In a cluster: queue callers go to the queue's owner node, which takes them from its fellow nodes. */
+  private handover: QueueHandover | undefined;
 
   constructor(private readonly o: B2buaOptions) {
     this.reach = new ExtensionReach(o.store, o.locations, o.ctx.host);
@@ -143,6 +146,7 @@ export class B2bua {
       },
       voicemail: this.voicemail,
       ...(o.queues ? { queue: (call: Call, number: string, ring: Parameters<QueueService['serve']>[2]) => o.queues!.serve(call, number, ring) } : {}),
+      queueOwner: (number, from) => this.handover?.ownerOf(number, from),
       routePoints: this.routePoints,
       parking: this.parking,
       pickup: {
@@ -165,6 +169,11 @@ export class B2bua {
    */
   setRoutingAdvisor(advise: RoutingAdvisor, timeoutMs: number): void {
     this.advisor.set(advise, timeoutMs);
+  }
+
+  /** Joins the cluster's queues (src/engine/cluster/queue-handover.ts). */
+  useQueueHandover(handover: QueueHandover): void {
+    this.handover = handover;
   }
 
   list(): CallInfo[] {
@@ -359,6 +368,8 @@ export class B2bua {
   }
 
   private async invite(request: SipRequest, tx: InviteServerTransaction): Promise<void> {
+    const handed = this.handover?.handedOver(request, tx.flow);
+    if (handed) return this.handedOver(request, tx, handed);
     const trunk = await this.trunks.bySource(tx.flow);
     if (trunk) return this.fromTrunk(request, tx, trunk);
     const callerNumber = await authenticateInvite(this.o, request, tx);
@@ -390,6 +401,21 @@ export class B2bua {
     if (redirect !== undefined || entry) return this.routeCall(call, redirect ?? dialled, from);
     const ext = await this.dialPlan.extension(callerRow.number);
     this.router.external(call, dialled, ext).catch((err: unknown) => this.routingFailed(call, err));
+  }
+
+  /**
+   * A queue caller a fellow node sent on (it owns the caller's media; we own
+   * the queue): the caller is who its P-Asserted-Identity says. Only queues
+   * are handed over; anything else is 404.
+   */
+  private async handedOver(request: SipRequest, tx: InviteServerTransaction, caller: { number: string; name: string }): Promise<void> {
+    const dialled = request.uri.kind === 'sip' ? (request.uri.user ?? '') : '';
+    const [entry, row] = await Promise.all([this.dialPlan.lookup(dialled), this.reach.extension(caller.number)]);
+    if (entry?.kind !== 'queue') return void tx.respond(createResponse(request, 404, 'Not Found', 'nf'));
+    const party: CallParty = row ? this.reach.party(row) : { dn: caller.number, dnType: 'ExternalLine', number: caller.number, name: caller.name };
+    const call = this.newCall(request, tx, row ? 'Internal' : 'Inbound', party, dialled, '');
+    if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
+    this.routeCall(call, dialled, this.reach.address(party.number, caller.name || party.name || party.number));
   }
 
   /** A call that came in on a phone's or a trunk's INVITE. */

@@ -35,6 +35,8 @@ export class OpenCallJournal {
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
+    /** The node carrying the calls (migration 019): its heartbeat touches only its rows. */
+    private readonly node = '',
     private readonly heartbeatMs = HEARTBEAT_MS,
   ) {}
 
@@ -52,7 +54,7 @@ export class OpenCallJournal {
   opened(info: CallInfo, src: string, srcName: string, dst: string): void {
     const id = randomUUID();
     const now = new Date().toISOString();
-    const row = { id, callId: info.id, startedAt: info.startedAt, answeredAt: info.answeredAt, src, srcName, dst, info: JSON.stringify(info), aliveAt: now };
+    const row = { id, callId: info.id, startedAt: info.startedAt, answeredAt: info.answeredAt, src, srcName, dst, info: JSON.stringify(info), aliveAt: now, node: this.node };
     this.open.set(info.id, { id, answered: info.answeredAt !== null, row, chain: this.write(this.store.db.insertInto('openCalls').values(row).execute(), info.id) });
   }
 
@@ -94,6 +96,7 @@ export class OpenCallJournal {
     void this.store.db
       .updateTable('openCalls')
       .set({ aliveAt: at })
+      .where('node', '=', this.node)
       .execute()
       .then(
         () => undefined,

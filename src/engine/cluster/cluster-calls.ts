@@ -3,7 +3,7 @@
 // forwarded to it over NATS request/reply and its answer (done, or the
 // PbxError it threw) is this node's answer. Each node answers the commands
 // addressed to it (`serve`) against its own B2BUA.
-import { JSONCodec, ErrorCode as NatsErrorCode, NatsError, type NatsConnection, type Subscription } from 'nats';
+import { JSONCodec, ErrorCode as NatsErrorCode, NatsError, RequestStrategy, type NatsConnection, type Subscription } from 'nats';
 import type { CallInfo } from '../../core/calls.ts';
 import { ERRORS, PbxError, type ErrorCode } from '../../core/errors.ts';
 import type { CallSource } from '../pbx-control.ts';
@@ -24,12 +24,23 @@ type CommandReply = { ok: true; result?: unknown } | { ok: false; code: string; 
 
 const requestCodec = JSONCodec<CommandRequest>();
 const replyCodec = JSONCodec<CommandReply>();
+/** A node's answer to the snapshot request of a node that starts. */
+interface Snapshot {
+  node: string;
+  calls: CallInfo[];
+}
+const snapshotCodec = JSONCodec<Snapshot>();
+
+/** Longest wait for the snapshot answers, and the pause after the last one that ends it. */
+const SNAPSHOT_WAIT_MS = 2000;
+const SNAPSHOT_STALL_MS = 500;
 
 /** Longest wait for the node holding a call to answer a command. */
 const COMMAND_TIMEOUT_MS = 5000;
 
 export class ClusterCalls implements CallSource {
   private subscription: Subscription | undefined;
+  private snapshots: Subscription | undefined;
 
   constructor(
     private readonly local: CallSource,
@@ -41,6 +52,7 @@ export class ClusterCalls implements CallSource {
 
   /** Answers the commands other nodes forward to this one. */
   serve(): void {
+    this.serveSnapshots();
     this.subscription = this.nc.subscribe(this.names.commandSubject(this.node), {
       callback: (err, msg) => {
         if (err) return;
@@ -64,6 +76,42 @@ export class ClusterCalls implements CallSource {
 
   stop(): void {
     this.subscription?.unsubscribe();
+    this.snapshots?.unsubscribe();
+  }
+
+  /** Tells a node that starts which calls this one holds. */
+  private serveSnapshots(): void {
+    this.snapshots = this.nc.subscribe(this.names.callsSnapshotSubject, {
+      callback: (err, msg) => {
+        if (err) return;
+        msg.respond(snapshotCodec.encode({ node: this.node, calls: this.local.list() }));
+      },
+    });
+  }
+
+  /**
+   * At start: asks every node for the calls it holds, so a node that starts
+   * late lists the calls already up (their events went by before it
+   * followed the stream). Each node answers once; the wait ends when the
+   * answers stop coming.
+   */
+  async learnOthers(): Promise<number> {
+    let learned = 0;
+    try {
+      const replies = await this.nc.requestMany(this.names.callsSnapshotSubject, undefined, { strategy: RequestStrategy.JitterTimer, maxWait: SNAPSHOT_WAIT_MS, jitter: SNAPSHOT_STALL_MS });
+      for await (const msg of replies) {
+        const { node, calls } = snapshotCodec.decode(msg.data);
+        if (node === this.node) continue;
+        this.remote.seed(node, calls);
+        learned += calls.length;
+      }
+    } catch (e) {
+      // No responders: no other node is up (this one answers only once it learned).
+      if (!(e instanceof NatsError && e.code === NatsErrorCode.NoResponders)) throw e;
+    } finally {
+      this.remote.seeded();
+    }
+    return learned;
   }
 
   list(): CallInfo[] {

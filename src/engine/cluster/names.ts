@@ -11,6 +11,12 @@ export interface ClusterNames {
   commandSubject(node: string): string;
   /** Where a node announces that it changed the webhook subscriptions. */
   readonly webhooksSubject: string;
+  /** Where every node says, every beat, that it is alive and where its SIP listens (members.ts). */
+  readonly membersSubject: string;
+  /** Where a node that starts asks the others for the calls they hold (request, many replies). */
+  readonly callsSnapshotSubject: string;
+  /** Where a queue's owner answers for the queue's status (request/reply). */
+  queueSubject(node: string): string;
 }
 
 export function clusterNames(cluster: string): ClusterNames {
@@ -20,6 +26,9 @@ export function clusterNames(cluster: string): ClusterNames {
     eventSubject: (node) => `switchboard.${cluster}.events.${node}`,
     commandSubject: (node) => `switchboard.${cluster}.calls.${node}`,
     webhooksSubject: `switchboard.${cluster}.webhooks`,
+    membersSubject: `switchboard.${cluster}.members`,
+    callsSnapshotSubject: `switchboard.${cluster}.calls-snapshot`,
+    queueSubject: (node) => `switchboard.${cluster}.queues.${node}`,
   };
 }
 

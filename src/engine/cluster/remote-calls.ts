@@ -12,6 +12,8 @@ export interface RemoteCall {
 
 export class RemoteCalls {
   private readonly calls = new Map<string, RemoteCall>();
+  /** Calls that ended while the start-up snapshot was on its way (undefined once it is in). */
+  private endedEarly: Set<string> | undefined = new Set();
 
   onEvent(event: PbxEvent, node: string): void {
     switch (event.type) {
@@ -33,6 +35,7 @@ export class RemoteCalls {
       case 'call.ended': {
         const { call } = event.payload as { call: CallInfo };
         this.calls.delete(call.id);
+        this.endedEarly?.add(call.id);
         return;
       }
       default:
@@ -45,6 +48,20 @@ export class RemoteCalls {
 
   list(): CallInfo[] {
     return [...this.calls.values()].map((c) => c.info);
+  }
+
+  /**
+   * The calls the other nodes held when this one started (their answers to
+   * the snapshot request). An event heard meanwhile is newer than the
+   * snapshot: a call already known, or ended since, is left as the events say.
+   */
+  seed(node: string, calls: readonly CallInfo[]): void {
+    for (const call of calls) if (!this.calls.has(call.id) && !this.endedEarly?.has(call.id)) this.calls.set(call.id, { node, info: call });
+  }
+
+  /** The snapshot is in: from here on the events alone keep the list. */
+  seeded(): void {
+    this.endedEarly = undefined;
   }
 
   /** A node that stopped answering: its calls are gone with it. */

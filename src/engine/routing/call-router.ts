@@ -19,6 +19,7 @@ import { attempts, matchOutboundRule } from './outbound-rules.ts';
 import type { TrunkChannels } from './trunk-channels.ts';
 import type { VoicemailService } from '../voicemail/voicemail-service.ts';
 import type { AgentRinging, QueueOutcome } from '../acd/queue-service.ts';
+import type { QueueHandover } from '../acd/handover.ts';
 import type { ParkingLot } from '../features/park.ts';
 import { pickUp, type PickupDeps } from '../features/pickup.ts';
 
@@ -47,6 +48,8 @@ export interface RouterDeps {
   voicemail: Pick<VoicemailService, 'leave' | 'listen'>;
   /** The ACD: serves a caller in a queue until an agent answers or the queue gives up (src/engine/acd). */
   queue?(call: Call, number: string, ring: AgentRinging): Promise<QueueOutcome>;
+  /** In a cluster: the owner node of a queue another node owns (src/engine/cluster/queue-handover.ts). */
+  queueOwner?: QueueHandover['ownerOf'];
   /** The applications of route points (seed 001). */
   routePoints: RoutePointApps;
   /** Park orbits: dialling one retrieves the call parked there (src/engine/features/park.ts). */
@@ -57,6 +60,8 @@ export interface RouterDeps {
 
 /** A route point's noAppTimeout of 0: the call waits as long as an application is connected. */
 const ROUTE_POINT_NO_LIMIT_SECONDS = 4 * 3600;
+/** A caller handed to a queue's owner: the owner answers it at once, or decides where it goes; no limit of ours. */
+const HANDOVER_RING_SECONDS = 4 * 3600;
 
 interface Failure {
   status: number;
@@ -107,11 +112,32 @@ export class CallRouter {
 
   /** The PBX answers and the caller waits for an agent; a queue that gives up sends it to its no-answer destination. */
   private async queue(call: Call, number: string, name: string, from: string, hops: number): Promise<void> {
+    if (await this.handOver(call, number, name, from)) return;
     const outcome = await this.d.queue!(call, number, { targetsOf: (m) => this.memberTargets(m), from, to: this.d.address(number, name) });
     if (outcome.kind === 'answered' || outcome.kind === 'ended') return;
     if (outcome.kind === 'unanswerable') return call.isEnded ? undefined : call.fail(488, 'FAILED');
     this.d.logger.info({ call: call.id, queue: number, destination: outcome.destination }, 'queue: no agent answered');
     return this.destination(call, outcome.destination, from, hops, { status: 480, disposition: 'NO ANSWER' });
+  }
+
+  /**
+   * Another node owns the queue: the caller is sent there (a leg of this
+   * call) and the owner serves it; its answer, or its refusal, is the
+   * caller's. Only an owner that cannot be reached (408, 503) leaves the
+   * caller to this node's own queue, as one node serves it. True: handled.
+   */
+  private async handOver(call: Call, number: string, name: string, from: string): Promise<boolean> {
+    const owner = this.d.queueOwner?.(number, from);
+    if (!owner) return false;
+    const party: CallParty = { dn: number, dnType: 'Queue', number, name };
+    const outcome = await call.ringStep([{ party, target: owner.target }], HANDOVER_RING_SECONDS, from, this.d.address(number, name), owner.headers);
+    if (outcome.answered || outcome.callEnded || call.isEnded) return true;
+    if (outcome.status === 408 || outcome.status === 503) {
+      this.d.logger.warn({ call: call.id, queue: number, status: outcome.status }, 'queue owner unreachable: the caller waits in this node\'s queue');
+      return false;
+    }
+    call.fail(outcome.status, outcome.disposition);
+    return true;
   }
 
   /**
