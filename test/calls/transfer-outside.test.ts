@@ -90,6 +90,32 @@ describe('transfers to outside numbers', () => {
     assert.ok(heard.includes('ringback') && heard.indexOf('ringback') < heard.lastIndexOf('echo'), `ringback, then the far end: ${heard.join(' ')}`);
   });
 
+  it('the API diverts 101\'s call ringing 102 to the mobile: 102\'s rule, and 101 (still ringing itself) reaches the far end', async () => {
+    const { sipp, log } = await provider();
+    const p102 = rig.phones['102']!;
+    await p102.setAnswermode('manual');
+    try {
+      await new Promise((r) => setTimeout(r, 1100)); // baresip names recordings by the second
+      const ringing = p102.waitForType('CALL_INCOMING', 10_000);
+      await rig.phones['101']!.dial(`sip:102@127.0.0.1:${String(rig.t.sipPort)}`);
+      await ringing;
+      const call = await eventually(async () => (await calls()).find((c) => c.participants.some((p) => p.dn === '102' && p.status === 'Ringing')), 5000, '102 ringing');
+      const pid = call.participants.find((p) => p.dn === '102')!.id;
+      const stopped = p102.waitForType('CALL_CLOSED', 10_000);
+      const up = rig.phones['101']!.waitForType('CALL_ESTABLISHED', 15_000);
+      const res = await admin('POST', `/api/v1/calls/${call.id}/participants/${pid}/divert`, { destination: OUTSIDE });
+      assert.equal(res.status, 202, JSON.stringify(res.body));
+      await stopped;
+      const heard = throughProvider(call.id, sipp, log);
+      await up;
+      const runs = await heard;
+      // 101's own INVITE was still unanswered: its phone rings for it, the PBX plays no ringback.
+      assert.ok(runs.includes('echo') && !runs.includes('ringback'), `101 heard the far end and no ringback from the PBX: ${runs.join(' ')}`);
+    } finally {
+      await p102.setAnswermode('auto');
+    }
+  });
+
   it('refused by the transferring extension\'s rights, and the call goes on: no rule for 101 (404), 102 without allowExternal (403)', async () => {
     const { callId, caller, callee } = await talkingBetween(rig.t, rig.phones);
     // Keeping 102, the transferor is 101: the Mobile rule is not 101's.
