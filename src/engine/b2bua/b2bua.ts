@@ -53,6 +53,7 @@ import { RouteAnywhere } from './route-anywhere.ts';
 import { ParkingLot } from '../features/park.ts';
 import type { ParkedCall } from '../../core/parking.ts';
 import { PARK_CODE } from '../routing/feature-codes.ts';
+import { queueLoginDeps, type QueueLoginWriter } from '../features/queue-login-code.ts';
 
 export interface B2buaOptions {
   ctx: LegContext;
@@ -102,6 +103,8 @@ export class B2bua {
   private readonly anywhere: RouteAnywhere;
   /** Park orbits *71–*79 (src/engine/features/park.ts). */
   readonly parking: ParkingLot;
+  /** Writes queue log-ins for the *62/*63 codes (PbxControl's, so the change is announced); set by the server. */
+  private queueLoginWriter: QueueLoginWriter | undefined;
   /** The clock office hours are read by (tests set it to a chosen instant). */
   officeClock: () => Date = () => new Date();
 
@@ -158,6 +161,7 @@ export class B2bua {
         groupMates: async (ext) => new Set(((await o.store.ringGroups.list({ limit: 10000 })).items as { members: string[] }[]).filter((g) => g.members.includes(ext)).flatMap((g) => g.members)),
         inQueue: (id) => o.queues?.queueOf(id) !== undefined,
       },
+      queueLogin: queueLoginDeps(o.store, (text) => this.prompts.say(text), () => this.queueLoginWriter),
     });
     o.ctx.stack.on('INVITE', (request, tx) => this.invite(request, tx as InviteServerTransaction));
     o.ctx.stack.setDialogUser({
@@ -173,6 +177,11 @@ export class B2bua {
    */
   setRoutingAdvisor(advise: RoutingAdvisor, timeoutMs: number): void {
     this.advisor.set(advise, timeoutMs);
+  }
+
+  /** How the *62/*63 codes log agents in and out (PbxControl.queues.setLogin). */
+  setQueueLogin(write: QueueLoginWriter): void {
+    this.queueLoginWriter = write;
   }
 
   list(): CallInfo[] {
