@@ -77,6 +77,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const routePoints = { attachApplication: (dn: string) => sip.b2bua.routePoints.attach(dn) };
   const media = new ParticipantAudio(sip.b2bua);
   const control = createPbxControl(store, { devices: sip.reachable, calls: callsOf(sip, cluster), recordings: sip.recordings, webhooks: webhooks.control(), ...(sms ? { sms } : {}), trunks: sip.trunks, voicemail: sip.b2bua.voicemail.messages, queues: queueStatusOf(sip, cluster), media, routePoints });
+  sip.b2bua.setQueueLogin((queue, agent, loggedIn) => control.queues.setLogin(queue, agent, loggedIn));
 
   // Every writer is in place (webhook outbox, CRM): what waited for the database when the last process died is stored now, before any new call.
   await replayOutageJournal(store, logger, config.nodeId);

@@ -1,12 +1,15 @@
 // The box owner's greeting: uploaded as WAV through the API (only the format
 // a phone line carries is taken), played to a caller instead of the spoken
-// one — 101 hears its 1,300 Hz tone — and removed again. And the date and
+// one — 101 hears its 1,300 Hz tone — and removed again; or recorded from
+// the phone in the *97 mailbox (9, speak after the beep, #). And the date and
 // time a message was left, as the mailbox says it (seed 000 vmplaydatetime).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
-import { registeredPhone, lastHeard } from '../helpers/phones.ts';
-import { bandRmsRatio } from '../peers/audio.ts';
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { registeredPhone, lastHeard, eventually } from '../helpers/phones.ts';
+import { bandRmsRatio, soxStat } from '../peers/audio.ts';
 import { wavHeader } from '../../src/media/wav-file.ts';
 import { spokenDateTime } from '../../src/engine/features/voicemail.ts';
 import type { Baresip } from '../peers/baresip.ts';
@@ -74,6 +77,51 @@ describe('voicemail greeting', () => {
     assert.equal((await api(t.base, t.adminKey, 'DELETE', '/api/v1/extensions/102/voicemail/greeting')).status, 204);
     assert.equal((await api(t.base, t.adminKey, 'GET', '/api/v1/extensions/102/voicemail/greeting')).status, 404);
     assert.equal((await api(t.base, t.adminKey, 'DELETE', '/api/v1/extensions/102/voicemail/greeting')).status, 404);
+  });
+
+  it('the owner records the greeting from the phone: *97, 9, speaks after the beep, #; callers hear it', { timeout: 90_000 }, async () => {
+    // 102's phone is registered now: 'always' sends callers to the box all the same.
+    const set = await api(t.base, t.adminKey, 'PATCH', '/api/v1/extensions/102', { forwarding: [{ profile: 'Available', condition: 'always', destination: { type: 'voicemail', number: '102' } }] });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    const owner = await registeredPhone(t, '102', { toneHz: 900 });
+    try {
+      const up = owner.waitForType('CALL_ESTABLISHED', 10_000);
+      await owner.dial(`sip:*97@127.0.0.1:${String(t.sipPort)}`);
+      await up;
+      // The menu is playing (a key before it starts is not heard): then 9.
+      await eventually(async () => (t.server.sip.b2bua.list()[0] && (t.server.sip.b2bua.get(t.server.sip.b2bua.list()[0]!.id)?.mediaStats().caller?.packetsOut ?? 0) > 25) || undefined, 15_000, 'the mailbox menu playing');
+      await owner.sendDtmf('9');
+      // After the prompt and the beep the recording starts: its draft file appears.
+      const dir = join(t.dataDir, 'voicemail', '102');
+      await eventually(async () => (await readdir(dir).catch(() => [] as string[])).some((f) => f.endsWith('.part')) || undefined, 20_000, 'the greeting being recorded');
+      await new Promise((r) => setTimeout(r, 2500));
+      // "Saved", no messages, goodbye: the PBX hangs up.
+      const closed = owner.waitForType('CALL_CLOSED', 60_000);
+      await owner.sendDtmf('#');
+      await closed;
+    } finally {
+      await owner.stop();
+    }
+    const got = await fetch(`${t.base}/api/v1/extensions/102/voicemail/greeting`, { headers: { authorization: `Bearer ${t.adminKey}` } });
+    assert.equal(got.status, 200, 'the recording is the greeting now');
+    const file = join(t.dataDir, 'greeting-copy.wav');
+    await writeFile(file, Buffer.from(await got.arrayBuffer()));
+    const length = (await soxStat(file)).lengthSeconds;
+    assert.ok(length > 2 && length < 5, `about 2.5 s recorded, got ${String(length)} s`);
+    const own = await bandRmsRatio(file, 850, 950);
+    assert.ok(own > 0.8, `the owner's 900 Hz tone recorded (band ratio ${own.toFixed(2)})`);
+
+    p101 ??= await registeredPhone(t, '101');
+    await new Promise((r) => setTimeout(r, 1100)); // baresip names recordings by the second
+    const in101 = p101.waitForType('CALL_ESTABLISHED', 10_000);
+    await p101.dial(`sip:102@127.0.0.1:${String(t.sipPort)}`);
+    await in101;
+    await new Promise((r) => setTimeout(r, 1400));
+    const closed = p101.waitForType('CALL_CLOSED', 10_000);
+    await p101.hangup();
+    await closed;
+    const heard = await bandRmsRatio(await lastHeard(p101), 850, 950);
+    assert.ok(heard > 0.6, `101 heard the greeting 102 recorded (band ratio ${heard.toFixed(2)})`);
   });
 
   it('the date and time said before a message, in the PBX time zone, 12- or 24-hour', () => {

@@ -14,6 +14,12 @@ describe('feature codes', () => {
     assert.equal(featureCode('*97')?.kind, 'voicemailAccess');
   });
 
+  it('names queue log-in (*62) and log-out (*63), of oneself or, for a manager, of an agent', () => {
+    assert.deepEqual(featureCode('*62850'), { kind: 'queueLogin', number: '*62850', name: 'Queue 850 log-in', queue: '850', loggedIn: true });
+    assert.deepEqual(featureCode('*63850*103'), { kind: 'queueLogin', number: '*63850*103', name: 'Queue 850 log-out', queue: '850', loggedIn: false, target: '103' });
+    for (const n of ['*62', '*638', '*64850', '*62850*', '*62850*1', '*62850**103']) assert.equal(featureCode(n), undefined, n);
+  });
+
   it('leaves everything else to the directory and the outbound rules', () => {
     for (const n of ['100', '600', '700', '800', '900', '70', '71', '8', '*7', '*80', '*711', '**1', '**', '***102', '*', '+48600100200']) assert.equal(featureCode(n), undefined, n);
   });

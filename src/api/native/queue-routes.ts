@@ -1,12 +1,14 @@
 // ACD queues in the native API: a queue's live status (the snapshot the
 // `queue.updated` event carries) and agent log-in/out, per queue and for all
-// of an extension's queues at once. Thin: PbxControl.queues does the work.
+// of an extension's queues at once. Thin: PbxControl.queues does the work;
+// a key bound to an extension is held to the queue's managers.
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { PbxControl } from '../../core/pbx-control.ts';
 import { AGENT_STATES } from '../../core/queue-status.ts';
 import { DialNumber } from '../../core/directory/common.ts';
 import { ProblemSchema } from './schemas.ts';
+import { requireOwnGlobalLogin, requireQueueRight, type ManagedQueue } from '../../core/queue-managers.ts';
 
 const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 422: ProblemSchema, 503: ProblemSchema };
 const AgentState = Type.Enum(AGENT_STATES);
@@ -54,10 +56,19 @@ const LogAction = Type.Enum(['login', 'logout'] as const);
 export async function queueRoutes(app: FastifyInstance, opts: { control: PbxControl }): Promise<void> {
   const { control } = opts;
   const tags = ['Queues'];
+  // Only keys bound to an extension are held to the queue's managers list (src/core/queue-managers.ts).
+  const managed = async (number: string): Promise<ManagedQueue> => {
+    const q = await control.directory.queues.get(number);
+    return { number, managers: (q.managers as string[] | undefined) ?? [] };
+  };
   app.get(
     '/queues/:number/status',
     { schema: { tags, summary: "A queue's live status: waiting callers, agents' states, today's counts", params: Type.Object({ number: DialNumber }), response: { 200: QueueStatusOut, ...problems } } },
-    async (req) => control.queues.status((req.params as { number: string }).number),
+    async (req) => {
+      const { number } = req.params as { number: string };
+      requireQueueRight(await managed(number), req.apiKey?.extension, { kind: 'see' });
+      return control.queues.status(number);
+    },
   );
   app.post(
     '/queues/:number/agents/:extension/:action',
@@ -72,6 +83,7 @@ export async function queueRoutes(app: FastifyInstance, opts: { control: PbxCont
     },
     async (req, reply) => {
       const p = req.params as { number: string; extension: string; action: 'login' | 'logout' };
+      requireQueueRight(await managed(p.number), req.apiKey?.extension, { kind: 'login', agent: p.extension });
       await control.queues.setLogin(p.number, p.extension, p.action === 'login');
       return reply.code(204).send();
     },
@@ -89,6 +101,7 @@ export async function queueRoutes(app: FastifyInstance, opts: { control: PbxCont
     },
     async (req, reply) => {
       const p = req.params as { number: string; action: 'login' | 'logout' };
+      requireOwnGlobalLogin(req.apiKey?.extension, p.number);
       await control.queues.setGlobalLogin(p.number, p.action === 'login');
       return reply.code(204).send();
     },

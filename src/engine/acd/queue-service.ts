@@ -154,6 +154,8 @@ export class QueueService {
     list.push(entry);
     this.inQueue.set(call.id, number);
     call.once('ended', () => setTimeout(() => this.inQueue.delete(call.id), 60_000).unref());
+    // The queue's music is what the caller hears while agents ring, not a ringback tone.
+    const ringbackBack = call.withoutRingback();
     const music = await this.startMusic(call, q, entry);
     this.events.changed();
     let outcome: QueueOutcome = { kind: 'ended' };
@@ -161,6 +163,7 @@ export class QueueService {
       outcome = await this.offer(call, q, entry, ring);
     } finally {
       music?.stop();
+      ringbackBack();
       const i = list.indexOf(entry);
       if (i >= 0) list.splice(i, 1);
       if (outcome.kind === 'ended') this.book.abandoned(number);

@@ -54,6 +54,7 @@ import { ParkingLot } from '../features/park.ts';
 import type { ParkedCall } from '../../core/parking.ts';
 import { PARK_CODE } from '../routing/feature-codes.ts';
 import type { QueueHandover } from '../acd/handover.ts';
+import { queueLoginDeps, type QueueLoginWriter } from '../features/queue-login-code.ts';
 
 export interface B2buaOptions {
   ctx: LegContext;
@@ -103,6 +104,8 @@ export class B2bua {
   private readonly anywhere: RouteAnywhere;
   /** Park orbits *71–*79 (src/engine/features/park.ts). */
   readonly parking: ParkingLot;
+  /** Writes queue log-ins for the *62/*63 codes (PbxControl's, so the change is announced); set by the server. */
+  private queueLoginWriter: QueueLoginWriter | undefined;
   /** The clock office hours are read by (tests set it to a chosen instant). */
   officeClock: () => Date = () => new Date();
   /** In a cluster: queue callers go to the queue's owner node, which takes them from its fellow nodes. */
@@ -119,12 +122,20 @@ export class B2bua {
     this.trunks = new TrunkLines(o.store, o.ctx);
     this.prompts = new IvrPrompts(o.dataDir ?? join(tmpdir(), 'switchboard'), o.logger);
     this.voicemail = new VoicemailService(o.store, new VoicemailStore(o.store, o.dataDir ?? join(tmpdir(), 'switchboard')), (text) => this.prompts.say(text), o.timeZone ?? 'UTC');
-    this.anywhere = new RouteAnywhere({ lookup: (n) => this.dialPlan.lookup(n), route: (call, n, from) => this.routeCall(call, n, from), address: (n, name) => this.reach.address(n, name), inQueue: (id) => o.queues?.queueOf(id) !== undefined });
+    this.anywhere = new RouteAnywhere({
+      lookup: (n) => this.dialPlan.lookup(n),
+      extension: (n) => this.dialPlan.extension(n),
+      outboundRule: (n, caller) => this.router.outboundRule(n, caller),
+      route: (call, n, from) => this.routeCall(call, n, from),
+      external: (call, n, caller) => void this.router.external(call, n, caller).catch((err: unknown) => this.routingFailed(call, err)),
+      address: (n, name) => this.reach.address(n, name),
+      inQueue: (id) => o.queues?.queueOf(id) !== undefined,
+    });
     this.parking = new ParkingLot({
       timeoutSeconds: o.parkTimeoutSeconds ?? 120,
       logger: o.logger,
       announce: (type, payload) => void o.store.events.append(type, payload).catch((err: unknown) => o.logger.error({ err }, 'park event not logged')),
-      ringBack: async (call, pid, parker) => this.anywhere.sendOn(call, pid, parker),
+      ringBack: async (call, pid, parker) => this.anywhere.sendOn(call, pid, parker, { kind: 'routed' }),
     });
     this.router = new CallRouter({
       dialPlan: this.dialPlan,
@@ -154,6 +165,7 @@ export class B2bua {
         groupMates: async (ext) => new Set(((await o.store.ringGroups.list({ limit: 10000 })).items as { members: string[] }[]).filter((g) => g.members.includes(ext)).flatMap((g) => g.members)),
         inQueue: (id) => o.queues?.queueOf(id) !== undefined,
       },
+      queueLogin: queueLoginDeps(o.store, (text) => this.prompts.say(text), () => this.queueLoginWriter),
     });
     o.ctx.stack.on('INVITE', (request, tx) => this.invite(request, tx as InviteServerTransaction));
     o.ctx.stack.setDialogUser({
@@ -174,6 +186,11 @@ export class B2bua {
   /** Joins the cluster's queues (src/engine/cluster/queue-handover.ts). */
   useQueueHandover(handover: QueueHandover): void {
     this.handover = handover;
+  }
+
+  /** How the *62/*63 codes log agents in and out (PbxControl.queues.setLogin). */
+  setQueueLogin(write: QueueLoginWriter): void {
+    this.queueLoginWriter = write;
   }
 
   list(): CallInfo[] {
@@ -209,14 +226,16 @@ export class B2bua {
 
   /**
    * Blind transfer (API, and a phone's REFER): the participant is sent to
-   * `destination`, an extension; the party it talked to leaves.
+   * `destination` (an extension, any number of the dial plan, or an outside
+   * number as the party leaving would dial it); the party it talked to leaves.
    */
   async blindTransfer(callId: string, participantId: string, destination: string): Promise<void> {
     const call = this.call(callId, participantId);
     const partner = call.partnerOf(participantId);
     // Transferred to the park code: the party kept waits in an orbit, the transferor leaves.
     if (destination === PARK_CODE && partner) return void (await this.parking.park(call, partner.id));
-    if (await this.anywhere.routed(destination)) return this.anywhere.sendOn(call, participantId, destination);
+    const onward = await this.anywhere.onward(destination, partner);
+    if (onward) return this.anywhere.sendOn(call, participantId, destination, onward);
     await call.transfer(participantId, ...(await this.reach.destination(call, participantId, destination)));
   }
 
@@ -283,8 +302,9 @@ export class B2bua {
     const call = this.call(callId, participantId);
     const partner = call.partnerOf(participantId);
     if (!partner) throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not connected`);
-    // A queue, IVR or group: the partner goes there as by a blind transfer (no way back once it is routed).
-    if (await this.anywhere.routed(destination)) return this.anywhere.sendOn(call, partner.id, destination);
+    // A queue, IVR, group or outside number: the partner goes there as by a blind transfer (no way back once it is routed).
+    const onward = await this.anywhere.onward(destination, call.participant(participantId));
+    if (onward) return this.anywhere.sendOn(call, partner.id, destination, onward);
     const { result } = await call.tryAlternative(participantId, ...(await this.reach.destination(call, partner.id, destination)), true);
     await result;
   }
@@ -297,7 +317,8 @@ export class B2bua {
   async routeTo(callId: string, participantId: string, destination: string): Promise<void> {
     const call = this.call(callId, participantId);
     const partner = call.partnerOf(participantId);
-    if (await this.anywhere.routed(destination)) return partner ? this.anywhere.sendOn(call, partner.id, destination) : this.anywhere.reroute(call, participantId, destination);
+    const onward = await this.anywhere.onward(destination, call.participant(participantId));
+    if (onward) return partner ? this.anywhere.sendOn(call, partner.id, destination, onward) : this.anywhere.reroute(call, participantId, destination, onward);
     if (!partner) {
       await call.addRoute(participantId, ...(await this.reach.destination(call, call.info().owner, destination)));
       return;
@@ -321,7 +342,8 @@ export class B2bua {
   /** Divert a ringing participant's call to another extension (seed 001 divert). */
   async divert(callId: string, participantId: string, destination: string): Promise<void> {
     const call = this.call(callId, participantId);
-    if (await this.anywhere.routed(destination)) return this.anywhere.reroute(call, participantId, destination);
+    const onward = await this.anywhere.onward(destination, call.participant(participantId));
+    if (onward) return this.anywhere.reroute(call, participantId, destination, onward);
     const dest = await this.reach.destination(call, call.info().owner, destination);
     await call.divert(participantId, ...dest);
   }
@@ -536,7 +558,7 @@ export class B2bua {
    * leaves both; the NOTIFY goes first, as the referrer's dialogs then end.
    */
   private referred(call: Call, refer: ReferRequest): void {
-    const refuse = (err: unknown): void => refer.refuse(err instanceof PbxError && err.status === 404 ? 404 : 480);
+    const refuse = (err: unknown): void => refer.refuse(err instanceof PbxError && (err.status === 404 || err.status === 403) ? err.status : 480);
     if (refer.replaces) {
       const d = refer.replaces;
       const other = [...this.calls.values()].find((c) => c !== call && c.participantByDialog(d));

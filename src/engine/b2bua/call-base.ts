@@ -8,8 +8,31 @@ import { readAudio, type AudioOffer, type Codec } from './sdp-media.ts';
 import type { LocalTarget } from './local-leg.ts';
 import { CallCore } from './call-core.ts';
 import type { CallParty, Fork, RingOutcome, RingTarget } from './call-ends.ts';
+import { Ringback } from './ringback.ts';
 
 export abstract class CallBase extends CallCore {
+  /** What a caller who already hears us (transferred, answered by an IVR, an originator) hears while the next party rings. */
+  protected readonly ringback = new Ringback(this.media.relay);
+
+  /**
+   * A feature that plays its own audio to the waiting caller (a queue's
+   * music) turns the ringback off until it calls the returned function.
+   */
+  withoutRingback(): () => void {
+    return this.ringback.suppress();
+  }
+
+  /** Ringback only to a caller whose own phone cannot play it: one already connected to us. */
+  protected startRingback(): void {
+    if (this.ended || this.callerEnd.participant.status !== 'Connected') return;
+    this.ringback.start(this.callerEnd.mediaId);
+  }
+
+  protected override end(disposition: Disposition): void {
+    this.ringback.stop();
+    super.end(disposition);
+  }
+
   /**
    * Rings every target at once (forking, §16.7 in spirit): the first to answer
    * wins, the others are cancelled. `ringSeconds` is the no-answer timeout;
@@ -88,6 +111,7 @@ export abstract class CallBase extends CallCore {
   /** Every fork of the round stops ringing (CANCEL, RFC 3261 §9.1) and leaves the call. */
   protected cancelForks(): void {
     clearTimeout(this.noAnswerTimer);
+    this.ringback.stop();
     const ringing = this.forks;
     this.forks = [];
     for (const f of ringing) {
@@ -144,6 +168,7 @@ export abstract class CallBase extends CallCore {
     this.setStatus(fork.participant, 'Ringing');
     // Early media (183 with SDP): connect the caller to this fork's media now.
     if (status === 183 && sdp) {
+      this.ringback.stop();
       this.earlyMedia = fork;
       this.media.setRemote(fork.mediaId, sdp);
       this.media.bridge(this.callerEnd.mediaId, fork.mediaId);
@@ -155,6 +180,7 @@ export abstract class CallBase extends CallCore {
       this.ringing = true;
       this.caller.provisional(180);
     }
+    this.startRingback();
   }
 
   protected answered(fork: Fork, sdp: AudioOffer | undefined): void {
@@ -171,6 +197,7 @@ export abstract class CallBase extends CallCore {
       this.dropFork(other);
     }
     this.forks = [fork];
+    this.ringback.stop();
     if (sdp) this.media.setRemote(fork.mediaId, sdp);
     this.media.bridge(this.callerEnd.mediaId, fork.mediaId);
     // A transfer keeps the first answer time: billsec counts the whole talk.

@@ -227,6 +227,7 @@ export class Call extends MutingCall {
     clearTimeout(this.noAnswerTimer);
     this.noAnswerTimer = setTimeout(() => this.noAnswer(), alt.ringSeconds * 1000);
     if (this.forks.length === 0) this.finish('FAILED', 480);
+    else if (this.forks.some((f) => f.participant.status === 'Ringing')) this.startRingback();
     alt.settle();
   }
 

@@ -106,7 +106,7 @@ export class Originator extends EventEmitter<OriginatorEvents> implements Caller
 
   // --- the caller side, as the Call drives it ---
 
-  /** The originator already hears us; ringback comes with the media services. */
+  /** The originator already hears us: the call plays it the ringback (ringback.ts). */
   provisional(): void {}
 
   /** Already negotiated when its phone answered. */

@@ -6,12 +6,13 @@
 // messages, then the old, each announced with the caller's number when the
 // box says so (vmPlayCallerId): # skips to the next, 7 deletes.
 import { rm } from 'node:fs/promises';
-import { WavRecorder } from '../../media/recorder.ts';
 import { loadAudio } from '../../media/player.ts';
 import type { Call } from '../b2bua/call.ts';
 import type { VoicemailStore } from '../voicemail/voicemail-store.ts';
 import type { VoicemailMessage } from '../../core/voicemail.ts';
-import { beep, collectDigits, nextDigit, playPrompt } from './prompt-player.ts';
+import { beep, collectDigits, playPrompt } from './prompt-player.ts';
+import { recordCaller } from './caller-recording.ts';
+import { recordGreeting, RECORD_GREETING_KEY } from './voicemail-greeting.ts';
 
 /** The dial code of one's own mailbox. */
 export const VOICEMAIL_ACCESS = '*97';
@@ -55,33 +56,14 @@ export async function leaveMessage(call: Call, box: VoicemailBox, deps: Voicemai
   o = await playPrompt(call, beep(), false);
   if ('ended' in o) return;
 
-  const { relay, caller } = call.mediaTap();
   const target = deps.messages.newMessage(box.number);
-  const recorder = await WavRecorder.open({ path: target.path, channels: 1 });
-  // A tap beside any other (the call's own recording keeps its tap).
-  const untap = relay.addTap(caller, recorder.tap(0));
-  const stop = await recordUntil(call, MAX_MESSAGE_SECONDS * 1000);
-  untap?.();
-  const result = await recorder.stop();
+  const { stop, ...result } = await recordCaller(call, target.path, MAX_MESSAGE_SECONDS * 1000);
   const owner = call.info().participants.find((p) => p.id === call.info().owner);
   if (result.durationMs < MIN_MESSAGE_MS) await rm(target.path, { force: true });
   else await deps.messages.add({ id: target.id, extension: box.number, callerNumber: owner?.partyNumber ?? '', callerName: owner?.partyName ?? '', callId: call.id, durationMs: result.durationMs });
   if (stop === 'ended') return;
   await playPrompt(call, await deps.say('Thank you. Goodbye.'), false);
   call.hangup('api');
-}
-
-/** Until the caller hangs up or presses #, at most `ms`. */
-async function recordUntil(call: Call, ms: number): Promise<'ended' | 'hash' | 'time'> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const left = until - Date.now();
-    if (left <= 0) return 'time';
-    const o = await nextDigit(call, left);
-    if ('ended' in o) return 'ended';
-    if ('timeout' in o) return 'time';
-    if (o.digit === '#') return 'hash';
-  }
 }
 
 /** The owner's mailbox (*97 from their own extension). */
@@ -97,7 +79,10 @@ export async function listenToMailbox(call: Call, box: VoicemailBox | undefined,
   const fresh = all.filter((m) => !m.heard).reverse();
   const old = all.filter((m) => m.heard).reverse();
   const count = (n: number, what: string): string => `${n === 0 ? 'no' : String(n)} ${what} message${n === 1 ? '' : 's'}`;
-  if ('ended' in (await playPrompt(call, await deps.say(`You have ${count(fresh.length, 'new')} and ${count(old.length, 'old')}.`), true))) return;
+  const menu = await playPrompt(call, await deps.say(`You have ${count(fresh.length, 'new')} and ${count(old.length, 'old')}. To record your greeting, press ${RECORD_GREETING_KEY}.`), true);
+  if ('ended' in menu) return;
+  // Any other key skips to the messages, as before there was a menu.
+  if ('digit' in menu && menu.digit === RECORD_GREETING_KEY && !(await recordGreeting(call, box.number, deps))) return;
   for (const m of [...fresh, ...old]) {
     if (!(await playMessage(call, m, box, deps))) return;
   }

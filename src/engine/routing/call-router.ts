@@ -22,6 +22,7 @@ import type { AgentRinging, QueueOutcome } from '../acd/queue-service.ts';
 import type { QueueHandover } from '../acd/handover.ts';
 import type { ParkingLot } from '../features/park.ts';
 import { pickUp, type PickupDeps } from '../features/pickup.ts';
+import { queueLoginCode, type QueueLoginDeps } from '../features/queue-login-code.ts';
 
 /** Forwarding may chain, but not forever (RFC 3261 §16.3 in spirit: 482 Loop Detected). */
 const MAX_HOPS = 8;
@@ -56,6 +57,8 @@ export interface RouterDeps {
   parking?: Pick<ParkingLot, 'retrieve'>;
   /** Call pickup codes (src/engine/features/pickup.ts). */
   pickup?: PickupDeps;
+  /** Queue log-in/out codes *62 / *63 (src/engine/features/queue-login-code.ts). */
+  queueLogin?: QueueLoginDeps;
 }
 
 /** A route point's noAppTimeout of 0: the call waits as long as an application is connected. */
@@ -95,6 +98,7 @@ export class CallRouter {
     if (entry.kind === 'park') return call.fail(480, 'FAILED');
     if (entry.kind === 'parkOrbit' && this.d.parking) return this.d.parking.retrieve(call, number);
     if ((entry.kind === 'groupPickup' || entry.kind === 'directedPickup') && this.d.pickup) return pickUp(call, entry.target, this.d.pickup);
+    if (entry.kind === 'queueLogin' && this.d.queueLogin) return queueLoginCode(call, { queue: entry.queue ?? '', loggedIn: entry.loggedIn === true, target: entry.target }, this.d.queueLogin);
     this.d.logger.info({ call: call.id, number, kind: entry.kind }, 'no route to this kind of number yet');
     call.fail(480, 'FAILED');
   }

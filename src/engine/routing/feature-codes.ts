@@ -11,13 +11,18 @@ export const PARK_ORBITS: readonly string[] = ['*71', '*72', '*73', '*74', '*75'
 export const GROUP_PICKUP = '*8';
 /** Directed pickup: `**` and the ringing extension's number. */
 const DIRECTED_PICKUP = /^\*\*([0-9]{2,10})$/;
+/** Queue log-in (*62) and log-out (*63): the queue's number, then `*` and an agent for a manager acting on another. */
+const QUEUE_LOGIN = /^\*6([23])([0-9]{2,10})(?:\*([0-9]{2,10}))?$/;
 
 export interface FeatureCodeEntry {
-  kind: 'voicemailAccess' | 'park' | 'parkOrbit' | 'groupPickup' | 'directedPickup';
+  kind: 'voicemailAccess' | 'park' | 'parkOrbit' | 'groupPickup' | 'directedPickup' | 'queueLogin';
   number: string;
   name: string;
-  /** directedPickup: the extension whose ringing call is taken. */
+  /** directedPickup: the extension whose ringing call is taken; queueLogin: the agent, when not the caller. */
   target?: string;
+  /** queueLogin: the queue, and whether the agent logs in (*62) or out (*63). */
+  queue?: string;
+  loggedIn?: boolean;
 }
 
 export function featureCode(number: string): FeatureCodeEntry | undefined {
@@ -28,5 +33,7 @@ export function featureCode(number: string): FeatureCodeEntry | undefined {
   if (number === GROUP_PICKUP) return { kind: 'groupPickup', number, name: 'Group pickup' };
   const directed = DIRECTED_PICKUP.exec(number);
   if (directed) return { kind: 'directedPickup', number, name: `Pickup ${directed[1]!}`, target: directed[1]! };
+  const login = QUEUE_LOGIN.exec(number);
+  if (login) return { kind: 'queueLogin', number, name: `Queue ${login[2]!} log-${login[1] === '2' ? 'in' : 'out'}`, queue: login[2]!, loggedIn: login[1] === '2', ...(login[3] !== undefined ? { target: login[3] } : {}) };
   return undefined;
 }

@@ -100,6 +100,18 @@ export class VoicemailStore {
     return this.greeting(extension);
   }
 
+  /**
+   * A greeting being recorded from the phone (*97): recorded aside, then
+   * `keep` renames it into place (a caller never hears half a file) or
+   * `drop` removes it, leaving the greeting in use as it was.
+   */
+  async newGreeting(extension: string): Promise<{ path: string; keep(): Promise<void>; drop(): Promise<void> }> {
+    const path = this.greetingPath(extension);
+    await mkdir(join(this.dataDir, 'voicemail', extension), { recursive: true });
+    const part = `${path}.${randomUUID()}.part`;
+    return { path: part, keep: () => rename(part, path), drop: () => rm(part, { force: true }) };
+  }
+
   async removeGreeting(extension: string): Promise<void> {
     await this.greeting(extension);
     await rm(this.greetingPath(extension), { force: true });
