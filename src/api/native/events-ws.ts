@@ -11,6 +11,8 @@ import { beforeUpgradeRouting, keyIntoHeader, upgradeConstraint } from '../http/
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { PbxControl, PbxEvent } from '../../core/pbx-control.ts';
+import { payloadOf, rawSink, textFrame, type FrameSink, type RawFrameSocket } from '../http/ws-frame.ts';
+import { EventBatch, eventFrame } from './event-batch.ts';
 
 export interface EventsWsOptions {
   control: PbxControl;
@@ -33,7 +35,7 @@ const DEFAULTS = { maxQueuedEvents: 10_000, highWaterBytes: 1024 * 1024, pingInt
 type Limits = typeof DEFAULTS;
 
 /** The part of a `ws` WebSocket this stream uses (`ws` ships no type declarations). */
-interface EventSocket {
+interface EventSocket extends RawFrameSocket {
   readonly bufferedAmount: number;
   send(data: string | Buffer, options: { binary: boolean }, cb?: (err?: Error) => void): void;
   ping(): void;
@@ -57,25 +59,10 @@ export function typeFilter(types: string | undefined): (type: string) => boolean
   return (type) => prefixes.some((p) => type === p || type.startsWith(`${p}.`));
 }
 
-/**
- * One event's frame, serialized and encoded once for every stream that sends
- * it: with a thousand subscribers, per-socket JSON.stringify and UTF-8
- * encoding were most of the fan-out's CPU.
- */
-const frames = new WeakMap<PbxEvent, Buffer>();
-/** RFC 6455 §5.2: a server's frame header is at most 10 octets. */
-const FRAME_HEADER_MAX = 10;
-function frameOf(e: PbxEvent): Buffer {
-  let frame = frames.get(e);
-  if (frame === undefined) {
-    frame = Buffer.from(JSON.stringify({ seq: e.seq, type: e.type, at: e.at, payload: e.payload }));
-    frames.set(e, frame);
-  }
-  return frame;
-}
-
 class EventStream {
   private readonly queue: PbxEvent[] = [];
+  /** Live events of this turn, sent together when it ends (event-batch.ts). */
+  private readonly batch = new EventBatch(this);
   /** Highest seq the stream has covered: sent, or skipped by the type filter. */
   private cursor = 0;
   private live = false;
@@ -108,7 +95,7 @@ class EventStream {
       const lastSeq = await this.control.events.lastSeq();
       if (this.closed) return;
       this.cursor = since ?? lastSeq;
-      this.send({ type: 'hello', lastSeq, since: this.cursor });
+      this.write(textFrame(Buffer.from(JSON.stringify({ type: 'hello', lastSeq, since: this.cursor }))));
       await this.replay();
       if (this.closed) return;
       this.live = true;
@@ -121,15 +108,18 @@ class EventStream {
 
   close(code: number, reason: string): void {
     if (this.closed) return;
+    // The cursor counts what is batched as sent: it goes before the Close frame.
+    this.flush();
     this.dispose();
     this.socket.close(code, reason);
   }
 
   private onEvent(e: PbxEvent): void {
     if (this.closed || e.seq <= this.cursor) return;
-    // Live, nothing waiting and room in the socket: straight out, without the queue's promise.
+    // Live, nothing waiting and room in the socket: into this turn's batch, without the queue's promise.
     if (this.live && !this.pumping && this.queue.length === 0 && this.socket.bufferedAmount < this.limits.highWaterBytes) {
-      this.deliver(e);
+      this.cursor = e.seq;
+      if (this.accepts(e.type)) this.batch.add(e);
       return;
     }
     this.queue.push(e);
@@ -171,23 +161,48 @@ class EventStream {
     }
   }
 
+  /** Sends one event now, after whatever the batch holds (so frames keep the order of `seq`). */
   private deliver(e: PbxEvent): void {
     this.cursor = e.seq;
-    if (this.accepts(e.type)) this.send(frameOf(e));
+    if (!this.accepts(e.type)) return;
+    this.flush();
+    this.write(eventFrame(e));
   }
 
-  private send(frame: object | Buffer): void {
-    const data = Buffer.isBuffer(frame) ? frame : Buffer.from(JSON.stringify(frame));
-    // Only a send that fills the socket past the mark needs to say when it has
-    // gone (it is the last one before the stream waits); a callback on every
-    // send costs the fan-out more than the send itself.
-    if (this.socket.bufferedAmount + data.length + FRAME_HEADER_MAX < this.limits.highWaterBytes) {
-      this.socket.send(data, { binary: false });
+  /** Sends the batch; at the end of the turn, and before anything is sent past it. */
+  flush(): void {
+    if (this.batch.size === 0) return;
+    if (this.closed) {
+      this.batch.clear();
       return;
     }
-    this.socket.send(data, { binary: false }, () => {
-      if (this.closed || this.socket.bufferedAmount < this.limits.highWaterBytes) this.wake();
-    });
+    const sink = rawSink(this.socket);
+    if (sink) {
+      const data = this.batch.take();
+      if (data !== undefined) this.write(data, sink);
+    } else {
+      for (const e of this.batch.drain()) this.write(eventFrame(e));
+    }
+  }
+
+  /**
+   * Writes complete frames. Straight to the TCP socket when ws holds nothing
+   * back (ws-frame.ts: one write per socket, no per-send work in ws);
+   * otherwise one message at a time through ws, in its own queue's order
+   * (`frames` is then a single frame).
+   */
+  private write(frames: Buffer, sink: FrameSink | undefined = rawSink(this.socket)): void {
+    // Only a write that fills the socket past the mark needs to say when it
+    // has gone (it is the last one before the stream waits); a callback on
+    // every write costs the fan-out more than the write itself.
+    const last = this.socket.bufferedAmount + frames.length >= this.limits.highWaterBytes;
+    const drained = last ? (): void => this.drained() : undefined;
+    if (sink) sink.write(frames, drained);
+    else this.socket.send(payloadOf(frames), { binary: false }, drained);
+  }
+
+  private drained(): void {
+    if (this.closed || this.socket.bufferedAmount < this.limits.highWaterBytes) this.wake();
   }
 
   /** Resolves once the socket has taken what it was given, down to the high-water mark (or is closed). */
@@ -209,6 +224,7 @@ class EventStream {
     this.unsubscribe();
     this.stopPinging();
     this.queue.length = 0;
+    this.batch.clear();
     this.wake();
   }
 }
