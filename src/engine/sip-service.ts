@@ -24,6 +24,7 @@ import { TrunkRegistrations } from './trunks/trunk-registrations.ts';
 import { QueueService } from './acd/queue-service.ts';
 import { IvrPrompts } from './features/ivr-prompt.ts';
 import { CdrWriter } from './cdr/cdr-writer.ts';
+import { CallIds } from './b2bua/call-ids.ts';
 import { OpenCallJournal } from './cdr/open-call-journal.ts';
 import { recoverOpenCalls } from './cdr/crash-recovery.ts';
 import { recoverOpenRecordings } from './recording/recording-recovery.ts';
@@ -55,6 +56,8 @@ export class SipService {
   readonly trunks: TrunkRegistrations;
   readonly queues: QueueService;
   readonly cdr: CdrWriter;
+  /** Call ids, leased in blocks from the database (unique across restarts and nodes). */
+  private readonly callIds: CallIds;
   readonly journal: OpenCallJournal;
   /** Voicemail to e-mail, when SMTP is configured. */
   readonly voicemailMail: VoicemailNotifier | undefined;
@@ -72,6 +75,7 @@ export class SipService {
     this.allocator = new PortAllocator(config.rtpPorts, config.host);
     const ctx = new LegContext(this.stack, new DialogRouter(), host, { T1: config.sipT1Ms });
     this.cdr = new CdrWriter(store);
+    this.callIds = new CallIds(store.db, logger.child({ component: 'call-ids' }));
     this.journal = new OpenCallJournal(store, logger.child({ component: 'journal' }), config.nodeId);
     const prompts = new IvrPrompts(config.dataDir, logger.child({ component: 'acd' }));
     this.queues = new QueueService({
@@ -84,7 +88,7 @@ export class SipService {
       mohFile: config.mohFile,
       speak: (text) => prompts.spoken(text),
     });
-    this.b2bua = new B2bua({ ctx, store, locations: this.reachable, registrar: this.registrar, guard: this.guard, allocator: this.allocator, logger: logger.child({ component: 'b2bua' }), rtpTimeoutSeconds: config.rtpTimeoutSeconds, timeZone: config.timeZone, dataDir: config.dataDir, queues: this.queues, cdr: this.cdr, journal: this.journal, conferenceRooms: config.conferenceRooms, parkTimeoutSeconds: config.parkTimeoutSeconds });
+    this.b2bua = new B2bua({ ctx, store, locations: this.reachable, registrar: this.registrar, guard: this.guard, allocator: this.allocator, logger: logger.child({ component: 'b2bua' }), rtpTimeoutSeconds: config.rtpTimeoutSeconds, timeZone: config.timeZone, dataDir: config.dataDir, queues: this.queues, cdr: this.cdr, journal: this.journal, conferenceRooms: config.conferenceRooms, parkTimeoutSeconds: config.parkTimeoutSeconds, callIds: this.callIds });
     this.alarms = new Alarms(store, logger.child({ component: 'alarms' }));
     this.recordings = new RecordingService({ calls: this.b2bua, store, dataDir: config.dataDir, logger: logger.child({ component: 'recording' }), alarms: this.alarms });
     this.musicOnHold = new MusicOnHold({ calls: this.b2bua, store, file: config.mohFile, logger: logger.child({ component: 'moh' }) });
@@ -101,6 +105,7 @@ export class SipService {
     const cutRecordings = await recoverOpenRecordings(this.options.store, this.recordings.rows, this.options.logger);
     if (cut.length > 0 || cutRecordings > 0) this.options.logger.warn({ calls: cut.length, recordings: cutRecordings }, 'recovered from a crash');
     this.journal.start();
+    await this.callIds.start();
     await this.voicemailMail?.start();
     const ports = await this.stack.start();
     if (restored > 0) this.options.logger.info({ restored }, 'registrations restored');
@@ -124,6 +129,7 @@ export class SipService {
     await this.stack.close();
     await this.locations.flush();
     this.journal.stop();
+    this.callIds.close();
     this.voicemailMail?.close();
   }
 }

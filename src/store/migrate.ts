@@ -15,6 +15,7 @@ import { migration015 } from './migrations/015-cluster-leases.ts';
 import { migration017 } from './migrations/017-trunk-dns-srv.ts';
 import { migration018 } from './migrations/018-voicemail-notified.ts';
 import { migration019 } from './migrations/019-open-calls-node.ts';
+import { migration020 } from './migrations/020-call-ids.ts';
 import type { Database } from './schema.ts';
 
 function provider(dialect: SqlDialectName): MigrationProvider {
@@ -33,6 +34,7 @@ function provider(dialect: SqlDialectName): MigrationProvider {
       '017-trunk-dns-srv': migration017,
       '018-voicemail-notified': migration018,
       '019-open-calls-node': migration019,
+      '020-call-ids': migration020,
     }),
   };
 }

@@ -358,6 +358,13 @@ export interface SmsMessagesTable {
 }
 
 /** One owner node per ACD queue, held by a lease it renews (migration 015). */
+/** One row (id 1): the first call id not yet leased to any node (migration 020). */
+export interface CallIdCounterTable {
+  id: number;
+  /** bigint: pg returns it as a string. */
+  nextId: number | string;
+}
+
 export interface QueueOwnersTable {
   queue: string;
   node: string;
@@ -446,4 +453,5 @@ export interface Database {
   openCalls: OpenCallsTable;
   openRecordings: OpenRecordingsTable;
   queueOwners: QueueOwnersTable;
+  callIdCounter: CallIdCounterTable;
 }

@@ -23,7 +23,7 @@ for (const [name, make] of DATABASES) {
       tdb = await make();
       store = await Store.open(tdb.url);
       const report = await store.migrate();
-      assert.deepEqual(report.applied, ['001-directory', '002-directory-version', '003-open-calls', '004-webhooks', '005-sms', '007-route-points', '010-device-path', '011-voicemail', '012-queue-service-level', '015-cluster-leases', '017-trunk-dns-srv', '018-voicemail-notified', '019-open-calls-node']);
+      assert.deepEqual(report.applied, ['001-directory', '002-directory-version', '003-open-calls', '004-webhooks', '005-sms', '007-route-points', '010-device-path', '011-voicemail', '012-queue-service-level', '015-cluster-leases', '017-trunk-dns-srv', '018-voicemail-notified', '019-open-calls-node', '020-call-ids']);
     });
     after(async () => {
       await store.close();
@@ -33,7 +33,7 @@ for (const [name, make] of DATABASES) {
     it('migrations are idempotent and readiness reports them', async () => {
       const again = await store.migrate();
       assert.deepEqual(again.applied, []);
-      assert.deepEqual(again.current, ['001-directory', '002-directory-version', '003-open-calls', '004-webhooks', '005-sms', '007-route-points', '010-device-path', '011-voicemail', '012-queue-service-level', '015-cluster-leases', '017-trunk-dns-srv', '018-voicemail-notified', '019-open-calls-node']);
+      assert.deepEqual(again.current, ['001-directory', '002-directory-version', '003-open-calls', '004-webhooks', '005-sms', '007-route-points', '010-device-path', '011-voicemail', '012-queue-service-level', '015-cluster-leases', '017-trunk-dns-srv', '018-voicemail-notified', '019-open-calls-node', '020-call-ids']);
       assert.equal(await store.ready(), true);
     });
 

@@ -55,6 +55,7 @@ import type { ParkedCall } from '../../core/parking.ts';
 import { PARK_CODE } from '../routing/feature-codes.ts';
 import type { QueueHandover } from '../acd/handover.ts';
 import { queueLoginDeps, type QueueLoginWriter } from '../features/queue-login-code.ts';
+import type { CallIds } from './call-ids.ts';
 
 export interface B2buaOptions {
   ctx: LegContext;
@@ -83,6 +84,8 @@ export interface B2buaOptions {
   conferenceRooms?: { min: number; max: number } | undefined;
   /** Seconds a parked call waits before its parker is rung back (default 120). */
   parkTimeoutSeconds?: number;
+  /** Where call ids come from: unique across restarts and nodes (call-ids.ts). */
+  callIds: CallIds;
 }
 
 export type { RoutingAdvice, RoutingAdvisor } from './routing-advisor.ts';
@@ -90,7 +93,6 @@ export type { RoutingAdvice, RoutingAdvisor } from './routing-advisor.ts';
 export class B2bua {
   private readonly calls: LiveCalls;
   private readonly reach: ExtensionReach;
-  private nextId = 1;
   private readonly dialPlan: DialPlan;
   private readonly router: CallRouter;
   private readonly trunks: TrunkLines;
@@ -445,7 +447,7 @@ export class B2bua {
     const uas = new UasLeg(this.o.ctx, request, tx);
     const relay = new MediaRelay({ allocator: this.o.allocator, host: this.o.ctx.host });
     const contact = request.contacts[0];
-    const call = new Call(String(this.nextId++), direction, this.o.ctx, relay, uas, caller, contact ? stringifyUri(contact.uri) : '', readAudio(request), dialled, did);
+    const call = new Call(this.o.callIds.next(), direction, this.o.ctx, relay, uas, caller, contact ? stringifyUri(contact.uri) : '', readAudio(request), dialled, did);
     this.calls.track(call, tx, caller, dialled);
     return call;
   }
@@ -541,7 +543,7 @@ export class B2bua {
 
   /** A call the PBX places from a caller side it built (a phone rung first, a route point's application); `route` dials `to`. */
   private place(relay: MediaRelay, caller: CallerSide, party: CallParty, to: string, timeoutSeconds: number | undefined): { call: Call; route(): CallInfo } {
-    const call = new Call(String(this.nextId++), 'Internal', this.o.ctx, relay, caller, party, '', undefined, to, '');
+    const call = new Call(this.o.callIds.next(), 'Internal', this.o.ctx, relay, caller, party, '', undefined, to, '');
     this.calls.track(call, undefined, party, to);
     giveUpUnanswered(call, timeoutSeconds);
     const route = (): CallInfo => {
