@@ -5,7 +5,7 @@
 import type { CallInfo, DnType, Participant } from '../../core/calls.ts';
 import type { DeviceInfo } from '../../core/pbx-control.ts';
 import type { PbxError } from '../../core/errors.ts';
-import { legIdOf, wireParticipantId } from './ids.ts';
+import { legIdOf, wireCallId, wireParticipantId } from './ids.ts';
 
 /** 3CX names DN types with a leading W (its TypeOfDN wire names). */
 const DN_TYPES: Record<DnType, string> = {
@@ -93,7 +93,7 @@ export function renderParticipant(call: CallInfo, p: Participant): WireParticipa
     referred_by_type: '',
     on_behalf_of_dn: '',
     on_behalf_of_type: '',
-    callid: Number(call.id),
+    callid: wireCallId(call.id),
     legid: legIdOf(p.id),
   };
 }
