@@ -84,11 +84,15 @@ for (const [name, make] of DATABASES) {
       await ids.start();
       await gone.close();
       const got = new Set<string>();
-      for (let i = 0; i < BLOCK; i++) got.add(ids.next());
+      let released = 0;
+      for (let i = 0; i < BLOCK; i++) got.add(ids.next(() => released++));
       assert.equal(got.size, BLOCK);
+      assert.equal(released, 0, 'nothing released while ids are handed out');
       await sleep(50); // the background lease has failed meanwhile
-      assert.throws(() => ids.next(), (err: unknown) => err instanceof PbxError && err.code === 'SB_STORE_UNAVAILABLE');
-      assert.throws(() => ids.next(), (err: unknown) => err instanceof PbxError && err.code === 'SB_STORE_UNAVAILABLE');
+      const unavailable = (err: unknown): boolean => err instanceof PbxError && err.code === 'SB_STORE_UNAVAILABLE';
+      assert.throws(() => ids.next(() => released++), unavailable);
+      assert.equal(released, 1, 'a refused call releases what it had taken');
+      assert.throws(() => ids.next(), unavailable);
     });
   });
 }

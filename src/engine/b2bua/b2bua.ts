@@ -543,7 +543,7 @@ export class B2bua {
 
   /** A call the PBX places from a caller side it built (a phone rung first, a route point's application); `route` dials `to`. */
   private place(relay: MediaRelay, caller: CallerSide, party: CallParty, to: string, timeoutSeconds: number | undefined): { call: Call; route(): CallInfo } {
-    const call = new Call(this.o.callIds.next(), 'Internal', this.o.ctx, relay, caller, party, '', undefined, to, '');
+    const call = new Call(this.o.callIds.next(() => relay.close()), 'Internal', this.o.ctx, relay, caller, party, '', undefined, to, '');
     this.calls.track(call, undefined, party, to);
     giveUpUnanswered(call, timeoutSeconds);
     const route = (): CallInfo => {

@@ -44,12 +44,14 @@ export class CallIds {
    * leased (the database unreachable for the whole second half of a block),
    * the call is refused with SB_STORE_UNAVAILABLE (503): an id handed out
    * without a lease could be another node's, and routing refuses new calls
-   * during an outage anyway.
+   * during an outage anyway. `refused` runs first: it releases what the
+   * caller already took for the call (a relay port).
    */
-  next(): string {
+  next(refused?: () => void): string {
     if (this.current.next >= this.current.end) {
       if (!this.spare) {
         this.refill();
+        refused?.();
         throw new PbxError('SB_STORE_UNAVAILABLE', 'no call id: the next block of ids could not be leased from the database');
       }
       this.current = this.spare;
