@@ -6,6 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
+import { createManagedQueue } from '../helpers/queues.ts';
 
 interface Status {
   agents: { extension: string; state: string }[];
@@ -22,15 +23,7 @@ describe('queue managers', () => {
 
   before(async () => {
     t = await startTestServer();
-    const q = await api(t.base, t.adminKey, 'POST', '/api/v1/queues', {
-      number: '850',
-      name: 'Support',
-      pollingStrategy: 'ringAll',
-      agents: [{ extension: '102', loggedIn: true }, { extension: '103', loggedIn: true }],
-      managers: ['105'],
-      noAnswer: { type: 'none', number: '' },
-    });
-    assert.equal(q.status, 201, JSON.stringify(q.body));
+    await createManagedQueue(t);
     for (const ext of ['103', '104', '105']) {
       const k = await api(t.base, t.adminKey, 'POST', '/api/v1/keys', { role: 'control', label: `ext ${ext}`, extension: ext });
       assert.equal(k.status, 201, JSON.stringify(k.body));

@@ -6,6 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
 import { registeredPhone, stopPhonesThenServer } from '../helpers/phones.ts';
+import { createManagedQueue } from '../helpers/queues.ts';
 import type { Baresip } from '../peers/baresip.ts';
 
 describe('queue log-in codes', () => {
@@ -28,15 +29,7 @@ describe('queue log-in codes', () => {
 
   before(async () => {
     t = await startTestServer();
-    const q = await api(t.base, t.adminKey, 'POST', '/api/v1/queues', {
-      number: '850',
-      name: 'Support',
-      pollingStrategy: 'ringAll',
-      agents: [{ extension: '102', loggedIn: true }, { extension: '103', loggedIn: true }],
-      managers: ['105'],
-      noAnswer: { type: 'none', number: '' },
-    });
-    assert.equal(q.status, 201, JSON.stringify(q.body));
+    await createManagedQueue(t);
     for (const dn of ['103', '104', '105']) phones[dn] = await registeredPhone(t, dn);
   });
   after(() => stopPhonesThenServer(t, Object.values(phones)));

@@ -17,3 +17,16 @@ export async function createHuntQueue(t: TestServer, q: { number: string; name: 
   });
   assert.equal(res.status, 201, JSON.stringify(res.body));
 }
+
+/** Queue 850 "Support": ring-all over 102 and 103 (both logged in), 105 its manager — the queue-manager tests' fixture. */
+export async function createManagedQueue(t: TestServer): Promise<void> {
+  const res = await api(t.base, t.adminKey, 'POST', '/api/v1/queues', {
+    number: '850',
+    name: 'Support',
+    pollingStrategy: 'ringAll',
+    agents: [{ extension: '102', loggedIn: true }, { extension: '103', loggedIn: true }],
+    managers: ['105'],
+    noAnswer: { type: 'none', number: '' },
+  });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+}
