@@ -10,9 +10,14 @@
 // so every transition (an agent ringing for 50 ms) is still told; under load
 // the statistics come at most REFRESH_RATE times a second, which is more than
 // a wallboard can show.
+// A refresh reads the agents' states when its reads are done, so an agent
+// offered a call and answering it while a refresh runs (or before the next
+// one has read the store) would skip from free to busy; the service marks
+// every offer (`offered`), and an agent offered since the last refresh that
+// is no longer ringing is told `ringing` first, then its state now.
 import type { Logger } from 'pino';
 import type { PbxEvent } from '../../core/pbx-control.ts';
-import type { QueueStatus } from '../../core/queue-status.ts';
+import type { QueueAgentStatus, QueueStatus } from '../../core/queue-status.ts';
 import type { Store } from '../../store/index.ts';
 import { agentKey, statusKey } from './queue-snapshot.ts';
 
@@ -24,6 +29,10 @@ const TRIGGERS = new Set(['participant.updated', 'call.ended', 'device.registere
 export class QueueEvents {
   private readonly lastQueue = new Map<string, string>();
   private readonly lastAgent = new Map<string, string>();
+  /** The state last told per `${queue}/${extension}`. */
+  private readonly lastState = new Map<string, string>();
+  /** Extensions offered a call since the last refresh began. */
+  private offeredSince = new Set<string>();
   private running: Promise<void> | undefined;
   private again = false;
   private tokens = REFRESH_BURST;
@@ -46,6 +55,12 @@ export class QueueEvents {
       const entity = (e as PbxEvent<'directory.changed'>).payload.entity;
       if (entity !== 'queues' && entity !== 'extensions') return;
     }
+    this.changed();
+  }
+
+  /** The queue service offers these agents a call (they ring): the next refresh tells it even if it is over by then. */
+  offered(extensions: readonly string[]): void {
+    for (const e of extensions) this.offeredSince.add(e);
     this.changed();
   }
 
@@ -91,16 +106,17 @@ export class QueueEvents {
   }
 
   private async refresh(): Promise<void> {
+    // Taken before the snapshot's reads: an offer made during them is seen by the next refresh.
+    const offered = this.offeredSince;
+    this.offeredSince = new Set();
     const statuses = await this.snapshot();
     const seen = new Set<string>();
     for (const s of statuses) {
       seen.add(s.queue);
       for (const a of s.agents) {
         const key = `${s.queue}/${a.extension}`;
-        const said = agentKey(a);
-        if (this.lastAgent.get(key) === said) continue;
-        this.lastAgent.set(key, said);
-        await this.store.events.append('queue.agent', a);
+        if (offered.has(a.extension) && a.state !== 'ringing' && this.lastState.get(key) !== 'ringing') await this.tell(key, { ...a, state: 'ringing', wrapUpUntil: null });
+        await this.tell(key, a);
       }
       const said = statusKey(s);
       if (this.lastQueue.get(s.queue) === said) continue;
@@ -108,6 +124,14 @@ export class QueueEvents {
       await this.store.events.append('queue.updated', s);
     }
     for (const q of [...this.lastQueue.keys()]) if (!seen.has(q)) this.lastQueue.delete(q);
+  }
+
+  private async tell(key: string, a: QueueAgentStatus): Promise<void> {
+    const said = agentKey(a);
+    if (this.lastAgent.get(key) === said) return;
+    this.lastAgent.set(key, said);
+    this.lastState.set(key, a.state);
+    await this.store.events.append('queue.agent', a);
   }
 
   close(): void {

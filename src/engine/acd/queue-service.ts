@@ -206,7 +206,7 @@ export class QueueService {
         rang = true;
         entry.offering = true;
         this.book.offering(agents, call.id);
-        this.events.changed();
+        this.events.offered(agents);
         const result = await call.ringStep(targets, Math.min(q.ringTimeout, remaining / 1000), ring.from, ring.to);
         entry.offering = false;
         this.book.offerEnded(agents, call.id);
