@@ -7,15 +7,63 @@ import type { Call } from '../b2bua/call.ts';
 export type PromptOutcome = { digit: string } | { done: true } | { ended: true };
 export type DigitOutcome = { digit: string } | { timeout: true } | { ended: true };
 
+/**
+ * Type-ahead: keys the caller presses while neither a prompt nor a read is
+ * under way — after our answer, before the first prompt is ready (spoken by
+ * espeak, which takes seconds on a loaded machine), or between two prompts —
+ * are kept for the next interruptible prompt or read, as IVRs queue DTMF.
+ * A key pressed during a prompt that does not stop on keys is dropped, as before.
+ */
+interface Keys {
+  typed: string[];
+  /** Prompts and reads under way. */
+  busy: number;
+}
+const keysOf = new WeakMap<Call, Keys>();
+
+/** The PBX answers a call it will play prompts to; keys typed from then on are kept (type-ahead). */
+export function answerForPrompts(call: Call): Promise<boolean> {
+  if (!keysOf.has(call) && !call.isEnded) {
+    const keys: Keys = { typed: [], busy: 0 };
+    keysOf.set(call, keys);
+    const owner = call.info().owner;
+    const onDigit = (participantId: string, digit: string): void => {
+      if (participantId === owner && keys.busy === 0) keys.typed.push(digit);
+    };
+    call.on('dtmf', onDigit);
+    call.once('ended', () => call.off('dtmf', onDigit));
+  }
+  return call.answerByPbx();
+}
+
+/** A prompt or read begins: the first key typed ahead, if any; `release` when it ends. */
+function begin(call: Call, takeKey: boolean): { typed: string | undefined; release(): void } {
+  const keys = keysOf.get(call);
+  if (!keys) return { typed: undefined, release: () => undefined };
+  const typed = takeKey ? keys.typed.shift() : undefined;
+  keys.busy++;
+  let released = false;
+  return {
+    typed,
+    release: () => {
+      if (released) return;
+      released = true;
+      keys.busy--;
+    },
+  };
+}
+
 /** Plays `samples` to the caller; with `stopOnDigit`, the caller's first key stops it and is returned. */
 export function playPrompt(call: Call, samples: Int16Array, stopOnDigit: boolean): Promise<PromptOutcome> {
   return new Promise<PromptOutcome>((resolve) => {
     const { relay, caller } = call.mediaTap();
     const owner = call.info().owner;
+    const turn = begin(call, stopOnDigit);
     const done = (o: PromptOutcome): void => {
       player.stop();
       call.off('dtmf', onDigit);
       call.off('ended', onEnded);
+      turn.release();
       resolve(o);
     };
     const onDigit = (participantId: string, digit: string): void => {
@@ -26,6 +74,7 @@ export function playPrompt(call: Call, samples: Int16Array, stopOnDigit: boolean
     call.on('dtmf', onDigit);
     call.once('ended', onEnded);
     if (call.isEnded) return done({ ended: true });
+    if (turn.typed !== undefined) return done({ digit: turn.typed });
     player.start();
   });
 }
@@ -34,10 +83,12 @@ export function playPrompt(call: Call, samples: Int16Array, stopOnDigit: boolean
 export function nextDigit(call: Call, timeoutMs: number): Promise<DigitOutcome> {
   return new Promise<DigitOutcome>((resolve) => {
     const owner = call.info().owner;
+    const turn = begin(call, true);
     const done = (o: DigitOutcome): void => {
       clearTimeout(timer);
       call.off('dtmf', onDigit);
       call.off('ended', onEnded);
+      turn.release();
       resolve(o);
     };
     const onDigit = (participantId: string, digit: string): void => {
@@ -48,6 +99,7 @@ export function nextDigit(call: Call, timeoutMs: number): Promise<DigitOutcome> 
     call.on('dtmf', onDigit);
     call.once('ended', onEnded);
     if (call.isEnded) done({ ended: true });
+    else if (turn.typed !== undefined) done({ digit: turn.typed });
   });
 }
 
