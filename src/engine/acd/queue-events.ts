@@ -10,11 +10,11 @@
 // so every transition (an agent ringing for 50 ms) is still told; under load
 // the statistics come at most REFRESH_RATE times a second, which is more than
 // a wallboard can show.
-// A refresh reads the agents' states when its reads are done, so an agent
-// offered a call and answering it while a refresh runs (or before the next
-// one has read the store) would skip from free to busy; the service marks
-// every offer (`offered`), and an agent offered since the last refresh that
-// is no longer ringing is told `ringing` first, then its state now.
+// A refresh reads the agents' states once its store reads are done, so an
+// agent offered a call and answering it meanwhile would skip from free to
+// busy; the snapshot also names the agents offered a call since the last one
+// (taken in the same turn as the states), and such an agent no longer
+// ringing is told `ringing` first, then its state now.
 import type { Logger } from 'pino';
 import type { PbxEvent } from '../../core/pbx-control.ts';
 import type { QueueAgentStatus, QueueStatus } from '../../core/queue-status.ts';
@@ -24,6 +24,12 @@ import { agentKey, statusKey } from './queue-snapshot.ts';
 const REFRESH_RATE = 20;
 const REFRESH_BURST = 10;
 
+export interface QueueSnapshot {
+  statuses: QueueStatus[];
+  /** Extensions offered a call since the last snapshot: they rang, if only briefly. */
+  offered: ReadonlySet<string>;
+}
+
 const TRIGGERS = new Set(['participant.updated', 'call.ended', 'device.registered', 'device.unregistered', 'directory.changed']);
 
 export class QueueEvents {
@@ -31,8 +37,6 @@ export class QueueEvents {
   private readonly lastAgent = new Map<string, string>();
   /** The state last told per `${queue}/${extension}`. */
   private readonly lastState = new Map<string, string>();
-  /** Extensions offered a call since the last refresh began. */
-  private offeredSince = new Set<string>();
   private running: Promise<void> | undefined;
   private again = false;
   private tokens = REFRESH_BURST;
@@ -44,7 +48,7 @@ export class QueueEvents {
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
-    private readonly snapshot: () => Promise<QueueStatus[]>,
+    private readonly snapshot: () => Promise<QueueSnapshot>,
   ) {
     this.unsubscribe = store.events.subscribe((e) => this.onEvent(e));
   }
@@ -55,12 +59,6 @@ export class QueueEvents {
       const entity = (e as PbxEvent<'directory.changed'>).payload.entity;
       if (entity !== 'queues' && entity !== 'extensions') return;
     }
-    this.changed();
-  }
-
-  /** The queue service offers these agents a call (they ring): the next refresh tells it even if it is over by then. */
-  offered(extensions: readonly string[]): void {
-    for (const e of extensions) this.offeredSince.add(e);
     this.changed();
   }
 
@@ -106,10 +104,7 @@ export class QueueEvents {
   }
 
   private async refresh(): Promise<void> {
-    // Taken before the snapshot's reads: an offer made during them is seen by the next refresh.
-    const offered = this.offeredSince;
-    this.offeredSince = new Set();
-    const statuses = await this.snapshot();
+    const { statuses, offered } = await this.snapshot();
     const seen = new Set<string>();
     for (const s of statuses) {
       seen.add(s.queue);
