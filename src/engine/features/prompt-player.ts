@@ -12,14 +12,19 @@ export type DigitOutcome = { digit: string } | { timeout: true } | { ended: true
  * under way — after our answer, before the first prompt is ready (spoken by
  * espeak, which takes seconds on a loaded machine), or between two prompts —
  * are kept for the next interruptible prompt or read, as IVRs queue DTMF.
- * A key pressed during a prompt that does not stop on keys is dropped, as before.
+ * A key pressed during a prompt that does not stop on keys is dropped, as before;
+ * so is one older than TYPE_AHEAD_MS (pressed while the call rang elsewhere,
+ * say, before an IVR's destination sent it to voicemail).
  */
 interface Keys {
-  typed: string[];
+  typed: { digit: string; at: number }[];
   /** Prompts and reads under way. */
   busy: number;
 }
 const keysOf = new WeakMap<Call, Keys>();
+/** Longer than a prompt takes to speak on a loaded machine; a key older than this was meant for something else. */
+const TYPE_AHEAD_MS = 10_000;
+const TYPE_AHEAD_KEYS = 20;
 
 /** The PBX answers a call it will play prompts to; keys typed from then on are kept (type-ahead). */
 export function answerForPrompts(call: Call): Promise<boolean> {
@@ -28,7 +33,7 @@ export function answerForPrompts(call: Call): Promise<boolean> {
     keysOf.set(call, keys);
     const owner = call.info().owner;
     const onDigit = (participantId: string, digit: string): void => {
-      if (participantId === owner && keys.busy === 0) keys.typed.push(digit);
+      if (participantId === owner && keys.busy === 0 && keys.typed.length < TYPE_AHEAD_KEYS) keys.typed.push({ digit, at: Date.now() });
     };
     call.on('dtmf', onDigit);
     call.once('ended', () => call.off('dtmf', onDigit));
@@ -40,7 +45,8 @@ export function answerForPrompts(call: Call): Promise<boolean> {
 function begin(call: Call, takeKey: boolean): { typed: string | undefined; release(): void } {
   const keys = keysOf.get(call);
   if (!keys) return { typed: undefined, release: () => undefined };
-  const typed = takeKey ? keys.typed.shift() : undefined;
+  while (keys.typed.length > 0 && Date.now() - keys.typed[0]!.at > TYPE_AHEAD_MS) keys.typed.shift();
+  const typed = takeKey ? keys.typed.shift()?.digit : undefined;
   keys.busy++;
   let released = false;
   return {
