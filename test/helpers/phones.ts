@@ -3,6 +3,7 @@
 import { Baresip, type BaresipOptions } from '../peers/baresip.ts';
 import { api, startTestServer, type TestServer } from './server.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallInfo } from '../../src/core/calls.ts';
@@ -40,13 +41,19 @@ export async function audioFlowsBothWays(t: TestServer, callId: string, what = '
   }, 5000, what);
 }
 
-/** The file of what a baresip phone heard in its latest call (its sndfile recording of received audio). */
+/**
+ * The file of what a baresip phone heard in its latest call (its sndfile
+ * recording of received audio), once the phone has closed it: libsndfile
+ * writes the RIFF and data sizes at close, and a file read before (the phone
+ * still tearing the call down, on a loaded machine) parses as no audio at all.
+ */
 export async function lastHeard(phone: Baresip): Promise<string> {
-  const files = await eventually(async () => {
-    const f = await phone.receivedRecordings();
-    return f.length > 0 ? f : undefined;
-  }, 5000, 'a recording');
-  return files[files.length - 1]!;
+  return eventually(async () => {
+    const last = (await phone.receivedRecordings()).at(-1);
+    if (last === undefined) return undefined;
+    const b = await readFile(last);
+    return b.length > 44 && b.readUInt32LE(4) === b.length - 8 ? last : undefined;
+  }, 10_000, 'a closed recording');
 }
 
 /**

@@ -22,6 +22,8 @@ export interface QueueCounters {
 export class AgentBook {
   /** extension → the call it is being offered. */
   private readonly ringing = new Map<string, string>();
+  /** Extensions offered a call since the statistics last looked (takeOffered). */
+  private offeredSince = new Set<string>();
   /** extension → end of wrap-up (ms) and the timer that ends it. */
   private readonly wrapUps = new Map<string, { until: number; timer: NodeJS.Timeout }>();
   /** `${queue}/${extension}` → today's counters. */
@@ -63,7 +65,17 @@ export class AgentBook {
   }
 
   offering(extensions: readonly string[], callId: string): void {
-    for (const e of extensions) this.ringing.set(e, callId);
+    for (const e of extensions) {
+      this.ringing.set(e, callId);
+      this.offeredSince.add(e);
+    }
+  }
+
+  /** The extensions offered a call since the last time this was asked (they rang, if only briefly). */
+  takeOffered(): ReadonlySet<string> {
+    const offered = this.offeredSince;
+    this.offeredSince = new Set();
+    return offered;
   }
 
   offerEnded(extensions: readonly string[], callId: string): void {

@@ -10,20 +10,33 @@
 // so every transition (an agent ringing for 50 ms) is still told; under load
 // the statistics come at most REFRESH_RATE times a second, which is more than
 // a wallboard can show.
+// A refresh reads the agents' states once its store reads are done, so an
+// agent offered a call and answering it meanwhile would skip from free to
+// busy; the snapshot also names the agents offered a call since the last one
+// (taken in the same turn as the states), and such an agent no longer
+// ringing is told `ringing` first, then its state now.
 import type { Logger } from 'pino';
 import type { PbxEvent } from '../../core/pbx-control.ts';
-import type { QueueStatus } from '../../core/queue-status.ts';
+import type { QueueAgentStatus, QueueStatus } from '../../core/queue-status.ts';
 import type { Store } from '../../store/index.ts';
 import { agentKey, statusKey } from './queue-snapshot.ts';
 
 const REFRESH_RATE = 20;
 const REFRESH_BURST = 10;
 
+export interface QueueSnapshot {
+  statuses: QueueStatus[];
+  /** Extensions offered a call since the last snapshot: they rang, if only briefly. */
+  offered: ReadonlySet<string>;
+}
+
 const TRIGGERS = new Set(['participant.updated', 'call.ended', 'device.registered', 'device.unregistered', 'directory.changed']);
 
 export class QueueEvents {
   private readonly lastQueue = new Map<string, string>();
   private readonly lastAgent = new Map<string, string>();
+  /** The state last told per `${queue}/${extension}`. */
+  private readonly lastState = new Map<string, string>();
   private running: Promise<void> | undefined;
   private again = false;
   private tokens = REFRESH_BURST;
@@ -35,7 +48,7 @@ export class QueueEvents {
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
-    private readonly snapshot: () => Promise<QueueStatus[]>,
+    private readonly snapshot: () => Promise<QueueSnapshot>,
   ) {
     this.unsubscribe = store.events.subscribe((e) => this.onEvent(e));
   }
@@ -91,16 +104,14 @@ export class QueueEvents {
   }
 
   private async refresh(): Promise<void> {
-    const statuses = await this.snapshot();
+    const { statuses, offered } = await this.snapshot();
     const seen = new Set<string>();
     for (const s of statuses) {
       seen.add(s.queue);
       for (const a of s.agents) {
         const key = `${s.queue}/${a.extension}`;
-        const said = agentKey(a);
-        if (this.lastAgent.get(key) === said) continue;
-        this.lastAgent.set(key, said);
-        await this.store.events.append('queue.agent', a);
+        if (offered.has(a.extension) && a.state !== 'ringing' && this.lastState.get(key) !== 'ringing') await this.tell(key, { ...a, state: 'ringing', wrapUpUntil: null });
+        await this.tell(key, a);
       }
       const said = statusKey(s);
       if (this.lastQueue.get(s.queue) === said) continue;
@@ -108,6 +119,14 @@ export class QueueEvents {
       await this.store.events.append('queue.updated', s);
     }
     for (const q of [...this.lastQueue.keys()]) if (!seen.has(q)) this.lastQueue.delete(q);
+  }
+
+  private async tell(key: string, a: QueueAgentStatus): Promise<void> {
+    const said = agentKey(a);
+    if (this.lastAgent.get(key) === said) return;
+    this.lastAgent.set(key, said);
+    this.lastState.set(key, a.state);
+    await this.store.events.append('queue.agent', a);
   }
 
   close(): void {

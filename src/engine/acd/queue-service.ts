@@ -23,7 +23,7 @@ import { QueueMusic } from '../features/queue-music.ts';
 import { AgentBook } from './agent-state.ts';
 import { offerRounds } from './strategies.ts';
 import { agentState, queueStatus, type AgentRow, type LiveFacts, type Waiter } from './queue-snapshot.ts';
-import { QueueEvents } from './queue-events.ts';
+import { QueueEvents, type QueueSnapshot } from './queue-events.ts';
 import { isAbsolute, join } from 'node:path';
 
 export interface QueueServiceOptions {
@@ -123,7 +123,8 @@ export class QueueService {
     return queueStatus(q, this.waiting.get(number) ?? [], await this.facts([q]));
   }
 
-  private async allStatuses(): Promise<QueueStatus[]> {
+  /** Every queue's status, and the agents offered a call since the last time (taken with the states, in one turn). */
+  private async allStatuses(): Promise<QueueSnapshot> {
     const queues: Queue[] = [];
     for (let offset = 0; ; offset += 1000) {
       const page = await this.o.store.queues.list({ limit: 1000, offset });
@@ -131,9 +132,9 @@ export class QueueService {
       if (page.items.length < 1000) break;
     }
     // No queue, nothing to look at: the agents' facts are read only for queues.
-    if (queues.length === 0) return [];
+    if (queues.length === 0) return { statuses: [], offered: this.book.takeOffered() };
     const facts = await this.facts(queues);
-    return queues.map((q) => queueStatus(q, this.waiting.get(q.number) ?? [], facts));
+    return { statuses: queues.map((q) => queueStatus(q, this.waiting.get(q.number) ?? [], facts)), offered: this.book.takeOffered() };
   }
 
   /** Serves one caller until an agent answers, the caller leaves, or the queue gives up on it. */

@@ -1,7 +1,10 @@
 // The B2BUA: every INVITE from a phone becomes a Call. It authenticates the
 // caller (407, RFC 3261 §22.3), finds the dialled extension and its devices,
 // rings them all, and keeps the live calls the APIs list and control. The
-// end of every call writes its CDR, then announces it.
+// end of every call writes its CDR, then announces it. The verbs live
+// beside it: transfer-verbs.ts (transfers, routeto, divert, REFER),
+// make-call.ts (click-to-call), trunk-invite.ts (a trunk's INVITE),
+// router-wiring.ts (what the router reaches: queues, IVRs, feature codes).
 import type { Logger } from 'pino';
 import { createResponse, stringifyUri, type SipRequest } from '../../sip/message/index.ts';
 import type { InviteServerTransaction, ServerTransaction } from '../../sip/transaction/index.ts';
@@ -20,41 +23,33 @@ import { Call } from './call.ts';
 import { LiveCalls } from './live-calls.ts';
 import { ExtensionReach } from './extension-reach.ts';
 import type { CallParty, CallerSide } from './call-ends.ts';
-import type { ReferRequest } from './call-events.ts';
 import type { MixerMode } from '../../media/mixer.ts';
 import { ConferenceRooms, type ConferenceRoomInfo } from '../conference/conference-rooms.ts';
-import { Originator, autoAnswerHeaders } from './originator.ts';
 import { DialPlan } from '../routing/dial-plan.ts';
-import { CallRouter, extensionParty } from '../routing/call-router.ts';
+import type { CallRouter } from '../routing/call-router.ts';
 import { TrunkLines } from '../routing/trunk-lines.ts';
 import { TrunkChannels } from '../routing/trunk-channels.ts';
 import { VoicemailService } from '../voicemail/voicemail-service.ts';
 import { VoicemailStore } from '../voicemail/voicemail-store.ts';
-import { findInboundRule } from '../routing/inbound-rules.ts';
-import { isOpen } from '../routing/office-hours.ts';
-import type { OutboundRule } from '../../core/directory/outbound-rule.ts';
-import type { ExtensionGroup } from '../../core/directory/extension-group.ts';
-import type { InboundRule } from '../../core/directory/inbound-rule.ts';
-import { readAudio, writeAudio } from './sdp-media.ts';
+import { readAudio } from './sdp-media.ts';
 import type { LegContext } from './leg-context.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Ivr } from '../../core/directory/ivr.ts';
-import type { IvrMenu } from '../features/ivr.ts';
-import { callerNameFor } from '../../core/directory/contact-match.ts';
-import { IvrPrompts, SILENCE } from '../features/ivr-prompt.ts';
+import { IvrPrompts } from '../features/ivr-prompt.ts';
 import type { QueueService } from '../acd/queue-service.ts';
 import { RoutePointApps } from '../route-points/route-point-apps.ts';
-import { RoutePointCaller } from '../route-points/route-point-caller.ts';
 import { giveUpUnanswered } from './answer-deadline.ts';
 import { RoutingAdvisorSlot, type RoutingAdvisor } from './routing-advisor.ts';
 import { authenticateInvite } from './invite-auth.ts';
 import { RouteAnywhere } from './route-anywhere.ts';
 import { ParkingLot } from '../features/park.ts';
 import type { ParkedCall } from '../../core/parking.ts';
-import { PARK_CODE } from '../routing/feature-codes.ts';
 import type { QueueHandover } from '../acd/handover.ts';
-import { queueLoginDeps, type QueueLoginWriter } from '../features/queue-login-code.ts';
+import type { QueueLoginWriter } from '../features/queue-login-code.ts';
+import { TransferVerbs } from './transfer-verbs.ts';
+import { makeCall } from './make-call.ts';
+import { fromTrunk, type TrunkInviteDeps } from './trunk-invite.ts';
+import { wireCallRouter } from './router-wiring.ts';
 import type { CallIds } from './call-ids.ts';
 
 export interface B2buaOptions {
@@ -112,10 +107,14 @@ export class B2bua {
   officeClock: () => Date = () => new Date();
   /** In a cluster: queue callers go to the queue's owner node, which takes them from its fellow nodes. */
   private handover: QueueHandover | undefined;
+  /** Transfers, routeto, divert and REFER (transfer-verbs.ts). */
+  private readonly transfers: TransferVerbs;
+  /** What a trunk's INVITE needs (trunk-invite.ts). */
+  private readonly trunkInvite: TrunkInviteDeps;
 
   constructor(private readonly o: B2buaOptions) {
     this.reach = new ExtensionReach(o.store, o.locations, o.ctx.host);
-    this.calls = new LiveCalls({ store: o.store, logger: o.logger, cdr: o.cdr, journal: o.journal, maxCallSeconds: o.maxCallSeconds, rtpTimeoutSeconds: o.rtpTimeoutSeconds, queueOf: (id) => o.queues?.queueOf(id), referred: (call, refer) => this.referred(call, refer) });
+    this.calls = new LiveCalls({ store: o.store, logger: o.logger, cdr: o.cdr, journal: o.journal, maxCallSeconds: o.maxCallSeconds, rtpTimeoutSeconds: o.rtpTimeoutSeconds, queueOf: (id) => o.queues?.queueOf(id), referred: (call, refer) => this.transfers.referred(call, refer) });
     this.rooms = new ConferenceRooms(o.conferenceRooms, (m) => {
       o.store.events.append('conference.member', m).catch((err: unknown) => o.logger.error({ err }, 'conference event not logged'));
     });
@@ -139,36 +138,44 @@ export class B2bua {
       announce: (type, payload) => void o.store.events.append(type, payload).catch((err: unknown) => o.logger.error({ err }, 'park event not logged')),
       ringBack: async (call, pid, parker) => this.anywhere.sendOn(call, pid, parker, { kind: 'routed' }),
     });
-    this.router = new CallRouter({
-      dialPlan: this.dialPlan,
-      devicesOf: (n) => this.reach.targetsOf(n),
-      address: (n, name) => this.reach.address(n, name),
-      autoAnswerHeaders: autoAnswerHeaders(o.ctx.host),
+    this.router = wireCallRouter({
+      ctx: o.ctx,
+      store: o.store,
       logger: o.logger,
-      outboundRules: async () => (await o.store.outboundRules.list({ limit: 10000 })).items as unknown as OutboundRule[],
-      groupsOf: async (ext) => {
-        const groups = (await o.store.extensionGroups.list({ limit: 10000 })).items as unknown as ExtensionGroup[];
-        return groups.filter((g) => g.members.some((m) => m.extension === ext)).map((g) => g.name);
-      },
-      trunkTarget: (id, number) => this.trunks.target(id, number),
+      queues: o.queues,
+      dialPlan: this.dialPlan,
+      reach: this.reach,
+      trunks: this.trunks,
       trunkChannels: this.trunkChannels,
-      ivrMenu: async (number) => (await this.dialPlan.ivr(number)) as IvrMenu | undefined,
-      ivrPrompt: async (number) => {
-        const menu = (await this.dialPlan.ivr(number)) as Ivr | undefined;
-        return menu ? this.prompts.samples(menu) : SILENCE;
-      },
+      prompts: this.prompts,
       voicemail: this.voicemail,
-      ...(o.queues ? { queue: (call: Call, number: string, ring: Parameters<QueueService['serve']>[2]) => o.queues!.serve(call, number, ring) } : {}),
-      queueOwner: (number, from) => this.handover?.ownerOf(number, from),
       routePoints: this.routePoints,
       parking: this.parking,
-      pickup: {
-        calls: () => this.calls.values(),
-        groupMates: async (ext) => new Set(((await o.store.ringGroups.list({ limit: 10000 })).items as { members: string[] }[]).filter((g) => g.members.includes(ext)).flatMap((g) => g.members)),
-        inQueue: (id) => o.queues?.queueOf(id) !== undefined,
-      },
-      queueLogin: queueLoginDeps(o.store, (text) => this.prompts.say(text), () => this.queueLoginWriter),
+      calls: () => this.calls.values(),
+      handover: () => this.handover,
+      queueLoginWriter: () => this.queueLoginWriter,
     });
+    this.transfers = new TransferVerbs({
+      call: (callId, participantId) => this.call(callId, participantId),
+      calls: () => this.calls.values(),
+      reach: this.reach,
+      anywhere: this.anywhere,
+      parking: this.parking,
+      makeCall: (from, to, device) => this.makeCall(from, to, device),
+      logger: o.logger,
+    });
+    this.trunkInvite = {
+      store: o.store,
+      reach: this.reach,
+      router: this.router,
+      trunkChannels: this.trunkChannels,
+      advisor: this.advisor,
+      timeZone: o.timeZone ?? 'UTC',
+      now: () => this.officeClock(),
+      newCall: (request, tx, direction, caller, dialled, did) => this.newCall(request, tx, direction, caller, dialled, did),
+      route: (call, number, from) => this.routeCall(call, number, from),
+      routingFailed: (call, err) => this.routingFailed(call, err),
+    };
     o.ctx.stack.on('INVITE', (request, tx) => this.invite(request, tx as InviteServerTransaction));
     o.ctx.stack.setDialogUser({
       inDialog: (request, tx) => o.ctx.dialogs.request(request, tx),
@@ -226,19 +233,9 @@ export class B2bua {
     return call;
   }
 
-  /**
-   * Blind transfer (API, and a phone's REFER): the participant is sent to
-   * `destination` (an extension, any number of the dial plan, or an outside
-   * number as the party leaving would dial it); the party it talked to leaves.
-   */
+  /** Blind transfer (API, and a phone's REFER): `participantId` goes to `destination`, its partner leaves. */
   async blindTransfer(callId: string, participantId: string, destination: string): Promise<void> {
-    const call = this.call(callId, participantId);
-    const partner = call.partnerOf(participantId);
-    // Transferred to the park code: the party kept waits in an orbit, the transferor leaves.
-    if (destination === PARK_CODE && partner) return void (await this.parking.park(call, partner.id));
-    const onward = await this.anywhere.onward(destination, partner);
-    if (onward) return this.anywhere.sendOn(call, participantId, destination, onward);
-    await call.transfer(participantId, ...(await this.reach.destination(call, participantId, destination)));
+    return this.transfers.blindTransfer(callId, participantId, destination);
   }
 
   /** Parks the participant's partner in a free orbit; the participant leaves (src/engine/features/park.ts). */
@@ -250,83 +247,29 @@ export class B2bua {
     return this.parking.list();
   }
 
-  /**
-   * Consultation for an attended transfer (API): the participant's partner
-   * is put on hold and the participant's own phone places a second call to
-   * `destination` (ringing that device first, as makeCall does).
-   */
+  /** Consultation for an attended transfer (API): the partner is held, the participant's phone calls `destination`. */
   async consult(callId: string, participantId: string, destination: string): Promise<CallInfo> {
-    const call = this.call(callId, participantId);
-    const partner = call.partnerOf(participantId);
-    const p = call.participant(participantId);
-    if (!partner || !p) throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not connected`);
-    if (p.dnType !== 'Extension') throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not an extension`);
-    await this.reach.destination(call, participantId, destination);
-    if (partner.status !== 'Held') await call.hold(partner.id);
-    return this.makeCall(p.dn, destination, p.device);
+    return this.transfers.consult(callId, participantId, destination);
   }
 
-  /**
-   * Completes an attended transfer (API): `participantId` in `callId` and the
-   * same extension's participant in `consultCallId` leave; their partners
-   * talk to each other.
-   */
+  /** Completes an attended transfer (API): the partners in `callId` and `consultCallId` talk to each other. */
   async attendedTransfer(callId: string, participantId: string, consultCallId: string): Promise<void> {
-    const call = this.call(callId, participantId);
-    const consult = this.call(consultCallId);
-    const dn = call.participant(participantId)?.dn;
-    const mine = consult.info().participants.find((q) => q.dn === dn && consult.partnerOf(q.id) !== undefined);
-    if (!mine) throw new PbxError('SB_UNPROCESSABLE', `extension ${String(dn)} is not connected in call ${consultCallId}`);
-    await call.replaceEnd(participantId, consult, mine.id);
+    return this.transfers.attendedTransfer(callId, participantId, consultCallId);
   }
 
-  /**
-   * Seed 000 `join`: the extension has exactly two connected calls; they are
-   * joined and the extension leaves both (completing an attended transfer).
-   */
+  /** Seed 000 `join`: the extension's two connected calls are joined and it leaves both. */
   async join(extension: string): Promise<CallInfo> {
-    const mine: [Call, string][] = [];
-    for (const c of this.calls.values()) {
-      for (const p of c.info().participants) if (p.dn === extension && c.partnerOf(p.id)) mine.push([c, p.id]);
-    }
-    if (mine.length !== 2) throw new PbxError('SB_UNPROCESSABLE', `extension ${extension} has ${String(mine.length)} connected calls, join needs exactly 2`);
-    const [[a, pa], [b, pb]] = mine as [[Call, string], [Call, string]];
-    await a.replaceEnd(pa, b, pb);
-    return a.info();
+    return this.transfers.join(extension);
   }
 
-  /**
-   * Seed 001 transferto: the participant's partner is held while
-   * `destination` rings; when it answers it takes the participant's place;
-   * when it does not, the two are back together and this rejects with 424.
-   */
+  /** Seed 001 transferto: the partner is held while `destination` rings; 424 when it does not answer. */
   async transferTo(callId: string, participantId: string, destination: string): Promise<void> {
-    const call = this.call(callId, participantId);
-    const partner = call.partnerOf(participantId);
-    if (!partner) throw new PbxError('SB_UNPROCESSABLE', `participant ${participantId} is not connected`);
-    // A queue, IVR, group or outside number: the partner goes there as by a blind transfer (no way back once it is routed).
-    const onward = await this.anywhere.onward(destination, call.participant(participantId));
-    if (onward) return this.anywhere.sendOn(call, partner.id, destination, onward);
-    const { result } = await call.tryAlternative(participantId, ...(await this.reach.destination(call, partner.id, destination)), true);
-    await result;
+    return this.transfers.transferTo(callId, participantId, destination);
   }
 
-  /**
-   * Seed 001 routeto: a ringing participant keeps ringing and `destination`
-   * rings too; a connected one keeps talking until `destination` answers and
-   * takes its place. Returns once the destination rings.
-   */
+  /** Seed 001 routeto: `destination` rings too and takes the participant's place when it answers. */
   async routeTo(callId: string, participantId: string, destination: string): Promise<void> {
-    const call = this.call(callId, participantId);
-    const partner = call.partnerOf(participantId);
-    const onward = await this.anywhere.onward(destination, call.participant(participantId));
-    if (onward) return partner ? this.anywhere.sendOn(call, partner.id, destination, onward) : this.anywhere.reroute(call, participantId, destination, onward);
-    if (!partner) {
-      await call.addRoute(participantId, ...(await this.reach.destination(call, call.info().owner, destination)));
-      return;
-    }
-    const { result } = await call.tryAlternative(participantId, ...(await this.reach.destination(call, partner.id, destination)), false);
-    result.catch((err: unknown) => this.o.logger.info({ err, call: callId }, 'routeto: the destination did not answer'));
+    return this.transfers.routeTo(callId, participantId, destination);
   }
 
   /**
@@ -343,12 +286,9 @@ export class B2bua {
 
   /** Divert a ringing participant's call to another extension (seed 001 divert). */
   async divert(callId: string, participantId: string, destination: string): Promise<void> {
-    const call = this.call(callId, participantId);
-    const onward = await this.anywhere.onward(destination, call.participant(participantId));
-    if (onward) return this.anywhere.reroute(call, participantId, destination, onward);
-    const dest = await this.reach.destination(call, call.info().owner, destination);
-    await call.divert(participantId, ...dest);
+    return this.transfers.divert(callId, participantId, destination);
   }
+
 
   /**
    * Barge-in, listen, whisper (issue 6): rings the supervisor extension's
@@ -395,7 +335,7 @@ export class B2bua {
     const handed = this.handover?.handedOver(request, tx.flow);
     if (handed) return this.handedOver(request, tx, handed);
     const trunk = await this.trunks.bySource(tx.flow);
-    if (trunk) return this.fromTrunk(request, tx, trunk);
+    if (trunk) return fromTrunk(this.trunkInvite, request, tx, trunk);
     const callerNumber = await authenticateInvite(this.o, request, tx);
     if (callerNumber === undefined) return;
     const uri = request.uri;
@@ -452,44 +392,6 @@ export class B2bua {
     return call;
   }
 
-  /**
-   * An INVITE from a trunk (recognised by its source, not challenged): the
-   * inbound rule for its DID — the Request-URI's user — sends it to the rule's
-   * office-hours or out-of-hours destination. The call's `did` is the rule's
-   * name, as seed 000 reports it.
-   */
-  private async fromTrunk(request: SipRequest, tx: InviteServerTransaction, trunk: { id: number; name: string; maxChannels: number }): Promise<void> {
-    const uri = request.uri;
-    const did = uri.kind === 'sip' ? (uri.user ?? '') : uri.kind === 'tel' ? uri.number : '';
-    const rules = (await this.o.store.inboundRules.list({ limit: 10000 })).items as unknown as InboundRule[];
-    const rule = findInboundRule(rules, trunk.id, did);
-    if (!rule) {
-      tx.respond(createResponse(request, 404, 'Not Found', 'nf'));
-      return;
-    }
-    const from = request.from;
-    const number = from?.uri.kind === 'sip' ? (from.uri.user ?? '') : from?.uri.kind === 'tel' ? from.uri.number : '';
-    // The phone book names a caller it knows; the name the provider sent is the fallback.
-    const contacts = (await this.o.store.contacts.list({ limit: 10000 })).items;
-    const caller: CallParty = { dn: number, dnType: 'ExternalLine', number, name: callerNameFor(contacts, number) ?? from?.displayName ?? '' };
-    // All the trunk's channels in use: the provider's caller hears busy.
-    const release = this.trunkChannels.take(trunk.id, trunk.maxChannels);
-    if (!release) {
-      tx.respond(createResponse(request, 486, 'Busy Here', 'ch'));
-      return;
-    }
-    const call = this.newCall(request, tx, 'Inbound', caller, did, rule.name);
-    call.once('ended', release);
-    if (call.callerCodecs.length === 0) return call.fail(488, 'FAILED');
-    const advice = await this.advisor.advise(call);
-    if (call.isEnded) return;
-    const fromAddress = this.reach.address(number, advice?.callerName ?? (caller.name || number));
-    const redirect = advice?.redirect;
-    if (redirect !== undefined) return this.routeCall(call, redirect, fromAddress);
-    const dest = isOpen(rule.officeHours, this.officeClock(), this.o.timeZone ?? 'UTC') ? rule.inHours : rule.outOfHours;
-    this.router.toDestination(call, dest, fromAddress).catch((err: unknown) => this.routingFailed(call, err));
-  }
-
   private routingFailed(call: Call, err: unknown): void {
     this.o.logger.error({ err, call: call.id }, 'call routing failed');
     call.fail(503, 'FAILED');
@@ -500,45 +402,9 @@ export class B2bua {
     this.router.route(call, number, from).catch((err: unknown) => this.routingFailed(call, err));
   }
 
-  /**
-   * Click-to-call (seed 000 makecall, seed 002): rings `from`'s devices (or
-   * the one whose contact contains `device`), and when one answers, calls
-   * `to` and connects the two. Returns at once with the call in Initiating.
-   * From a route point, `to` rings at once. `timeoutSeconds`: given up unanswered by then.
-   */
+  /** Click-to-call (seed 000 makecall, seed 002): make-call.ts. */
   async makeCall(from: string, to: string, device?: string, timeoutSeconds?: number): Promise<CallInfo> {
-    const [fromRow, toEntry] = await Promise.all([this.reach.extension(from), this.dialPlan.lookup(to)]);
-    if (!toEntry) throw new PbxError('SB_NOT_FOUND', `number ${to} does not exist (outside numbers come with trunks)`);
-    if (!fromRow) {
-      const rp = await this.dialPlan.lookup(from);
-      if (rp?.kind === 'routePoint') return this.place(new MediaRelay({ allocator: this.o.allocator, host: this.o.ctx.host }), new RoutePointCaller(), { dn: rp.number, dnType: 'RoutePoint', number: rp.number, name: rp.name }, to, timeoutSeconds).route();
-      throw new PbxError('SB_NOT_FOUND', `extension ${from} does not exist`);
-    }
-    const toName = toEntry.kind === 'extension' ? extensionParty(toEntry).name : toEntry.name;
-    if (fromRow.enabled !== 1) throw new PbxError('SB_UNPROCESSABLE', `extension ${from} is disabled`);
-    const devices = this.reach.targetsOf(from, device);
-    if (devices.length === 0) throw new PbxError('SB_UNPROCESSABLE', `extension ${from} has no registered device${device !== undefined ? ` matching "${device}"` : ''}`);
-
-    const relay = new MediaRelay({ allocator: this.o.allocator, host: this.o.ctx.host });
-    const { port } = await relay.addLeg('caller');
-    const sdp = writeAudio({ host: this.o.ctx.host, port, codecs: ['PCMU', 'PCMA'], telephoneEvent: 101, direction: 'sendrecv', sessionId: Date.now() % 1e9, version: 1 });
-    const originator = new Originator(this.o.ctx, devices, {
-      // The originator's phone shows whom it is about to call.
-      from: this.reach.address(to, toName || to),
-      to: this.reach.address(fromRow.number),
-      sdp,
-      ringSeconds: fromRow.noAnswerTimeout,
-    });
-    const placed = this.place(relay, originator, this.reach.party(fromRow), to, timeoutSeconds);
-    const call = placed.call;
-    originator.on('ringing', () => call.originatorRinging());
-    originator.on('failed', (status) => call.fail(status, status === 486 ? 'BUSY' : status === 480 || status === 487 ? 'NO ANSWER' : 'FAILED'));
-    originator.on('answered', (offer, contact) => {
-      call.originatorAnswered(offer, contact, port);
-      placed.route();
-    });
-    originator.start();
-    return call.info();
+    return makeCall({ ctx: this.o.ctx, allocator: this.o.allocator, reach: this.reach, dialPlan: this.dialPlan, place: (relay, caller, party, dest, timeout) => this.place(relay, caller, party, dest, timeout) }, from, to, device, timeoutSeconds);
   }
 
   /** A call the PBX places from a caller side it built (a phone rung first, a route point's application); `route` dials `to`. */
@@ -551,28 +417,6 @@ export class B2bua {
       return call.info();
     };
     return { call, route };
-  }
-
-  /**
-   * A phone's REFER (RFC 3515). Blind: its partner goes to the target.
-   * With Replaces (RFC 3891, attended transfer): the referrer's other call —
-   * the dialog Replaces names — is joined with this one and the referrer
-   * leaves both; the NOTIFY goes first, as the referrer's dialogs then end.
-   */
-  private referred(call: Call, refer: ReferRequest): void {
-    const refuse = (err: unknown): void => refer.refuse(err instanceof PbxError && (err.status === 404 || err.status === 403) ? err.status : 480);
-    if (refer.replaces) {
-      const d = refer.replaces;
-      const other = [...this.calls.values()].find((c) => c !== call && c.participantByDialog(d));
-      const theirs = other?.participantByDialog(d);
-      if (!other || !theirs) return refer.refuse(481);
-      refer.accept();
-      call.replaceEnd(refer.by, other, theirs.id).catch((err: unknown) => this.o.logger.warn({ err, call: call.id }, 'attended transfer by REFER failed'));
-      return;
-    }
-    const partner = call.partnerOf(refer.by);
-    if (!partner) return refer.refuse(481);
-    this.blindTransfer(call.id, partner.id, refer.target).then(() => refer.accept(), refuse);
   }
 
   /** §9.2: 200 to the CANCEL, then the call answers its INVITE with 487. */

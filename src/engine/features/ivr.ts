@@ -9,7 +9,7 @@
 import type { Destination } from '../../core/directory/common.ts';
 import type { Ivr } from '../../core/directory/ivr.ts';
 import type { Call } from '../b2bua/call.ts';
-import { nextDigit, playPrompt } from './prompt-player.ts';
+import { answerForPrompts, nextDigit, playPrompt } from './prompt-player.ts';
 
 export type IvrMenu = Pick<Ivr, 'number' | 'timeout' | 'maxRetries' | 'onTimeout' | 'onInvalid' | 'options'>;
 
@@ -17,7 +17,7 @@ type Round = { digit: string } | { timeout: true } | { ended: true };
 
 /** Runs the menu; resolves with where the call goes, or undefined when it ended meanwhile. */
 export async function runIvr(call: Call, menu: IvrMenu, prompt: Int16Array): Promise<Destination | undefined> {
-  if (!(await call.answerByPbx())) return undefined;
+  if (!(await answerForPrompts(call))) return undefined;
   for (let attempt = 0; ; attempt++) {
     const round = await playAndCollect(call, menu.timeout, prompt);
     if ('ended' in round) return undefined;

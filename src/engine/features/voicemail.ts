@@ -10,7 +10,7 @@ import { loadAudio } from '../../media/player.ts';
 import type { Call } from '../b2bua/call.ts';
 import type { VoicemailStore } from '../voicemail/voicemail-store.ts';
 import type { VoicemailMessage } from '../../core/voicemail.ts';
-import { beep, collectDigits, playPrompt } from './prompt-player.ts';
+import { answerForPrompts, beep, collectDigits, playPrompt } from './prompt-player.ts';
 import { recordCaller } from './caller-recording.ts';
 import { recordGreeting, RECORD_GREETING_KEY } from './voicemail-greeting.ts';
 
@@ -43,7 +43,7 @@ const spell = (n: string): string => n.split('').join(' ');
 
 /** Leaves a message in `box`; resolves when the call is over. */
 export async function leaveMessage(call: Call, box: VoicemailBox, deps: VoicemailDeps): Promise<void> {
-  if (!(await call.answerByPbx())) return;
+  if (!(await answerForPrompts(call))) return;
   const who = box.name || `Extension ${spell(box.number)}`;
   // The owner's own greeting (PUT …/voicemail/greeting), else the spoken one.
   const own = await deps.messages
@@ -68,7 +68,7 @@ export async function leaveMessage(call: Call, box: VoicemailBox, deps: Voicemai
 
 /** The owner's mailbox (*97 from their own extension). */
 export async function listenToMailbox(call: Call, box: VoicemailBox | undefined, deps: VoicemailDeps): Promise<void> {
-  if (!(await call.answerByPbx())) return;
+  if (!(await answerForPrompts(call))) return;
   const end = async (text: string): Promise<void> => {
     await playPrompt(call, await deps.say(text), false);
     if (!call.isEnded) call.hangup('api');
