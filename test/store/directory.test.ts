@@ -131,6 +131,22 @@ for (const [name, make] of DATABASES) {
       assert.equal(await store.keys.verify(k.key), undefined);
     });
 
+    it('a key revoked over another connection (the CLI, another node) is refused from the next turn of the event loop', async () => {
+      const k = await store.keys.create('read', 'elsewhere');
+      // The requests of one turn share one read of the key.
+      const [a, b] = await Promise.all([store.keys.verify(k.key), store.keys.verify(k.key)]);
+      assert.equal(a?.id, k.id);
+      assert.equal(b, a);
+      const other = await Store.open(tdb.url);
+      try {
+        await other.keys.revoke(k.id);
+      } finally {
+        await other.close();
+      }
+      await new Promise(setImmediate);
+      assert.equal(await store.keys.verify(k.key), undefined);
+    });
+
     it('event log appends with increasing sequence numbers and replays', async () => {
       const seen: number[] = [];
       const off = store.events.subscribe((e) => seen.push(e.seq));

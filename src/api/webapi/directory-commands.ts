@@ -8,7 +8,7 @@ import { GROUP_ROLES } from '../../core/directory/extension-group.ts';
 import type { CommandTable } from './commands.ts';
 import { params, NoParams, NumParams, Num, GroupName } from './schemas.ts';
 import { renderExtensionSummary, renderExtensionInfo, renderDevice } from './render.ts';
-import { listAll, renderedList, liveView, extensionState, agentsOf, extensionGroupByName } from './directory-read.ts';
+import { listAll, renderedList, liveView, liveViewOf, extensionState, agentsOf, extensionGroupByName } from './directory-read.ts';
 
 type Member = { extension: string; role: number };
 
@@ -67,8 +67,8 @@ export const directoryCommands: CommandTable = {
     role: 'read',
     params: NumParams,
     run: async (c, p) => {
-      const e = await c.directory.extensions.get(String(p.num));
-      return extensionState(e, await liveView(c));
+      const num = String(p.num);
+      return extensionState(await c.directory.extensions.get(num), await liveViewOf(c, num));
     },
   },
   'statuses.get': {

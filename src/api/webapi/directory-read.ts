@@ -57,6 +57,17 @@ export async function liveView(control: PbxControl): Promise<LiveView> {
   return { registered: new Set(devices.map((d) => d.extension)), busy: busyNumbers(control.calls.list()), queues };
 }
 
+/**
+ * The live view of one extension (ext.state.get): only its own devices are
+ * looked up; listing every registered phone (converted and sorted) for each
+ * request grew with the size of the PBX.
+ */
+export async function liveViewOf(control: PbxControl, num: string): Promise<LiveView> {
+  const [devices, queues] = await Promise.all([control.devices.list(num), listAll(control.directory.queues)]);
+  const busy = control.calls.list().some((c) => c.participants.some((p) => p.dn === num && p.status !== 'Ended'));
+  return { registered: new Set(devices.length > 0 ? [num] : []), busy: new Set(busy ? [num] : []), queues };
+}
+
 type Agent = { extension: string; loggedIn: boolean };
 export const agentsOf = (queue: Record_): Agent[] => (queue.agents as Agent[] | undefined) ?? [];
 
