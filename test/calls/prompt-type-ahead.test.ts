@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
 import { registeredPhone, eventually } from '../helpers/phones.ts';
+import { voicemailFor102 } from '../helpers/voicemail.ts';
 import type { Baresip } from '../peers/baresip.ts';
 
 const SPEECH_DELAY_S = 1.5;
@@ -42,13 +43,7 @@ describe('type-ahead before a slow prompt', () => {
     writeFileSync(join(slowBin, 'espeak-ng'), `#!/bin/sh\nsleep ${String(SPEECH_DELAY_S)}\nexec '${espeak()}' "$@"\n`, { mode: 0o755 });
     process.env.PATH = `${slowBin}${delimiter}${path ?? ''}`;
     t = await startTestServer();
-    const set = await admin('PATCH', '/api/v1/extensions/102', {
-      vmEnabled: true,
-      vmPin: '1234',
-      vmPlayCallerId: true,
-      forwarding: [{ profile: 'Available', condition: 'notRegistered', destination: { type: 'voicemail', number: '102' } }],
-    });
-    assert.equal(set.status, 200, JSON.stringify(set.body));
+    await voicemailFor102(t);
   });
   after(async () => {
     for (const p of phones) await p.stop();

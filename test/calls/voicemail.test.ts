@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, api, type TestServer } from '../helpers/server.ts';
 import { registeredPhone, eventually } from '../helpers/phones.ts';
+import { voicemailFor102 } from '../helpers/voicemail.ts';
 import { bandRmsRatio, soxStat } from '../peers/audio.ts';
 import type { Baresip } from '../peers/baresip.ts';
 
@@ -29,13 +30,7 @@ describe('voicemail', () => {
 
   before(async () => {
     t = await startTestServer();
-    const set = await admin('PATCH', '/api/v1/extensions/102', {
-      vmEnabled: true,
-      vmPin: '1234',
-      vmPlayCallerId: true,
-      forwarding: [{ profile: 'Available', condition: 'notRegistered', destination: { type: 'voicemail', number: '102' } }],
-    });
-    assert.equal(set.status, 200, JSON.stringify(set.body));
+    await voicemailFor102(t);
   });
   after(async () => {
     for (const p of phones) await p.stop();
