@@ -91,8 +91,7 @@ export class EventLog {
     const writers = [...this.writers].filter((w) => w.wants(type));
     // In a cluster the transport numbers the event first; the row keeps that number.
     const seq = this.transport ? await this.transport.sequence(type, at, payload) : undefined;
-    const pending: PendingEvent = { type, at, payload, seq, writers };
-    const event = (await this.storeInOrder(pending, () => this.commits.add(pending))) as PbxEvent<T>;
+    const event = (await this.storeInOrder({ type, at, payload, seq, writers })) as PbxEvent<T>;
     for (const w of writers) w.committed?.(event);
     notify(this.ownListeners, event);
     // With a transport, every node's events (this one's too) come back through deliver().
@@ -107,7 +106,8 @@ export class EventLog {
    * the time they happened. Nothing is notified before it is stored: a
    * subscriber's `seq` is always the log's.
    */
-  private async storeInOrder<E>(event: PendingEvent, store: () => Promise<E>): Promise<E> {
+  private async storeInOrder(event: PendingEvent): Promise<PbxEvent> {
+    const store = (): Promise<PbxEvent> => this.commits.add(event);
     if (this.backlog === 0) {
       try {
         return await store();
@@ -133,14 +133,9 @@ export class EventLog {
     }
   }
 
-  /** Onto the outage journal, when there is one; a journal that cannot be written (disk full) leaves the event held in memory only. */
+  /** Onto the outage journal, when there is one (undefined: no journal, or it cannot be written — the event waits in memory only). */
   private hold(event: PendingEvent): number | undefined {
-    if (!this.journal) return undefined;
-    try {
-      return this.journal.hold({ kind: 'event', type: event.type, at: event.at, payload: event.payload, ...(event.seq !== undefined ? { seq: event.seq } : {}) });
-    } catch {
-      return undefined;
-    }
+    return this.journal?.hold({ kind: 'event', type: event.type, at: event.at, payload: event.payload, ...(event.seq !== undefined ? { seq: event.seq } : {}) });
   }
 
   private async commitGroup(items: PendingEvent[]): Promise<PbxEvent[]> {

@@ -68,9 +68,9 @@ export class OutageJournal {
     return this.leftoverAlive;
   }
 
-  /** The live calls' heartbeat could not reach the database: kept here instead. */
-  alive(at: string): void {
-    this.append({ alive: at });
+  /** The live calls' heartbeat could not reach the database: kept here instead (when the file can be written). */
+  alive(at: string): boolean {
+    return this.append({ alive: at });
   }
 
   private read(): PendingWrite[] {
@@ -98,19 +98,31 @@ export class OutageJournal {
     return [...held].map(([id, write]) => ({ id, write }));
   }
 
-  /** On disk before it returns: the write can now wait in memory. */
-  hold(write: HeldWrite): number {
+  /**
+   * On disk before it returns: the write can now wait in memory. Undefined
+   * when the file cannot be written (the disk full too): the write then waits
+   * in memory only, as it would without a journal.
+   */
+  hold(write: HeldWrite): number | undefined {
     const id = this.nextId++;
-    this.append({ id, write });
+    if (!this.append({ id, write })) return undefined;
     this.outstanding.add(id);
     return id;
   }
 
-  /** The database has it. The last one done empties the file. */
+  /**
+   * The database has it. The last one done empties the file. A mark that
+   * cannot be written costs nothing but a replay the next start skips (the
+   * database has the write).
+   */
   stored(id: number): void {
     if (!this.outstanding.delete(id)) return;
-    if (this.outstanding.size === 0) this.empty();
-    else this.append({ done: id });
+    try {
+      if (this.outstanding.size === 0) this.empty();
+      else this.append({ done: id });
+    } catch {
+      // See above: the replay's check makes a missing mark harmless.
+    }
   }
 
   /** After a replay at start: nothing of the previous process is left to store. */
@@ -125,10 +137,16 @@ export class OutageJournal {
     this.fd = undefined;
   }
 
-  private append(entry: object): void {
-    this.open();
-    writeSync(this.fd as number, `${JSON.stringify(entry)}\n`);
-    fdatasyncSync(this.fd as number);
+  /** One synced line; false when the file cannot be written. */
+  private append(entry: object): boolean {
+    try {
+      this.open();
+      writeSync(this.fd as number, `${JSON.stringify(entry)}\n`);
+      fdatasyncSync(this.fd as number);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private open(): void {

@@ -24,15 +24,16 @@ describe('outage journal', () => {
     const first = new OutageJournal(path);
     assert.deepEqual(first.pending(), []);
     const a = first.hold(event(1));
+    assert.equal(typeof a, 'number');
     first.hold(event(2));
     first.hold(event(3));
-    first.stored(a);
+    first.stored(a as number);
     first.close();
     appendFileSync(path, '{"id":4,"write":{"kind":"ev');
     const next = new OutageJournal(path);
     assert.deepEqual(next.pending().map((p) => p.write), [event(2), event(3)]);
     // New entries never reuse an id of the file it has not emptied yet.
-    assert.ok(next.hold(event(4)) > 3);
+    assert.ok((next.hold(event(4)) ?? 0) > 3);
     next.close();
   });
 
@@ -47,5 +48,13 @@ describe('outage journal', () => {
     assert.equal(readFileSync(path, 'utf8'), '', 'a second stored() of one id writes nothing');
     j.close();
     assert.deepEqual(new OutageJournal(path).pending(), []);
+  });
+
+  it('that cannot be written holds nothing and throws nothing: the write waits in memory only', () => {
+    const j = new OutageJournal(join(dir, 'no-such-dir', 'outage-journal.jsonl'));
+    assert.equal(j.hold(event(1)), undefined);
+    assert.equal(j.alive('2026-12-03T10:00:00.000Z'), false);
+    assert.doesNotThrow(() => j.stored(1));
+    j.close();
   });
 });

@@ -102,12 +102,8 @@ export class CdrWriter {
     return written;
   }
 
+  /** Undefined without a journal, or when it cannot be written (disk full): the CDR still waits in memory. */
   private hold(row: HeldCdr['row'], input: CdrInput, written: CdrWritten): number | undefined {
-    try {
-      return this.store.journal?.hold({ kind: 'cdr', row, ...(input.announce ? { ended: { at: new Date(input.endedAt).toISOString(), payload: input.announce(written) } } : {}) });
-    } catch {
-      // The journal cannot be written (disk full): the CDR still waits in memory.
-      return undefined;
-    }
+    return this.store.journal?.hold({ kind: 'cdr', row, ...(input.announce ? { ended: { at: row.endedAt, payload: input.announce(written) } } : {}) });
   }
 }

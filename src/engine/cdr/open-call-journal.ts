@@ -103,7 +103,7 @@ export class OpenCallJournal {
         (err: unknown) => {
           if (!isStoreUnavailable(err)) return this.logger.error({ err }, 'open-calls heartbeat failed');
           // The talk time of a call cut by a crash during the outage runs to here.
-          this.onJournal(() => this.store.journal?.alive(at));
+          if (this.store.journal && !this.store.journal.alive(at)) this.journalFailed();
         },
       );
   }
@@ -121,23 +121,19 @@ export class OpenCallJournal {
         if (!isStoreUnavailable(err)) return this.logger.error({ err }, 'open-calls journal write failed');
         const e = this.open.get(callId);
         if (!e) return;
-        this.onJournal(() => {
-          const id = this.store.journal?.hold({ kind: 'open-call', row: e.row });
-          if (id === undefined) return;
+        const journal = this.store.journal;
+        const id = journal?.hold({ kind: 'open-call', row: e.row });
+        if (id !== undefined) {
           const before = this.held.get(callId);
           this.held.set(callId, id);
-          if (before !== undefined) this.store.journal?.stored(before);
-        });
+          if (before !== undefined) journal?.stored(before);
+        } else if (journal) this.journalFailed();
         this.logger.warn({ reason: (err as Error).message }, 'open-calls journal write held: the database is unreachable');
       },
     );
   }
 
-  private onJournal(write: () => void): void {
-    try {
-      write();
-    } catch (err) {
-      this.logger.error({ err }, 'outage journal write failed: the call is not crash-safe until the database is back');
-    }
+  private journalFailed(): void {
+    this.logger.error('outage journal write failed: the call is not crash-safe until the database is back');
   }
 }
